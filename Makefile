@@ -1,0 +1,83 @@
+# TechMarket — the two commands of the README are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+ECHARTS_VERSION := 6.1.0
+VENDOR := src/techmarket/static/vendor
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-dev assets system-deps messages test-sqlite test-postgres lint bench bench-search clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed assets messages
+
+install-dev: $(VENV)/.installed-dev assets messages
+
+# Apache ECharts is fetched from the npm registry at install time (pinned); never committed, never a CDN.
+assets: $(VENDOR)/echarts/echarts.min.js
+
+$(VENDOR)/echarts/echarts.min.js:
+	@mkdir -p $(VENDOR)/echarts && tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null) && \
+	  tar -xzf $$tmp/echarts-$(ECHARTS_VERSION).tgz -C $$tmp package/dist/echarts.min.js package/LICENSE && \
+	  cp $$tmp/package/dist/echarts.min.js $$tmp/package/LICENSE $(VENDOR)/echarts/ && rm -rf $$tmp
+
+# Compiled message catalogues (.mo) are built from the committed .po files.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+	cd src/techmarket && ../../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
+
+# Debian packages the tests need: Chromium for the browser journeys, CJK fonts for pages and PDFs,
+# gettext for the catalogues.
+system-deps:
+	@missing=""; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  fi
+
+demo: install
+	DEBUG=1 PORT=$(PORT) $(BIN)/techmarket demo --port $(PORT)
+
+test: system-deps install-dev
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable at $(TEST_DATABASE_URL): skipped the PostgreSQL run"; fi
+
+test-sqlite:
+	@echo "== Test suite on SQLite =="
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== Test suite on PostgreSQL =="
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var $(VENDOR)

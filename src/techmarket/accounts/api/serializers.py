@@ -1,0 +1,31 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from techmarket.accounts.models import User
+from techmarket.accounts.policies import principal_of
+from techmarket.core.masking import mask_phone
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text=_("用户名"))
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, help_text=_("密码"))
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("在请求头中使用：Authorization: Token <token>"))
+
+
+class MeSerializer(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField(help_text=_("手机号（脱敏）"))
+    roles = serializers.SerializerMethodField()
+    organisation = serializers.CharField(source="organisation.name", default=None, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "phone", "organisation", "roles"]
+
+    def get_phone(self, user: User) -> str:
+        return mask_phone(user.phone)
+
+    def get_roles(self, user: User) -> list[str]:
+        return sorted(principal_of(user).roles)

@@ -1,0 +1,48 @@
+"""Authentication with throttling of failed logins per username and client address."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+from django.utils import timezone
+
+from techmarket.accounts.models import LoginFailure
+
+
+def client_address(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def is_locked_out(username: str, address: str) -> bool:
+    window = timezone.now() - timedelta(seconds=settings.TECHMARKET["LOGIN_LOCKOUT_SECONDS"])
+    failures = LoginFailure.objects.filter(username=username, address=address, created_at__gte=window).count()
+    return failures >= settings.TECHMARKET["LOGIN_FAILURE_LIMIT"]
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Refuses every attempt (even a right password) while a username+address is locked out."""
+
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if not username:
+            return None
+        address = client_address(request)
+        if is_locked_out(username, address):
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            LoginFailure.objects.create(username=username[:150], address=address)
+        else:
+            LoginFailure.objects.filter(username=username, address=address).delete()
+        return user

@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.choices import OrganisationKind
+from techmarket.core.choices import RegionLevel
+from techmarket.core.models import Region
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码错误；连续失败多次后将暂时锁定。"),
+        "inactive": _("该账号已停用。"),
+    }
+
+
+class RegistrationForm(forms.Form):
+    organisation_name = forms.CharField(label=_("单位名称"), max_length=200)
+    organisation_kind = forms.ChoiceField(label=_("单位类型"), choices=OrganisationKind.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
+    region = forms.ModelChoiceField(
+        label=_("所在地区"), queryset=Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
+    )
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_。")},
+    )
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("电子邮箱"))
+    phone = forms.RegexField(
+        label=_("手机号"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("请输入11位手机号。")},
+    )
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, min_length=8)
+    password_again = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("两次输入的密码不一致。"))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

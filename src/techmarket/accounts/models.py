@@ -1,0 +1,93 @@
+"""Users, the organisations they belong to, and their roles (reviewers scoped to a region)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.core.models import Region, TimeStampedModel
+from techmarket.core.validators import validate_uscc
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(_("单位名称"), max_length=200)
+    kind = models.CharField(_("单位类型"), max_length=16, choices=OrganisationKind.choices)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    status = models.CharField(
+        _("认证状态"), max_length=16, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING
+    )
+    verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == OrganisationStatus.VERIFIED
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user; reviewer roles carry the region (county, city or province) they review."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region"], name="role_assignment_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.REVIEWER) | models.Q(region__isnull=False),
+                name="reviewer_has_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}" + (f" · {self.region}" if self.region_id else "")
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept briefly to throttle password guessing per username and address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address}"

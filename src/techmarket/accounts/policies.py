@@ -1,0 +1,105 @@
+"""Who a user is to the platform: roles, organisation and reviewer scopes, in one place.
+
+Other apps ask :func:`principal_of` instead of reading role rows themselves, so role logic stays here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from techmarket.accounts.choices import OrganisationStatus, Role
+from techmarket.core.choices import RegionLevel
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller as the policies see it. Anonymous visitors are a Principal with no user."""
+
+    user_id: int | None = None
+    organisation_id: int | None = None
+    organisation_verified: bool = False
+    organisation_kind: str = ""
+    roles: frozenset[str] = frozenset()
+    # Region codes the user reviews, per level: {"county": {...}, "city": {...}, "province": {...}}
+    review_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
+    is_superuser: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_superuser or Role.PLATFORM_ADMIN in self.roles
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def reviews(self, level: str, region_code: str | None) -> bool:
+        return region_code is not None and region_code in self.review_scopes.get(level, frozenset())
+
+    @property
+    def is_reviewer(self) -> bool:
+        return any(self.review_scopes.values())
+
+    def all_review_codes(self) -> frozenset[str]:
+        return frozenset().union(*self.review_scopes.values()) if self.review_scopes else frozenset()
+
+
+ANONYMOUS = Principal()
+
+
+def principal_of(user: Any) -> Principal:
+    """Build (once per user object) the Principal of a Django user or AnonymousUser."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(user, "_techmarket_principal", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    scopes: dict[str, set[str]] = {level: set() for level in RegionLevel.values}
+    for assignment in user.roles.select_related("region"):
+        roles.add(assignment.role)
+        if assignment.role == Role.REVIEWER and assignment.region is not None:
+            scopes[assignment.region.level].add(assignment.region.code)
+    organisation = user.organisation
+    principal = Principal(
+        user_id=user.pk,
+        organisation_id=user.organisation_id,
+        organisation_verified=bool(organisation and organisation.status == OrganisationStatus.VERIFIED),
+        organisation_kind=organisation.kind if organisation else "",
+        roles=frozenset(roles),
+        review_scopes={level: frozenset(codes) for level, codes in scopes.items() if codes},
+        is_superuser=bool(user.is_superuser),
+    )
+    user._techmarket_principal = principal
+    return principal
+
+
+def forget_principal(user: Any) -> None:
+    """Drop the cached Principal after the user's roles or organisation changed."""
+    if hasattr(user, "_techmarket_principal"):
+        del user._techmarket_principal
+
+
+def can_verify_organisation(principal: Principal) -> bool:
+    return principal.is_platform_admin
+
+
+def can_manage_members(principal: Principal, organisation_id: int) -> bool:
+    return principal.is_platform_admin or (
+        principal.organisation_id == organisation_id and principal.has_role(Role.ORG_ADMIN)
+    )
+
+
+def can_grant_role(principal: Principal, role: str) -> bool:
+    """Org admins may make colleagues applicants, enterprise users or brokers; the rest is the platform's."""
+    if principal.is_platform_admin:
+        return True
+    return principal.has_role(Role.ORG_ADMIN) and role in {Role.APPLICANT, Role.ENTERPRISE, Role.BROKER}
+
+
+def can_see_personal_data(principal: Principal, owner_user_id: int | None) -> bool:
+    """Unmasked phone and ID numbers: the person themself and platform administrators only."""
+    return principal.is_platform_admin or (owner_user_id is not None and principal.user_id == owner_user_id)

@@ -1,0 +1,208 @@
+"""Writes for accounts: self-registration, organisation verification, members and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts import policies
+from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.accounts.models import Organisation, RoleAssignment, User
+from techmarket.core.audit import record_event
+from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.core.models import Region
+
+
+def _validation_to_domain(error: ValidationError, field_name: str | None = None) -> DomainError:
+    if hasattr(error, "error_dict"):
+        fields = {name: [m for e in errors for m in e.messages] for name, errors in error.error_dict.items()}
+    else:
+        fields = {field_name or "__all__": list(error.messages)}
+    return DomainError("invalid", _("提交的信息有误，请检查标出的字段。"), fields=fields)
+
+
+def default_roles_for(kind: str) -> list[str]:
+    """Roles the registering person gets: enterprises file demands, research bodies file achievements."""
+    if kind == OrganisationKind.ENTERPRISE:
+        return [Role.ORG_ADMIN, Role.ENTERPRISE, Role.APPLICANT]
+    if kind == OrganisationKind.AGENCY:
+        return [Role.ORG_ADMIN, Role.BROKER, Role.APPLICANT]
+    return [Role.ORG_ADMIN, Role.APPLICANT]
+
+
+@transaction.atomic
+def organisation_register(
+    *,
+    name: str,
+    kind: str,
+    credit_code: str,
+    region: Region,
+    username: str,
+    password: str,
+    display_name: str,
+    email: str,
+    phone: str = "",
+) -> User:
+    """Self-registration: a new organisation (pending verification) and its first user, its administrator."""
+    credit_code = credit_code.strip().upper()
+    if Organisation.objects.filter(credit_code=credit_code).exists():
+        raise DomainError(
+            "organisation_exists",
+            _("该统一社会信用代码的单位已注册，请联系本单位管理员为您开通账号。"),
+            fields={"credit_code": [_("该单位已注册。")]},
+        )
+    if User.objects.filter(username=username).exists():
+        raise DomainError(
+            "username_taken", _("用户名已被使用。"), fields={"username": [_("用户名已被使用。")]}
+        )
+    organisation = Organisation(name=name.strip(), kind=kind, credit_code=credit_code, region=region)
+    try:
+        organisation.full_clean()
+    except ValidationError as error:
+        raise _validation_to_domain(error) from error
+    organisation.save()
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        organisation=organisation,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise _validation_to_domain(error, "password") from error
+    user.set_password(password)
+    user.save()
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=user, role=role) for role in default_roles_for(kind)
+    )
+    record_event(
+        actor=user,
+        action="accounts.organisation.register",
+        target=organisation,
+        to_state=OrganisationStatus.PENDING,
+    )
+    record_event(actor=user, action="accounts.user.register", target=user)
+    return user
+
+
+def _set_organisation_status(
+    *, actor: Any, organisation: Organisation, status: str, reason: str
+) -> Organisation:
+    if not policies.can_verify_organisation(policies.principal_of(actor)):
+        raise NotPermitted()
+    if status == OrganisationStatus.REJECTED and not reason.strip():
+        raise DomainError(
+            "reason_required", _("不予认证必须填写理由。"), fields={"reason": [_("请填写理由。")]}
+        )
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        previous = locked.status
+        locked.status = status
+        locked.verified_at = timezone.now() if status == OrganisationStatus.VERIFIED else None
+        locked.save(update_fields=["status", "verified_at", "updated_at"])
+        record_event(
+            actor=actor,
+            action=f"accounts.organisation.{status}",
+            target=locked,
+            from_state=previous,
+            to_state=status,
+            reason=reason.strip(),
+        )
+    return locked
+
+
+def organisation_verify(*, actor: Any, organisation: Organisation, reason: str = "") -> Organisation:
+    """A platform administrator confirms the organisation is real; only then may its users submit records."""
+    return _set_organisation_status(
+        actor=actor, organisation=organisation, status=OrganisationStatus.VERIFIED, reason=reason
+    )
+
+
+def organisation_reject(*, actor: Any, organisation: Organisation, reason: str) -> Organisation:
+    return _set_organisation_status(
+        actor=actor, organisation=organisation, status=OrganisationStatus.REJECTED, reason=reason
+    )
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    display_name: str,
+    email: str,
+    roles: list[str],
+    phone: str = "",
+) -> User:
+    """An organisation administrator opens an account for a colleague."""
+    principal = policies.principal_of(actor)
+    if not policies.can_manage_members(principal, organisation.pk):
+        raise NotPermitted()
+    if any(not policies.can_grant_role(principal, role) for role in roles):
+        raise NotPermitted(_("您不能授予所选角色。"))
+    if User.objects.filter(username=username).exists():
+        raise DomainError(
+            "username_taken", _("用户名已被使用。"), fields={"username": [_("用户名已被使用。")]}
+        )
+    user = User(
+        username=username, display_name=display_name, email=email, phone=phone, organisation=organisation
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise _validation_to_domain(error, "password") from error
+    user.set_password(password)
+    user.save()
+    RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=role) for role in roles)
+    record_event(actor=actor, action="accounts.user.create", target=user, data={"roles": roles})
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: Any, user: User, role: str, region: Region | None = None) -> RoleAssignment:
+    """Grant a role; reviewer roles need the region they review and come from the platform administrator."""
+    principal = policies.principal_of(actor)
+    if not policies.can_grant_role(principal, role) or (
+        not principal.is_platform_admin
+        and not policies.can_manage_members(principal, user.organisation_id or 0)
+    ):
+        raise NotPermitted()
+    if role == Role.REVIEWER and region is None:
+        raise DomainError(
+            "region_required", _("审核员必须指定管辖地区。"), fields={"region": [_("请选择地区。")]}
+        )
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
+    record_event(
+        actor=actor,
+        action="accounts.role.grant",
+        target=user,
+        data={"role": role, "region": region.code if region else None},
+    )
+    policies.forget_principal(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    principal = policies.principal_of(actor)
+    if not policies.can_grant_role(principal, assignment.role) or (
+        not principal.is_platform_admin
+        and not policies.can_manage_members(principal, assignment.user.organisation_id or 0)
+    ):
+        raise NotPermitted()
+    record_event(
+        actor=actor,
+        action="accounts.role.revoke",
+        target=assignment.user,
+        data={"role": assignment.role, "region": assignment.region_id},
+    )
+    assignment.delete()

@@ -1,0 +1,54 @@
+"""The catalogue's query and screening parameters, validated once for pages, API and exports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.choices import OrganisationKind
+from techmarket.achievements.choices import AchievementState, SortOrder, TransferMode
+from techmarket.achievements.selectors import Filters
+
+
+class AchievementFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=200)
+    discipline = forms.RegexField(label=_("学科代码"), regex=r"^[0-9A-Za-z]{1,10}$", required=False)
+    industry = forms.RegexField(label=_("行业代码"), regex=r"^[0-9A-Za-z]{1,10}$", required=False)
+    region = forms.RegexField(label=_("地区代码"), regex=r"^\d{6}$", required=False)
+    trl_min = forms.IntegerField(label=_("最低TRL"), min_value=1, max_value=9, required=False)
+    trl_max = forms.IntegerField(label=_("最高TRL"), min_value=1, max_value=9, required=False)
+    transfer_mode = forms.ChoiceField(
+        label=_("转化方式"), choices=[("", "—"), *TransferMode.choices], required=False
+    )
+    price_min = forms.DecimalField(
+        label=_("最低价格（万元）"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    price_max = forms.DecimalField(
+        label=_("最高价格（万元）"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    year = forms.IntegerField(label=_("发布年份"), min_value=1949, max_value=2100, required=False)
+    organisation_kind = forms.ChoiceField(
+        label=_("单位类型"), choices=[("", "—"), *OrganisationKind.choices], required=False
+    )
+    organisation = forms.IntegerField(label=_("单位"), min_value=1, required=False, widget=forms.HiddenInput)
+    state = forms.ChoiceField(label=_("状态"), choices=[("", "—"), *AchievementState.choices], required=False)
+    sort = forms.ChoiceField(label=_("排序"), choices=[("", "—"), *SortOrder.choices], required=False)
+
+    def to_filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            q=data.get("q") or "",
+            discipline=data.get("discipline") or "",
+            industry=data.get("industry") or "",
+            region=data.get("region") or "",
+            trl_min=data.get("trl_min"),
+            trl_max=data.get("trl_max"),
+            transfer_mode=data.get("transfer_mode") or "",
+            price_min=float(data["price_min"]) if data.get("price_min") is not None else None,
+            price_max=float(data["price_max"]) if data.get("price_max") is not None else None,
+            year=data.get("year"),
+            organisation_kind=data.get("organisation_kind") or "",
+            organisation=data.get("organisation"),
+            state=data.get("state") or "",
+            sort=data.get("sort") or "",
+        )

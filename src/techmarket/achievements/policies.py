@@ -1,0 +1,136 @@
+"""Who may see and do what with achievements — the only place this app's role logic lives.
+
+Source of the rules: issue 2 §3 — 受限 records are visible only to the owning organisation, the
+reviewers on the record's region chain, and users the owner granted access to; 公开 records are public
+once published. Reviewers act only at their own level of the record's region chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from techmarket.accounts.choices import Role
+from techmarket.accounts.policies import Principal, principal_of
+from techmarket.achievements.choices import AchievementState, Confidentiality
+from techmarket.achievements.models import AccessGrant, Achievement
+from techmarket.core.choices import RegionLevel
+
+STATE_OF_LEVEL = {
+    RegionLevel.COUNTY: AchievementState.COUNTY_REVIEW,
+    RegionLevel.CITY: AchievementState.CITY_REVIEW,
+    RegionLevel.PROVINCE: AchievementState.PROVINCE_REVIEW,
+}
+LEVEL_OF_STATE = {state: level for level, state in STATE_OF_LEVEL.items()}
+FILER_ROLES = {Role.APPLICANT, Role.ORG_ADMIN}
+
+
+def _chain_codes(achievement: Achievement) -> dict[str, str]:
+    return {
+        RegionLevel.COUNTY: achievement.county_code,
+        RegionLevel.CITY: achievement.city_code,
+        RegionLevel.PROVINCE: achievement.province_code,
+    }
+
+
+def public_q() -> Q:
+    return Q(state=AchievementState.PUBLISHED, confidentiality=Confidentiality.PUBLIC)
+
+
+def visible_q(principal: Principal) -> Q:
+    """The records the principal may see at all (any state)."""
+    q = public_q()
+    if not principal.is_authenticated:
+        return q
+    if principal.organisation_id:
+        q |= Q(owner_organisation_id=principal.organisation_id)
+    if principal.is_reviewer:
+        chain = Q()
+        for level, field in (
+            (RegionLevel.COUNTY, "county_code"),
+            (RegionLevel.CITY, "city_code"),
+            (RegionLevel.PROVINCE, "province_code"),
+        ):
+            codes = principal.review_scopes.get(level)
+            if codes:
+                chain |= Q(**{f"{field}__in": codes})
+        q |= chain & ~Q(state=AchievementState.DRAFT)
+    granted = AccessGrant.objects.filter(achievement_id=OuterRef("pk"), user_id=principal.user_id)
+    q |= Q(Exists(granted), state=AchievementState.PUBLISHED)
+    return q
+
+
+def is_owner(principal: Principal, achievement: Achievement) -> bool:
+    return principal.is_authenticated and principal.organisation_id == achievement.owner_organisation_id
+
+
+def reviews_at(principal: Principal, achievement: Achievement, level: str) -> bool:
+    return principal.reviews(level, _chain_codes(achievement)[level])
+
+
+def reviews_any_level(principal: Principal, achievement: Achievement) -> bool:
+    return any(reviews_at(principal, achievement, level) for level in RegionLevel.values)
+
+
+def can_view(principal: Principal, achievement: Achievement) -> bool:
+    if achievement.is_public:
+        return True
+    if is_owner(principal, achievement):
+        return True
+    if achievement.state != AchievementState.DRAFT and reviews_any_level(principal, achievement):
+        return True
+    return (
+        achievement.state == AchievementState.PUBLISHED
+        and principal.is_authenticated
+        and achievement.access_grants.filter(user_id=principal.user_id).exists()
+    )
+
+
+def can_file(principal: Principal) -> bool:
+    """Create drafts: applicants and organisation administrators of any organisation."""
+    return principal.organisation_id is not None and bool(FILER_ROLES & principal.roles)
+
+
+def can_edit(principal: Principal, achievement: Achievement) -> bool:
+    return (
+        achievement.is_editable and is_owner(principal, achievement) and bool(FILER_ROLES & principal.roles)
+    )
+
+
+def can_manage_access(principal: Principal, achievement: Achievement) -> bool:
+    return is_owner(principal, achievement) and (
+        principal.has_role(Role.ORG_ADMIN) or achievement.created_by_id == principal.user_id
+    )
+
+
+def can_review_current(principal: Principal, achievement: Achievement) -> bool:
+    level = LEVEL_OF_STATE.get(achievement.state)
+    return level is not None and reviews_at(principal, achievement, level)
+
+
+def can_transition(actor: Any, name: str, achievement: Achievement) -> bool:
+    """The permission check the workflow engine calls for every transition."""
+    principal = actor if isinstance(actor, Principal) else principal_of(actor)
+    if name == "submit":
+        # Only verified organisations may put records before reviewers (issue 2 §2).
+        return can_edit(principal, achievement) and principal.organisation_verified
+    if name == "withdraw":
+        return is_owner(principal, achievement) and bool(FILER_ROLES & principal.roles)
+    if name == "county_approve":
+        return reviews_at(principal, achievement, RegionLevel.COUNTY)
+    if name == "city_approve":
+        return reviews_at(principal, achievement, RegionLevel.CITY)
+    if name == "province_approve":
+        return reviews_at(principal, achievement, RegionLevel.PROVINCE)
+    if name == "return":
+        return can_review_current(principal, achievement)
+    if name == "revoke":
+        return reviews_at(principal, achievement, RegionLevel.CITY) or reviews_at(
+            principal, achievement, RegionLevel.PROVINCE
+        )
+    return False
+
+
+def can_see_overdue_list(principal: Principal) -> bool:
+    return principal.is_reviewer

@@ -1,0 +1,220 @@
+"""Reads for the achievements registry. Every query starts from what the principal may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from techmarket.accounts.models import Organisation
+from techmarket.accounts.policies import Principal
+from techmarket.achievements import policies
+from techmarket.achievements.choices import AchievementState, Confidentiality, FundingSource, SortOrder
+from techmarket.achievements.models import Achievement
+from techmarket.core.audit import events_for
+from techmarket.core.errors import NotFound
+from techmarket.core.models import AuditEvent
+from techmarket.search import backends as search
+
+
+def achievement_visible(principal: Principal) -> QuerySet[Achievement]:
+    """Every record the principal may see, in any state."""
+    return Achievement.objects.filter(policies.visible_q(principal))
+
+
+def achievement_catalogue(principal: Principal) -> QuerySet[Achievement]:
+    """Published records the principal may see: the public catalogue (plus 受限 ones shown to their audience)."""
+    return achievement_visible(principal).filter(state=AchievementState.PUBLISHED)
+
+
+def achievement_get(principal: Principal, pk: Any) -> Achievement:
+    try:
+        achievement = (
+            Achievement.objects.select_related(
+                "discipline", "industry", "region", "owner_organisation", "created_by"
+            )
+            .prefetch_related("completing_organisations", "completing_persons", "ip_rights", "attachments")
+            .get(pk=pk)
+        )
+    except (Achievement.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if not policies.can_view(principal, achievement):
+        raise NotFound()
+    return achievement
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Query and screening parameters shared by the catalogue page, the API and exports."""
+
+    q: str = ""
+    discipline: str = ""
+    industry: str = ""
+    region: str = ""
+    trl_min: int | None = None
+    trl_max: int | None = None
+    transfer_mode: str = ""
+    price_min: float | None = None
+    price_max: float | None = None
+    year: int | None = None
+    organisation_kind: str = ""
+    organisation: int | None = None
+    state: str = ""
+    sort: str = ""
+
+
+def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> QuerySet[Achievement]:
+    """Apply screening filters, full-text relevance and the requested order."""
+    if filters.discipline:
+        queryset = queryset.filter(discipline__code__startswith=filters.discipline)
+    if filters.industry:
+        queryset = queryset.filter(industry__code__startswith=filters.industry)
+    if filters.region:
+        queryset = queryset.filter(
+            Q(county_code=filters.region) | Q(city_code=filters.region) | Q(province_code=filters.region)
+        )
+    if filters.trl_min is not None:
+        queryset = queryset.filter(trl__gte=filters.trl_min)
+    if filters.trl_max is not None:
+        queryset = queryset.filter(trl__lte=filters.trl_max)
+    if filters.transfer_mode:
+        queryset = queryset.filter(transfer_modes__contains=f",{filters.transfer_mode},")
+    if filters.price_min is not None:
+        queryset = queryset.filter(reference_price__gte=filters.price_min)
+    if filters.price_max is not None:
+        queryset = queryset.filter(reference_price__lte=filters.price_max)
+    if filters.year is not None:
+        start = datetime.datetime(filters.year, 1, 1, tzinfo=timezone.get_current_timezone())
+        queryset = queryset.filter(
+            published_at__gte=start, published_at__lt=start.replace(year=filters.year + 1)
+        )
+    if filters.organisation_kind:
+        queryset = queryset.filter(owner_organisation__kind=filters.organisation_kind)
+    if filters.organisation is not None:
+        queryset = queryset.filter(owner_organisation_id=filters.organisation)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    sort = filters.sort or (SortOrder.RELEVANCE if filters.q else SortOrder.NEWEST)
+    if filters.q:
+        queryset = search.rank(queryset, filters.q)
+    orderings = {
+        SortOrder.NEWEST: ["-published_at", "-id"],
+        SortOrder.OLDEST: ["published_at", "id"],
+        SortOrder.TRL: ["-trl", "-published_at", "-id"],
+        SortOrder.PRICE_LOW: ["reference_price", "-id"],
+        SortOrder.PRICE_HIGH: ["-reference_price", "-id"],
+    }
+    if sort == SortOrder.RELEVANCE and filters.q:
+        return queryset.order_by("-search_rank", "-id")
+    return queryset.order_by(
+        *orderings.get(
+            SortOrder(sort) if sort in SortOrder.values else SortOrder.NEWEST, orderings[SortOrder.NEWEST]
+        )
+    )
+
+
+def achievement_for_list(queryset: QuerySet[Achievement]) -> QuerySet[Achievement]:
+    return queryset.select_related("discipline", "industry", "region", "owner_organisation").defer(
+        "search_title", "search_body", "technical_indicators", "innovation_points", "application_prospects"
+    )
+
+
+def achievement_suggest(principal: Principal, prefix: str, *, limit: int = 8) -> list[str]:
+    """Titles for autocomplete, only from records the principal may see in the catalogue."""
+    prefix = prefix.strip()
+    if not prefix:
+        return []
+    queryset = achievement_catalogue(principal)
+    names = list(
+        queryset.filter(name__startswith=prefix).order_by("name").values_list("name", flat=True)[:limit]
+    )
+    if len(names) < limit:
+        ranked = (
+            search.rank(queryset, prefix).order_by("-search_rank").values_list("name", flat=True)[: limit * 2]
+        )
+        names += [name for name in ranked if name not in names]
+    return names[:limit]
+
+
+def public_counts() -> dict[str, int]:
+    """Live figures for the home page: public records only, so nothing 受限 is ever counted."""
+    published = Achievement.objects.filter(policies.public_q())
+    return {
+        "achievements": published.count(),
+        "organisations": Organisation.objects.filter(status="verified").count(),
+        "this_year": published.filter(published_at__year=timezone.localdate().year).count(),
+        "with_ip": published.filter(ip_rights__isnull=False).distinct().count(),
+    }
+
+
+def review_queue(principal: Principal) -> QuerySet[Achievement]:
+    """Records waiting for this reviewer, at the level(s) they review, oldest first."""
+    condition = Q(pk__in=[])
+    for level, state in policies.STATE_OF_LEVEL.items():
+        codes = principal.review_scopes.get(level)
+        if codes:
+            condition |= Q(state=state, **{f"{level}_code__in": codes})
+    return (
+        Achievement.objects.filter(condition)
+        .select_related("owner_organisation", "region")
+        .order_by("submitted_at", "id")
+    )
+
+
+def fiscal_deadline(achievement: Achievement) -> datetime.date:
+    return achievement.completion_date + datetime.timedelta(
+        days=settings.TECHMARKET["FISCAL_REGISTRATION_DAYS"]
+    )
+
+
+def overdue_fiscal(principal: Principal) -> QuerySet[Achievement]:
+    """Fiscally funded records in the reviewer's regions not yet in review past their registration deadline."""
+    cutoff = timezone.localdate() - datetime.timedelta(days=settings.TECHMARKET["FISCAL_REGISTRATION_DAYS"])
+    scope = Q(pk__in=[])
+    for level in ("county", "city", "province"):
+        codes = principal.review_scopes.get(level)
+        if codes:
+            scope |= Q(**{f"{level}_code__in": codes})
+    return (
+        Achievement.objects.filter(
+            scope,
+            funding_source=FundingSource.FISCAL,
+            completion_date__lt=cutoff,
+            state__in=[AchievementState.DRAFT, AchievementState.RETURNED],
+        )
+        .select_related("owner_organisation")
+        .order_by("completion_date")
+    )
+
+
+def own_organisation_records(principal: Principal) -> QuerySet[Achievement]:
+    if principal.organisation_id is None:
+        return Achievement.objects.none()
+    return Achievement.objects.filter(owner_organisation_id=principal.organisation_id).order_by("-updated_at")
+
+
+def timeline(achievement: Achievement) -> QuerySet[AuditEvent]:
+    return events_for(achievement)
+
+
+def state_counts(queryset: QuerySet[Achievement]) -> dict[str, int]:
+    return dict(queryset.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def published_in_quarter(year: int, quarter: int) -> QuerySet[Achievement]:
+    """公开 records published in a calendar quarter: the quarterly catalogue (Jilin plan: quarterly publication)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 3 * (quarter - 1) + 1, 1, tzinfo=tz)
+    end = datetime.datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=tz)
+    return achievement_for_list(
+        Achievement.objects.filter(
+            state=AchievementState.PUBLISHED,
+            confidentiality=Confidentiality.PUBLIC,
+            published_at__gte=start,
+            published_at__lt=end,
+        )
+    ).order_by("published_at", "id")

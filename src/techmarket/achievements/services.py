@@ -1,0 +1,403 @@
+"""Writes for the achievements registry. Every change goes through here, inside one transaction,
+with a policy check and an audit event (transitions through ACHIEVEMENT_WORKFLOW.fire)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.models import User
+from techmarket.accounts.policies import principal_of
+from techmarket.achievements import policies
+from techmarket.achievements.choices import (
+    TYPE_FLAGS,
+    AchievementState,
+    Confidentiality,
+    EvaluationForm,
+    FundingSource,
+    TransferMode,
+)
+from techmarket.achievements.errors import SECRET_REFUSED_MESSAGE
+from techmarket.achievements.models import (
+    AccessGrant,
+    Achievement,
+    Attachment,
+    CompletingOrganisation,
+    CompletingPerson,
+    IntellectualProperty,
+    RegistrationSerial,
+    join_transfer_modes,
+    split_keywords,
+)
+from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.core.audit import record_event
+from techmarket.core.choices import RegionLevel
+from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
+from techmarket.search import backends as search
+from techmarket.search import segment
+
+MAX_KEYWORDS = 5
+RECORD_FIELDS = (
+    "name",
+    "achievement_type",
+    "discipline",
+    "industry",
+    "keywords",
+    "abstract",
+    "technical_indicators",
+    "innovation_points",
+    "application_prospects",
+    "funding_source",
+    "programme_name",
+    "project_number",
+    "evaluation_form",
+    "evaluation_date",
+    "completion_date",
+    "attribute",
+    "stage",
+    "trl",
+    "transfer_modes",
+    "price_negotiable",
+    "reference_price",
+    "region",
+    "confidentiality",
+)
+
+
+def refuse_secret(confidentiality: str) -> None:
+    """涉密 results must never be registered online: refuse before anything is stored."""
+    if confidentiality == Confidentiality.SECRET:
+        raise DomainError(
+            "secret_not_allowed", SECRET_REFUSED_MESSAGE, fields={"confidentiality": [SECRET_REFUSED_MESSAGE]}
+        )
+
+
+def business_errors(data: dict[str, Any]) -> dict[str, list[Any]]:
+    """Rules of the registration form beyond single-field validity; shared by forms, API and imports."""
+    errors: dict[str, list[Any]] = {}
+
+    def add(field: str, message: Any) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if data.get("funding_source") == FundingSource.FISCAL:
+        if not (data.get("programme_name") or "").strip():
+            add("programme_name", _("财政资金资助的成果须填写计划名称。"))
+        if not (data.get("project_number") or "").strip():
+            add("project_number", _("财政资金资助的成果须填写项目编号。"))
+    evaluation_form = data.get("evaluation_form")
+    if evaluation_form and evaluation_form != EvaluationForm.NONE and not data.get("evaluation_date"):
+        add("evaluation_date", _("请填写评价（验收、鉴定）日期。"))
+    keywords = split_keywords(data.get("keywords") or "")
+    if not keywords:
+        add("keywords", _("请至少填写一个关键词。"))
+    elif len(keywords) > MAX_KEYWORDS:
+        add("keywords", _("关键词最多%(count)d个。") % {"count": MAX_KEYWORDS})
+    modes = data.get("transfer_modes") or []
+    if not modes:
+        add("transfer_modes", _("请至少选择一种意向转化方式。"))
+    elif any(mode not in TransferMode.values for mode in modes):
+        add("transfer_modes", _("转化方式无效。"))
+    if not data.get("price_negotiable") and data.get("reference_price") in (None, ""):
+        add("reference_price", _("请填写参考价格，或选择“面议”。"))
+    region = data.get("region")
+    if region is not None and region.level not in (RegionLevel.COUNTY, RegionLevel.CITY):
+        add("region", _("所属地区应为县（区）或市。"))
+    completion = data.get("completion_date")
+    if isinstance(completion, datetime.date) and completion > timezone.localdate():
+        add("completion_date", _("完成日期不能晚于今天。"))
+    return errors
+
+
+def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
+    for field in RECORD_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "transfer_modes":
+            value = join_transfer_modes(list(value))
+        elif field == "keywords":
+            value = "，".join(split_keywords(value))
+        elif field == "reference_price" and value not in (None, ""):
+            try:
+                value = Decimal(str(value))
+            except InvalidOperation:
+                value = None
+        elif field == "reference_price":
+            value = None
+        setattr(achievement, field, value)
+    if achievement.price_negotiable:
+        achievement.reference_price = None
+    region = achievement.region
+    achievement.county_code = region.code if region.level == RegionLevel.COUNTY else ""
+    city = region.ancestor_at(RegionLevel.CITY)
+    province = region.ancestor_at(RegionLevel.PROVINCE)
+    achievement.city_code = city.code if city else ""
+    achievement.province_code = province.code if province else ""
+    achievement.search_title = segment.joined(f"{achievement.name} {achievement.keywords}")
+    achievement.search_body = segment.joined(
+        " ".join(
+            [
+                achievement.abstract,
+                achievement.technical_indicators,
+                achievement.innovation_points,
+                achievement.application_prospects,
+            ]
+        )
+    )
+
+
+def _validate(achievement: Achievement, data: dict[str, Any]) -> None:
+    refuse_secret(data.get("confidentiality", achievement.confidentiality))
+    errors = business_errors(data)
+    try:
+        achievement.full_clean(exclude=["owner_organisation", "created_by", "search_title", "search_body"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise DomainError("invalid", _("成果信息有误，请检查标出的字段。"), fields=errors)
+
+
+def _replace_children(achievement: Achievement, data: dict[str, Any]) -> None:
+    if "organisations" in data:
+        achievement.completing_organisations.all().delete()
+        CompletingOrganisation.objects.bulk_create(
+            CompletingOrganisation(achievement=achievement, position=i, name=name.strip())
+            for i, name in enumerate(data["organisations"], start=1)
+            if name.strip()
+        )
+    if "persons" in data:
+        achievement.completing_persons.all().delete()
+        CompletingPerson.objects.bulk_create(
+            CompletingPerson(achievement=achievement, position=i, **person)
+            for i, person in enumerate(data["persons"], start=1)
+            if person.get("name", "").strip()
+        )
+    if "ip_rights" in data:
+        achievement.ip_rights.all().delete()
+        IntellectualProperty.objects.bulk_create(
+            IntellectualProperty(achievement=achievement, **right)
+            for right in data["ip_rights"]
+            if right.get("number", "").strip()
+        )
+
+
+def build(*, actor: User, data: dict[str, Any]) -> Achievement:
+    """A validated, unsaved draft (used by create and by the all-or-nothing import)."""
+    principal = principal_of(actor)
+    refuse_secret(data.get("confidentiality", ""))
+    if not policies.can_file(principal):
+        raise NotPermitted(_("只有成果填报人或单位管理员可以登记成果。"))
+    achievement = Achievement(owner_organisation_id=principal.organisation_id, created_by=actor)
+    _apply_checked(achievement, data)
+    return achievement
+
+
+def _apply_checked(achievement: Achievement, data: dict[str, Any]) -> None:
+    refuse_secret(data.get("confidentiality", achievement.confidentiality))
+    if data.get("region") is None and not achievement.region_id:
+        raise DomainError(
+            "invalid", _("成果信息有误，请检查标出的字段。"), fields={"region": [_("请选择所属地区。")]}
+        )
+    _apply(achievement, data)
+    _validate(achievement, data)
+
+
+@transaction.atomic
+def achievement_create(*, actor: User, data: dict[str, Any]) -> Achievement:
+    """Register a new achievement as a draft of the actor's organisation."""
+    achievement = build(actor=actor, data=data)
+    achievement.save()
+    _replace_children(achievement, data)
+    record_event(
+        actor=actor, action="achievements.achievement.create", target=achievement, to_state=achievement.state
+    )
+    return achievement
+
+
+@transaction.atomic
+def achievement_update(*, actor: User, achievement: Achievement, data: dict[str, Any]) -> Achievement:
+    """Change a draft or returned record; published records change only through a new review."""
+    if not policies.can_edit(principal_of(actor), achievement):
+        raise NotPermitted(_("只有本单位的填报人可以修改草稿或退回的成果。"))
+    locked = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    merged = {field: getattr(locked, field) for field in RECORD_FIELDS}
+    merged["transfer_modes"] = locked.transfer_mode_list
+    merged.update(data)
+    _apply_checked(locked, merged)
+    locked.save()
+    _replace_children(locked, data)
+    record_event(
+        actor=actor,
+        action="achievements.achievement.update",
+        target=locked,
+        data={"fields": sorted(set(data) & set(RECORD_FIELDS))},
+    )
+    return locked
+
+
+def find_duplicates(achievement: Achievement, *, limit: int = 5) -> list[dict[str, Any]]:
+    """Existing records whose titles are near-identical (character-bigram Jaccard ≥ threshold)."""
+    threshold = settings.TECHMARKET["DUPLICATE_THRESHOLD"]
+    candidates = search.rank(
+        Achievement.objects.exclude(pk=achievement.pk).exclude(
+            state__in=[AchievementState.DRAFT, AchievementState.WITHDRAWN]
+        ),
+        achievement.name,
+    ).order_by("-search_rank")[:20]
+    found = []
+    for other in candidates.only("id", "name", "registration_number"):
+        score = segment.similarity(achievement.name, other.name)
+        if score >= threshold:
+            found.append(
+                {
+                    "id": other.pk,
+                    "name": other.name,
+                    "registration_number": other.registration_number,
+                    "score": round(score, 3),
+                }
+            )
+    found.sort(key=lambda item: -item["score"])
+    return found[:limit]
+
+
+def achievement_submit(*, actor: User, achievement: Achievement) -> Achievement:
+    """Put a draft (or a returned record, after changes) before the first reviewer on its region chain."""
+    with transaction.atomic():
+        duplicates = find_duplicates(achievement)
+        return ACHIEVEMENT_WORKFLOW.fire(  # type: ignore[return-value]
+            achievement,
+            "submit",
+            actor=actor,
+            changes={"submitted_at": timezone.now(), "duplicate_candidates": duplicates},
+            data={"duplicates": [item["id"] for item in duplicates]},
+        )
+
+
+def _next_registration_number(achievement: Achievement) -> str:
+    """Region code + year + type flag + 4-digit serial, e.g. 420100 2026 A 0001; serials never reused."""
+    year = timezone.localdate().year
+    region_code = achievement.city_code or achievement.region_id
+    prefix = f"{region_code}{year}"
+    serial, _created = RegistrationSerial.objects.select_for_update().get_or_create(prefix=prefix)
+    serial.last += 1
+    serial.save(update_fields=["last"])
+    return f"{prefix}{TYPE_FLAGS[achievement.achievement_type]}{serial.last:04d}"
+
+
+APPROVAL_OF_STATE = {
+    AchievementState.COUNTY_REVIEW: "county_approve",
+    AchievementState.CITY_REVIEW: "city_approve",
+    AchievementState.PROVINCE_REVIEW: "province_approve",
+}
+
+
+def achievement_approve(*, actor: User, achievement: Achievement, reason: str = "") -> Achievement:
+    """Approve at the reviewer's level; the last approval publishes and assigns the registration number."""
+    transition = APPROVAL_OF_STATE.get(achievement.state)
+    if transition is None:
+        raise InvalidTransition(_("该成果当前不在审核中。"))
+    with transaction.atomic():
+        changes: dict[str, Any] = {}
+        if ACHIEVEMENT_WORKFLOW.get(transition).target_for(
+            achievement
+        ) == AchievementState.PUBLISHED and ACHIEVEMENT_WORKFLOW.is_allowed(achievement, transition, actor):
+            changes = {
+                "registration_number": achievement.registration_number
+                or _next_registration_number(achievement),
+                "published_at": timezone.now(),
+            }
+        return ACHIEVEMENT_WORKFLOW.fire(  # type: ignore[return-value]
+            achievement,
+            transition,
+            actor=actor,
+            reason=reason,
+            changes=changes,
+            data={"registration_number": changes.get("registration_number")} if changes else None,
+        )
+
+
+def achievement_return(*, actor: User, achievement: Achievement, reason: str) -> Achievement:
+    """Send the record back to its filer with the reason; they fix and resubmit it."""
+    return ACHIEVEMENT_WORKFLOW.fire(achievement, "return", actor=actor, reason=reason)  # type: ignore[return-value]
+
+
+def achievement_withdraw(*, actor: User, achievement: Achievement, reason: str = "") -> Achievement:
+    return ACHIEVEMENT_WORKFLOW.fire(achievement, "withdraw", actor=actor, reason=reason)  # type: ignore[return-value]
+
+
+def achievement_revoke(*, actor: User, achievement: Achievement, reason: str) -> Achievement:
+    """Take a published record out of the catalogue; its registration number stays taken."""
+    return ACHIEVEMENT_WORKFLOW.fire(achievement, "revoke", actor=actor, reason=reason)  # type: ignore[return-value]
+
+
+def achievement_transition(
+    *, actor: User, achievement: Achievement, name: str, reason: str = ""
+) -> Achievement:
+    """Dispatch a transition by name (views and API expose them uniformly)."""
+    if name in {"county_approve", "city_approve", "province_approve", "approve"}:
+        return achievement_approve(actor=actor, achievement=achievement, reason=reason)
+    if name == "submit":
+        return achievement_submit(actor=actor, achievement=achievement)
+    handlers = {"return": achievement_return, "withdraw": achievement_withdraw, "revoke": achievement_revoke}
+    if name not in handlers:
+        ACHIEVEMENT_WORKFLOW.get(name)
+    return handlers[name](actor=actor, achievement=achievement, reason=reason)
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, achievement: Achievement, upload: UploadedFile) -> Attachment:
+    """Attach a PDF: the content (not just the name) must be PDF and within the size limit."""
+    if not policies.can_edit(principal_of(actor), achievement):
+        raise NotPermitted()
+    limit = settings.TECHMARKET["MAX_ATTACHMENT_BYTES"]
+    if upload.size is None or upload.size > limit:
+        raise DomainError(
+            "attachment_too_large",
+            _("附件不能超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)},
+            fields={"file": [_("文件过大。")]},
+        )
+    upload.seek(0)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    if head != PDF_MAGIC or not (upload.name or "").lower().endswith(".pdf"):
+        raise DomainError(
+            "attachment_not_pdf", _("附件必须是 PDF 文件。"), fields={"file": [_("仅支持 PDF。")]}
+        )
+    name = (upload.name or "attachment.pdf").replace("/", "_")[-150:]
+    attachment = Attachment(achievement=achievement, original_name=name, size=upload.size, uploaded_by=actor)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    record_event(actor=actor, action="achievements.attachment.add", target=achievement, data={"name": name})
+    return attachment
+
+
+@transaction.atomic
+def access_grant(*, actor: User, achievement: Achievement, user: User) -> AccessGrant:
+    """The owner lets a named user see a 受限 record."""
+    if not policies.can_manage_access(principal_of(actor), achievement):
+        raise NotPermitted()
+    grant, _created = AccessGrant.objects.get_or_create(
+        achievement=achievement, user=user, defaults={"granted_by": actor}
+    )
+    record_event(actor=actor, action="achievements.access.grant", target=achievement, data={"user": user.pk})
+    return grant
+
+
+@transaction.atomic
+def access_revoke(*, actor: User, achievement: Achievement, user: User) -> None:
+    if not policies.can_manage_access(principal_of(actor), achievement):
+        raise NotPermitted()
+    AccessGrant.objects.filter(achievement=achievement, user=user).delete()
+    record_event(actor=actor, action="achievements.access.revoke", target=achievement, data={"user": user.pk})

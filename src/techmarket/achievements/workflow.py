@@ -1,0 +1,52 @@
+"""The achievement registration workflow: the whole graph in one table.
+
+draft → (county review →) city review → (province review, where the province asks for it) → published;
+any review may return the record with a reason, after which it is resubmitted; the owner may withdraw
+it before publication; a city or province reviewer may revoke a published record with a reason.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.achievements import policies
+from techmarket.achievements.choices import AchievementState as S
+from techmarket.achievements.models import Achievement
+from techmarket.core.workflow import Transition, Workflow
+
+
+def after_submit(achievement: Achievement) -> str:
+    """Records filed at a county start with the county; those filed directly at a city skip it."""
+    return S.COUNTY_REVIEW if achievement.county_code else S.CITY_REVIEW
+
+
+def after_city(achievement: Achievement) -> str:
+    province = achievement.region.ancestor_at("province")
+    return S.PROVINCE_REVIEW if province is not None and province.requires_province_review else S.PUBLISHED
+
+
+ACHIEVEMENT_WORKFLOW = Workflow(
+    event_prefix="achievements.achievement",
+    state_field="state",
+    permission=policies.can_transition,
+    transitions=[
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), after_submit, _("提交审核")),
+        Transition("county_approve", frozenset({S.COUNTY_REVIEW}), S.CITY_REVIEW, _("县级审核通过")),
+        Transition("city_approve", frozenset({S.CITY_REVIEW}), after_city, _("市级审核通过")),
+        Transition("province_approve", frozenset({S.PROVINCE_REVIEW}), S.PUBLISHED, _("省级审核通过")),
+        Transition(
+            "return",
+            frozenset({S.COUNTY_REVIEW, S.CITY_REVIEW, S.PROVINCE_REVIEW}),
+            S.RETURNED,
+            _("退回修改"),
+            requires_reason=True,
+        ),
+        Transition(
+            "withdraw",
+            frozenset({S.DRAFT, S.RETURNED, S.COUNTY_REVIEW, S.CITY_REVIEW, S.PROVINCE_REVIEW}),
+            S.WITHDRAWN,
+            _("撤回"),
+        ),
+        Transition("revoke", frozenset({S.PUBLISHED}), S.REVOKED, _("撤销发布"), requires_reason=True),
+    ],
+)

@@ -1,0 +1,29 @@
+"""The ``techmarket`` console command: the project's manage.py plus its own sub-commands.
+
+``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc`` are TechMarket's own;
+anything else (migrate, createsuperuser, shell, ...) is handed to Django.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {
+    "import": "import_achievements",
+    "export": "export_achievements",
+    "publish-catalogue": "publish_catalogue",
+    "config-doc": "config_doc",
+    "import-regions": "import_regions",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techmarket.settings")
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "techmarket"
+    if len(args) > 1:
+        args[1] = ALIASES.get(args[1], args[1])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(args)

@@ -1,0 +1,128 @@
+"""Kernel models shared by every domain: the region tree, code tables and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.core.choices import ClassificationScheme, RegionLevel
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.Model):
+    """An administrative division keyed by its six-digit GB/T 2260 code."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    requires_province_review = models.BooleanField(
+        _("需要省级审核"),
+        default=False,
+        help_text=_("在省级区划上设置：本省的成果登记在市级审核后还须省级审核。"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def chain(self) -> list[Region]:
+        """This region and its ancestors, nearest first (county, city, province)."""
+        regions: list[Region] = []
+        node: Region | None = self
+        while node is not None:
+            regions.append(node)
+            node = node.parent
+        return regions
+
+    def ancestor_at(self, level: str) -> Region | None:
+        return next((region for region in self.chain() if region.level == level), None)
+
+
+class Classification(models.Model):
+    """One code of a national classification (GB/T 13745 disciplines, GB/T 4754 industries)."""
+
+    scheme = models.CharField(_("分类体系"), max_length=16, choices=ClassificationScheme.choices)
+    code = models.CharField(_("代码"), max_length=16)
+    name = models.CharField(_("名称"), max_length=128)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        ordering = ["scheme", "code"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="classification_unique_code")]
+        verbose_name = _("分类代码")
+        verbose_name_plural = _("分类代码")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a change of state: who, when, what, why. Written only by core.audit."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64)
+    target_id = models.CharField(_("对象编号"), max_length=64)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=32, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("audit events are append-only")

@@ -1,0 +1,136 @@
+"""Full-text search over pre-segmented columns, inside the database that holds the records.
+
+The port is :func:`rank`: it narrows a queryset (already filtered for visibility and facets) to the
+records matching a query and orders them by relevance. Keeping the index in the same database means a
+change is searchable the moment its transaction commits, in every worker process, and visibility
+filters apply in the same SQL statement as the match, so a hidden record can never surface as a hit.
+
+- SQLite: an FTS5 table over ``search_title``/``search_body`` kept in sync by triggers; BM25 ranking.
+- PostgreSQL: a ``tsvector`` column (title weight A, body weight B) kept by a trigger, GIN-indexed;
+  ``ts_rank`` ranking.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.apps.registry import Apps
+from django.db import connection, migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from techmarket.search import segment
+
+M = TypeVar("M", bound=models.Model)
+
+TITLE_WEIGHT = 4.0
+BODY_WEIGHT = 1.0
+
+
+def query_tokens(query: str) -> list[str]:
+    """Distinct query words in order of appearance."""
+    seen: dict[str, None] = {}
+    for token in segment.tokens(query):
+        seen.setdefault(token, None)
+    return list(seen)[:32]
+
+
+def _sqlite_rank(queryset: models.QuerySet[M], words: list[str], *, any_word: bool) -> models.QuerySet[M]:
+    table = queryset.model._meta.db_table
+    fts = f"{table}_fts"
+    expression = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
+    return queryset.extra(
+        tables=[fts],
+        where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+        params=[expression],
+        select={"search_rank": f"-bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT})"},
+    )
+
+
+def _postgres_rank(queryset: models.QuerySet[M], words: list[str], *, any_word: bool) -> models.QuerySet[M]:
+    table = queryset.model._meta.db_table
+    expression = (" | " if any_word else " & ").join(words)
+    return queryset.extra(
+        where=[f"{table}.search_vector @@ to_tsquery('simple', %s)"],
+        params=[expression],
+        select={"search_rank": f"ts_rank({table}.search_vector, to_tsquery('simple', %s))"},
+        select_params=[expression],
+    )
+
+
+def rank(queryset: models.QuerySet[M], query: str) -> models.QuerySet[M]:
+    """Records matching every query word, best first; if none match all words, those matching any."""
+    words = query_tokens(query)
+    if not words:
+        return queryset.none()
+    ranker = _postgres_rank if connection.vendor == "postgresql" else _sqlite_rank
+    matching_all = ranker(queryset, words, any_word=False)
+    if len(words) == 1 or matching_all.exists():
+        return matching_all
+    return ranker(queryset, words, any_word=True)
+
+
+def create_index_sql(vendor: str, table: str) -> list[str]:
+    """DDL creating the full-text index of ``table`` (which has search_title and search_body columns)."""
+    if vendor == "sqlite":
+        fts = f"{table}_fts"
+        columns = "search_title, search_body"
+        return [
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content='{table}', content_rowid='id')",
+            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {fts}(rowid, {columns}) VALUES (new.id, new.search_title, new.search_body); END",
+            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, {columns}) VALUES ('delete', old.id, old.search_title, old.search_body);"
+            " END",
+            f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {columns} ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, {columns}) VALUES ('delete', old.id, old.search_title, old.search_body);"
+            f" INSERT INTO {fts}(rowid, {columns}) VALUES (new.id, new.search_title, new.search_body); END",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"ALTER TABLE {table} ADD COLUMN search_vector tsvector",
+            f"CREATE FUNCTION {table}_search_vector() RETURNS trigger AS $$ BEGIN "
+            "NEW.search_vector := setweight(to_tsvector('simple', coalesce(NEW.search_title, '')), 'A') || "
+            "setweight(to_tsvector('simple', coalesce(NEW.search_body, '')), 'B'); RETURN NEW; END $$ "
+            "LANGUAGE plpgsql",
+            f"CREATE TRIGGER {table}_search_vector_update BEFORE INSERT OR UPDATE OF search_title, search_body "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_search_vector()",
+            f"CREATE INDEX {table}_search_vector_gin ON {table} USING gin (search_vector)",
+        ]
+    return []
+
+
+def drop_index_sql(vendor: str, table: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TABLE IF EXISTS {table}_fts"] + [
+            f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}" for suffix in ("ai", "ad", "au")
+        ]
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_search_vector_update ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_search_vector()",
+            f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector",
+        ]
+    return []
+
+
+def index_operations(table: str) -> list[migrations.RunPython]:
+    """Migration operations that create (and on reversal drop) the full-text index of ``table``."""
+
+    def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in create_index_sql(schema_editor.connection.vendor, table):
+            schema_editor.execute(statement)
+
+    def backwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in drop_index_sql(schema_editor.connection.vendor, table):
+            schema_editor.execute(statement)
+
+    return [migrations.RunPython(forwards, backwards)]
+
+
+def rebuild(table: str) -> None:
+    """Rebuild the index of ``table`` from its columns (after bulk loads that bypassed triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"UPDATE {table} SET search_title = search_title")

@@ -1,0 +1,123 @@
+"""Chinese segmentation for indexing and queries (rjieba: the jieba dictionary, ~45× faster than jieba).
+
+Every backend receives the same tokens: text is segmented in the application because neither SQLite
+nor Debian's PostgreSQL has a Chinese parser. Two-character words such as 导热 are kept whole.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import rjieba
+
+_lock = threading.Lock()
+_added_words: set[str] = set()
+_TOKEN = re.compile(r"[\w\u4e00-\u9fff]+", re.UNICODE)
+_STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "在",
+        "对",
+        "为",
+        "是",
+        "等",
+        "其",
+        "中",
+        "以",
+        "于",
+        "将",
+        "由",
+        "从",
+        "并",
+        "而",
+        "被",
+        "把",
+        "一种",
+        "一个",
+        "本",
+        "该",
+        "之",
+        "所",
+        "这",
+        "那",
+        "也",
+        "可",
+        "the",
+        "a",
+        "an",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "for",
+        "on",
+        "with",
+        "by",
+        "is",
+        "are",
+    ]
+)
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case: the same normal form for documents and queries."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach the segmenter domain terms (e.g. the platform's keywords) so they stay whole."""
+    with _lock:
+        for word in words:
+            word = normalise(word).strip()
+            if 2 <= len(word) <= 20 and word not in _added_words and " " not in word:
+                rjieba.add_word(word, None, None)
+                _added_words.add(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Segment text into search tokens: words, without punctuation or stop words."""
+    result: list[str] = []
+    for chunk in _TOKEN.findall(normalise(text)):
+        for token in rjieba.cut(chunk, False):
+            token = token.strip()
+            if token and token not in _STOPWORDS and not (len(token) == 1 and token.isascii()):
+                result.append(token)
+    return result
+
+
+def search_tokens(text: str) -> list[str]:
+    """Tokens for the index: words plus the sub-words of long compounds (cut_for_search)."""
+    result: list[str] = []
+    for chunk in _TOKEN.findall(normalise(text)):
+        for token in rjieba.cut_for_search(chunk, False):
+            token = token.strip()
+            if token and token not in _STOPWORDS and not (len(token) == 1 and token.isascii()):
+                result.append(token)
+    return result
+
+
+def joined(text: str) -> str:
+    return " ".join(search_tokens(text))
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the normalised text, for near-duplicate detection."""
+    compact = "".join(_TOKEN.findall(normalise(text)))
+    return {compact[i : i + 2] for i in range(len(compact) - 1)} or ({compact} if compact else set())
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams (0–1)."""
+    left, right = bigrams(a), bigrams(b)
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("techmarket.accounts.api.urls")),
+    path("", include("techmarket.achievements.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("techmarket.core.urls")),
+    path("accounts/", include("techmarket.accounts.urls")),
+    path("achievements/", include("techmarket.achievements.urls")),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "techmarket.core.views.bad_request"
+handler403 = "techmarket.core.views.permission_denied"
+handler404 = "techmarket.core.views.page_not_found"
+handler500 = "techmarket.core.views.server_error"
