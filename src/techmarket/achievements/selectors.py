@@ -9,12 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.models import Organisation
 from techmarket.accounts.policies import Principal
 from techmarket.achievements import policies
 from techmarket.achievements.choices import AchievementState, Confidentiality, FundingSource, SortOrder
 from techmarket.achievements.models import Achievement
+from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import events_for
 from techmarket.core.errors import NotFound
 from techmarket.core.models import AuditEvent
@@ -218,3 +220,32 @@ def published_in_quarter(year: int, quarter: int) -> QuerySet[Achievement]:
             published_at__lt=end,
         )
     ).order_by("published_at", "id")
+
+
+ACTION_LABELS = {
+    "achievements.achievement.create": _("创建草稿"),
+    "achievements.achievement.update": _("修改"),
+    "achievements.achievement.import": _("批量导入"),
+    "achievements.attachment.add": _("上传附件"),
+    "achievements.access.grant": _("授权查看"),
+    "achievements.access.revoke": _("取消授权"),
+}
+
+
+def timeline_entries(achievement: Achievement) -> list[dict[str, Any]]:
+    """The audit timeline with human labels for actions and states."""
+    transition_labels = {
+        f"{ACHIEVEMENT_WORKFLOW.event_prefix}.{t.name}": t.label for t in ACHIEVEMENT_WORKFLOW.transitions
+    }
+    states = dict(AchievementState.choices)
+    return [
+        {
+            "created_at": event.created_at,
+            "actor": event.actor,
+            "action": transition_labels.get(event.action) or ACTION_LABELS.get(event.action, event.action),
+            "from_state": states.get(event.from_state, event.from_state),
+            "to_state": states.get(event.to_state, event.to_state),
+            "reason": event.reason,
+        }
+        for event in timeline(achievement)
+    ]

@@ -60,7 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "achievement": achievement,
         "transitions": ACHIEVEMENT_WORKFLOW.available(achievement, request.user),
-        "timeline": selectors.timeline(achievement),
+        "timeline": selectors.timeline_entries(achievement),
         "can_edit": policies.can_edit(principal, achievement),
         "can_manage_access": policies.can_manage_access(principal, achievement),
         "is_reviewer": policies.reviews_any_level(principal, achievement),

@@ -1,0 +1,140 @@
+"""Pages of the registry, as each kind of user sees them."""
+
+import pytest
+from django.urls import reverse
+
+from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.models import Achievement
+from techmarket.achievements.tests.factories import achievement_data, achievement_in_state
+from techmarket.core.models import AuditEvent
+
+
+@pytest.fixture
+def published(regions, reviewers, applicant):
+    return achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+
+
+def test_public_pages_render_for_anonymous_visitors(client, published):
+    for url in [
+        reverse("core:home"),
+        reverse("achievements:catalogue"),
+        reverse("achievements:detail", args=[published.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert published.name in response.content.decode()
+
+
+def test_catalogue_search_finds_two_character_words_and_htmx_returns_partial(client, published):
+    response = client.get(reverse("achievements:catalogue"), {"q": "导热"})
+    assert published.name in response.content.decode()
+    partial = client.get(reverse("achievements:catalogue"), {"q": "导热"}, HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert published.name in body
+    assert "<html" not in body
+
+
+def test_invalid_filters_are_reported_not_crashing(client, published):
+    response = client.get(reverse("achievements:catalogue"), {"trl_min": "abc", "region": "x" * 500})
+    assert response.status_code == 200
+    assert "部分筛选条件无效" in response.content.decode()
+
+
+def test_applicant_files_a_draft_through_the_form(client, applicant, regions):
+    client.force_login(applicant)
+    data = achievement_data(regions["county"])
+    form = {
+        **{
+            k: v
+            for k, v in data.items()
+            if k
+            not in {
+                "discipline",
+                "industry",
+                "region",
+                "organisations",
+                "persons",
+                "ip_rights",
+                "transfer_modes",
+            }
+        },
+        "discipline": data["discipline"].pk,
+        "industry": data["industry"].pk,
+        "region": regions["county"].pk,
+        "transfer_modes": ["license"],
+        "organisations": "测试大学\n合作研究院",
+        "persons": "张三，测试大学，教授，项目负责人\n李四，测试大学，副教授",
+        "ip_rights": "ZL202310000001.X，发明专利，已授权",
+    }
+    response = client.post(reverse("achievements:create"), form)
+    achievement = Achievement.objects.get(name=data["name"])
+    assert response.status_code == 302
+    assert achievement.state == AchievementState.DRAFT
+    assert [p.name for p in achievement.completing_persons.all()] == ["张三", "李四"]
+    assert achievement.ip_rights.get().ip_type == "invention"
+
+
+def test_secret_record_is_refused_with_offline_channel_and_nothing_stored(client, applicant, regions):
+    client.force_login(applicant)
+    data = achievement_data(regions["county"])
+    form = {
+        "name": "涉密成果",
+        "confidentiality": "secret",
+        "achievement_type": "applied",
+        "discipline": data["discipline"].pk,
+        "industry": data["industry"].pk,
+        "region": regions["county"].pk,
+        "keywords": "保密",
+        "abstract": "x",
+        "funding_source": "non_fiscal",
+        "evaluation_form": "none",
+        "completion_date": "2025-01-01",
+        "attribute": "original",
+        "stage": "initial",
+        "trl": 3,
+        "transfer_modes": ["license"],
+        "price_negotiable": "on",
+    }
+    events_before = AuditEvent.objects.count()
+    response = client.post(reverse("achievements:create"), form)
+    assert response.status_code == 200
+    assert "离线渠道" in response.content.decode()
+    assert not Achievement.objects.filter(name="涉密成果").exists()
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_reviewers_work_through_the_queue_page(client, regions, reviewers, applicant):
+    achievement = achievement_in_state(
+        AchievementState.COUNTY_REVIEW, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    client.force_login(reviewers["county"])
+    queue = client.get(reverse("achievements:review_queue"))
+    assert achievement.name in queue.content.decode()
+    client.post(reverse("achievements:transition", args=[achievement.pk, "county_approve"]))
+    achievement.refresh_from_db()
+    assert achievement.state == AchievementState.CITY_REVIEW
+    client.force_login(reviewers["city"])
+    client.post(reverse("achievements:transition", args=[achievement.pk, "return"]), {"reason": ""})
+    achievement.refresh_from_db()
+    assert achievement.state == AchievementState.CITY_REVIEW
+    client.post(reverse("achievements:transition", args=[achievement.pk, "return"]), {"reason": "补充指标"})
+    achievement.refresh_from_db()
+    assert achievement.state == AchievementState.RETURNED
+    detail = client.get(reverse("achievements:detail", args=[achievement.pk])).content.decode()
+    assert "补充指标" in detail
+    assert "退回修改" in detail
+
+
+def test_reviewer_of_another_city_gets_404_and_no_queue_entry(client, regions, reviewers, applicant):
+    achievement = achievement_in_state(
+        AchievementState.CITY_REVIEW, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    client.force_login(reviewers["other_city"])
+    assert client.get(reverse("achievements:detail", args=[achievement.pk])).status_code == 404
+    assert achievement.name not in client.get(reverse("achievements:review_queue")).content.decode()
+
+
+def test_unknown_page_is_404_page(client, db):
+    assert client.get("/achievements/999999/").status_code == 404
