@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
+    path("", include("techmarket.core.api.urls")),
     path("", include("techmarket.accounts.api.urls")),
     path("", include("techmarket.achievements.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

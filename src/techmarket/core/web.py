@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from techmarket.core.errors import DomainError
@@ -20,6 +24,6 @@ def apply_domain_error(form: forms.Form, error: DomainError, renames: dict[str, 
     form.add_error(None, error.message)
 
 
-def paginate(request: HttpRequest, items: object, per_page: int = 20) -> Page:
-    paginator = Paginator(items, per_page)  # type: ignore[arg-type]
+def paginate(request: HttpRequest, items: Sequence[Any] | QuerySet[Any], per_page: int = 20) -> Page[Any]:
+    paginator: Paginator[Any] = Paginator(items, per_page)
     return paginator.get_page(request.GET.get("page"))

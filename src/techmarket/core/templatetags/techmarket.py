@@ -23,7 +23,7 @@ def bootstrap(bound_field: forms.BoundField) -> SafeString:
         css = "form-control"
     if bound_field.errors:
         css += " is-invalid"
-    attrs = {"class": css} if css else {}
+    attrs: dict[str, str | bool] = {"class": css} if css else {}
     return bound_field.as_widget(attrs=attrs)
 
 
