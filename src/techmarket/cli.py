@@ -14,6 +14,7 @@ ALIASES = {
     "export": "export_achievements",
     "publish-catalogue": "publish_catalogue",
     "config-doc": "config_doc",
+    "workflow-doc": "workflow_doc",
     "import-regions": "import_regions",
 }
 

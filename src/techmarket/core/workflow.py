@@ -19,6 +19,8 @@ from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 
 Target = str | Callable[[Any], str]
+# Every declared workflow by event prefix, for generated documentation and matrix tests.
+REGISTRY: dict[str, Workflow] = {}
 PermissionCheck = Callable[[Any, str, Any], bool]
 
 
@@ -47,6 +49,7 @@ class Workflow:
     def __post_init__(self) -> None:
         self.transitions = tuple(self.transitions)
         self._by_name = {t.name: t for t in self.transitions}
+        REGISTRY[self.event_prefix] = self
 
     def get(self, name: str) -> Transition:
         try:
@@ -133,3 +136,19 @@ def _state_label(obj: Any, field_name: str) -> str:
 
 def _auto_now_fields(obj: models.Model) -> list[str]:
     return [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+
+def markdown(workflow: Workflow) -> str:
+    """The transition table as Markdown (docs/domains/*.md are generated from it)."""
+    lines = [
+        f"## Workflow `{workflow.event_prefix}`",
+        "",
+        "| Transition | Label | From | To | Reason required |",
+        "|---|---|---|---|---|",
+    ]
+    for row in workflow.table():
+        reason = "yes" if row["requires_reason"] else ""
+        lines.append(
+            f"| `{row['name']}` | {row['label']} | {', '.join(row['sources'])} | {row['target']} | {reason} |"
+        )
+    return "\n".join(lines) + "\n"
