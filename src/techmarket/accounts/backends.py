@@ -28,7 +28,7 @@ def is_locked_out(username: str, address: str) -> bool:
 class ThrottledModelBackend(ModelBackend):
     """Refuses every attempt (even a right password) while a username+address is locked out."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

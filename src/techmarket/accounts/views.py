@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import selectors, services
 from techmarket.accounts.forms import LoginForm, ReasonForm, RegistrationForm
+from techmarket.accounts.http import acting_user
 from techmarket.accounts.models import Organisation
 from techmarket.accounts.policies import principal_of
 from techmarket.core.errors import DomainError
@@ -33,7 +36,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: Any) -> HttpResponse:
         messages.success(self.request, _("密码已重置，请使用新密码登录。"))
         return super().form_valid(form)
 
@@ -66,15 +69,15 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     principal = principal_of(user)
-    members = selectors.organisation_members(principal, user.organisation) if user.organisation else []  # type: ignore[union-attr]
+    members = selectors.organisation_members(principal, user.organisation) if user.organisation else []
     return render(
         request,
         "accounts/profile.html",
         {
-            "masked_phone": mask_phone(user.phone),  # type: ignore[union-attr]
-            "roles": user.roles.select_related("region"),  # type: ignore[union-attr]
+            "masked_phone": mask_phone(user.phone),
+            "roles": user.roles.select_related("region"),
             "members": members,
         },
     )
@@ -100,10 +103,10 @@ def organisation_decide(request: HttpRequest, pk: int, decision: str) -> HttpRes
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         if decision == "verify":
-            services.organisation_verify(actor=request.user, organisation=organisation, reason=reason)  # type: ignore[arg-type]
+            services.organisation_verify(actor=acting_user(request), organisation=organisation, reason=reason)
             messages.success(request, _("已认证：%(name)s") % {"name": organisation.name})
         else:
-            services.organisation_reject(actor=request.user, organisation=organisation, reason=reason)  # type: ignore[arg-type]
+            services.organisation_reject(actor=acting_user(request), organisation=organisation, reason=reason)
             messages.info(request, _("已不予认证：%(name)s") % {"name": organisation.name})
     except DomainError as error:
         messages.error(request, error.message)

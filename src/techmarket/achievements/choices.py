@@ -29,7 +29,11 @@ class AchievementType(models.TextChoices):
 
 
 # One-character type flag inside the registration number.
-TYPE_FLAGS = {AchievementType.APPLIED: "A", AchievementType.BASIC: "B", AchievementType.SOFT: "C"}
+TYPE_FLAGS: dict[str, str] = {
+    AchievementType.APPLIED: "A",
+    AchievementType.BASIC: "B",
+    AchievementType.SOFT: "C",
+}
 
 
 class Confidentiality(models.TextChoices):

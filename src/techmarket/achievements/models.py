@@ -249,3 +249,71 @@ class RegistrationSerial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.last}"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("校验中")
+    CHECKED = "checked", _("校验通过，待确认")
+    REJECTED = "rejected", _("未通过校验")
+    IMPORTING = "importing", _("导入中")
+    IMPORTED = "imported", _("已导入")
+    FAILED = "failed", _("处理失败")
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded spreadsheet on its way from check to import; the page polls it for progress.
+
+    The file is kept only between the check and the import (then deleted), so nothing rejected — in
+    particular a 涉密 row — stays on the server.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+"
+    )
+    original_name = models.CharField(_("文件名"), max_length=200)
+    stored_name = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    report = models.JSONField(_("校验报告"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("批量导入任务")
+        verbose_name_plural = _("批量导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.CHECKING, ImportStatus.IMPORTING}
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class PublishedCatalogue(models.Model):
+    """A quarterly catalogue of 公开 records (Excel + PDF) written under VAR_DIR/catalogues."""
+
+    quarter = models.CharField(_("季度"), max_length=6, unique=True)
+    record_count = models.PositiveIntegerField(_("成果数"))
+    xlsx_name = models.CharField(max_length=64)
+    pdf_name = models.CharField(max_length=64)
+    xlsx_size = models.PositiveIntegerField(default=0)
+    pdf_size = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-quarter"]
+        verbose_name = _("季度成果目录")
+        verbose_name_plural = _("季度成果目录")
+
+    def __str__(self) -> str:
+        return self.quarter

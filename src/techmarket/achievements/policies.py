@@ -2,7 +2,8 @@
 
 Source of the rules: issue 2 §3 — 受限 records are visible only to the owning organisation, the
 reviewers on the record's region chain, and users the owner granted access to; 公开 records are public
-once published. Reviewers act only at their own level of the record's region chain.
+once published. Reviewers see a record of their region chain once it has been submitted (a draft
+withdrawn before submission stays the organisation's own) and act only at their own level.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.achievements.models import AccessGrant, Achievement
 from techmarket.core.choices import RegionLevel
 
-STATE_OF_LEVEL = {
+STATE_OF_LEVEL: dict[str, str] = {
     RegionLevel.COUNTY: AchievementState.COUNTY_REVIEW,
     RegionLevel.CITY: AchievementState.CITY_REVIEW,
     RegionLevel.PROVINCE: AchievementState.PROVINCE_REVIEW,
 }
-LEVEL_OF_STATE = {state: level for level, state in STATE_OF_LEVEL.items()}
+LEVEL_OF_STATE: dict[str, str] = {state: level for level, state in STATE_OF_LEVEL.items()}
 FILER_ROLES = {Role.APPLICANT, Role.ORG_ADMIN}
 
 
@@ -55,8 +56,8 @@ def visible_q(principal: Principal) -> Q:
             codes = principal.review_scopes.get(level)
             if codes:
                 chain |= Q(**{f"{field}__in": codes})
-        q |= chain & ~Q(state=AchievementState.DRAFT)
-    granted = AccessGrant.objects.filter(achievement_id=OuterRef("pk"), user_id=principal.user_id)
+        q |= chain & Q(submitted_at__isnull=False)
+    granted = AccessGrant.objects.filter(achievement_id=OuterRef("pk"), user_id=principal.user_id or 0)
     q |= Q(Exists(granted), state=AchievementState.PUBLISHED)
     return q
 
@@ -78,11 +79,11 @@ def can_view(principal: Principal, achievement: Achievement) -> bool:
         return True
     if is_owner(principal, achievement):
         return True
-    if achievement.state != AchievementState.DRAFT and reviews_any_level(principal, achievement):
+    if achievement.submitted_at is not None and reviews_any_level(principal, achievement):
         return True
     return (
         achievement.state == AchievementState.PUBLISHED
-        and principal.is_authenticated
+        and principal.user_id is not None
         and achievement.access_grants.filter(user_id=principal.user_id).exists()
     )
 

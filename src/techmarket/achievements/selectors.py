@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,12 +103,13 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
     sort = filters.sort or (SortOrder.RELEVANCE if filters.q else SortOrder.NEWEST)
     if filters.q:
         queryset = search.rank(queryset, filters.q)
-    orderings = {
+    orderings: dict[str, list[Any]] = {
         SortOrder.NEWEST: ["-published_at", "-id"],
         SortOrder.OLDEST: ["published_at", "id"],
         SortOrder.TRL: ["-trl", "-published_at", "-id"],
-        SortOrder.PRICE_LOW: ["reference_price", "-id"],
-        SortOrder.PRICE_HIGH: ["-reference_price", "-id"],
+        # 面议 records (no price) go last both ways, on SQLite and PostgreSQL alike.
+        SortOrder.PRICE_LOW: [F("reference_price").asc(nulls_last=True), "-id"],
+        SortOrder.PRICE_HIGH: [F("reference_price").desc(nulls_last=True), "-id"],
     }
     if sort == SortOrder.RELEVANCE and filters.q:
         return queryset.order_by("-search_rank", "-id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from techmarket.achievements import views
+from techmarket.achievements import views, views_bulk
 
 app_name = "achievements"
 
@@ -17,4 +17,19 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/access/", views.grant_access, name="grant_access"),
+]
+
+# Bulk import and the quarterly catalogues (views_bulk.py).
+urlpatterns += [
+    path("import/", views_bulk.import_start, name="import"),
+    path("import/template.<str:file_format>", views_bulk.import_template, name="import_template"),
+    path("import/<int:job_id>/", views_bulk.import_job, name="import_job"),
+    path("import/<int:job_id>/progress/", views_bulk.import_progress, name="import_progress"),
+    path("import/<int:job_id>/confirm/", views_bulk.import_confirm, name="import_confirm"),
+    path("catalogues/", views_bulk.catalogues, name="catalogues"),
+    path(
+        "catalogues/<str:quarter>.<str:file_format>",
+        views_bulk.catalogue_download,
+        name="catalogue_download",
+    ),
 ]

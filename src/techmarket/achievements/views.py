@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from techmarket.accounts.http import acting_user
 from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements import exports, policies, selectors, services
 from techmarket.achievements.filters import AchievementFilterForm
 from techmarket.achievements.forms import AchievementForm, AttachmentForm, GrantForm
+from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate
 
 
-def _catalogue_queryset(request: HttpRequest, form: AchievementFilterForm):  # type: ignore[no-untyped-def]
+def _catalogue_queryset(request: HttpRequest, form: AchievementFilterForm) -> QuerySet[Achievement]:
     principal = principal_of(request.user)
     filters = form.to_filters() if form.is_valid() else selectors.Filters()
     return selectors.achievement_for_list(
@@ -32,7 +35,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     """The public catalogue: full-text search, screening, sorting, pagination (also on phones)."""
     form = AchievementFilterForm(request.GET)
     page = paginate(request, _catalogue_queryset(request, form))
-    template = "achievements/_results.html" if request.htmx else "achievements/catalogue.html"  # type: ignore[attr-defined]
+    template = (
+        "achievements/_results.html" if request.headers.get("HX-Request") else "achievements/catalogue.html"
+    )
     return render(request, template, {"form": form, "page": page, "query": request.GET.urlencode()})
 
 
@@ -79,7 +84,7 @@ def create(request: HttpRequest) -> HttpResponse:
     form = AchievementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            achievement = services.achievement_create(actor=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            achievement = services.achievement_create(actor=acting_user(request), data=form.cleaned_data)
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -101,7 +106,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AchievementForm(request.POST or None, initial=AchievementForm.initial_from(achievement))
     if request.method == "POST" and form.is_valid():
         try:
-            services.achievement_update(actor=request.user, achievement=achievement, data=form.cleaned_data)  # type: ignore[arg-type]
+            services.achievement_update(
+                actor=acting_user(request), achievement=achievement, data=form.cleaned_data
+            )
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -117,9 +124,9 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         achievement = selectors.achievement_get(principal, pk)
         services.achievement_transition(
-            actor=request.user,
+            actor=acting_user(request),
             achievement=achievement,
-            name=name,  # type: ignore[arg-type]
+            name=name,
             reason=request.POST.get("reason", "")[:2000],
         )
     except NotFound:
@@ -150,8 +157,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.attachment_add(
-                actor=request.user, achievement=achievement, upload=form.cleaned_data["file"]
-            )  # type: ignore[arg-type]
+                actor=acting_user(request), achievement=achievement, upload=form.cleaned_data["file"]
+            )
             messages.success(request, _("附件已上传。"))
         except DomainError as error:
             messages.error(request, error.message)
@@ -189,7 +196,7 @@ def grant_access(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("未找到该用户。"))
     else:
         try:
-            services.access_grant(actor=request.user, achievement=achievement, user=user)  # type: ignore[arg-type]
+            services.access_grant(actor=acting_user(request), achievement=achievement, user=user)
             messages.success(request, _("已授权 %(user)s 查看本成果。") % {"user": user})
         except DomainError as error:
             messages.error(request, error.message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -33,6 +34,31 @@ def record_event(
         to_state=to_state,
         reason=reason,
         data=data or {},
+    )
+
+
+def record_events_bulk(
+    *,
+    actor: Any,
+    action: str,
+    entries: Iterable[tuple[models.Model, dict[str, Any]]],
+    to_state: str = "",
+) -> list[AuditEvent]:
+    """Append one event per (target, data) in batched INSERTs (bulk imports); call inside their transaction."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                target_type=target_label(target),
+                target_id=str(target.pk),
+                to_state=to_state,
+                data=data,
+            )
+            for target, data in entries
+        ],
+        batch_size=500,
     )
 
 

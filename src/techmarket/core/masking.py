@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+MIN_HIDDEN = 4
+
+
+def _mask(value: str, keep_start: int, keep_end: int = 4) -> str:
+    """Keep the ends only while at least four characters stay hidden: short values reveal less."""
+    value = (value or "").strip()
+    if len(value) - keep_start - keep_end < MIN_HIDDEN:
+        keep_start = 0
+    if len(value) - keep_end < MIN_HIDDEN:
+        return "*" * len(value)
+    return f"{value[:keep_start]}{'*' * (len(value) - keep_start - keep_end)}{value[-keep_end:]}"
+
 
 def mask_phone(phone: str) -> str:
     """138****5678: keep the operator prefix and the last four digits."""
-    digits = (phone or "").strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    return _mask(phone, 3)
 
 
 def mask_id_number(number: str) -> str:
     """110***********1234: keep the region prefix and the last four characters."""
-    value = (number or "").strip()
-    if len(value) < 8:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    return _mask(number, 3)
 
 
 def mask_email(address: str) -> str:

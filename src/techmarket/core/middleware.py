@@ -1,16 +1,21 @@
-"""Turns a DomainError that escaped a page view into a rendered error page with its status, not a 500."""
+"""Request-wide behaviour: the interface language, and domain errors that escaped a page view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from techmarket.core.errors import DomainError
 
 
 class DomainErrorMiddleware:
+    """Turns a DomainError that escaped a page view into an error page with its status, not a 500."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -26,3 +31,17 @@ class DomainErrorMiddleware:
                 status=exception.status,
             )
         return None
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages speak the platform's language (zh-hans) unless the visitor chose another with the switch;
+    the browser's Accept-Language is ignored for pages. API clients get their Accept-Language."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -27,5 +27,5 @@ def validate_uscc(value: str) -> None:
 
 
 def validate_region_code(value: str) -> None:
-    if not (len(value) == 6 and value.isdigit()):
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
         raise ValidationError(_("行政区划代码应为6位数字（GB/T 2260）。"), code="region_code")

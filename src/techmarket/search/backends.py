@@ -57,12 +57,19 @@ def _postgres_rank(queryset: models.QuerySet[M], words: list[str], *, any_word: 
     )
 
 
-def rank(queryset: models.QuerySet[M], query: str) -> models.QuerySet[M]:
-    """Records matching every query word, best first; if none match all words, those matching any."""
+def rank(queryset: models.QuerySet[M], query: str, *, any_word: bool = False) -> models.QuerySet[M]:
+    """Records matching every query word, best first; if none match all words, those matching any.
+
+    ``any_word`` skips the all-words step (duplicate detection: a record matching every word in its
+    body must not hide a near-identical title that lacks one word).
+    """
     words = query_tokens(query)
     if not words:
-        return queryset.none()
+        # Still ranked (empty), so callers may order by search_rank whatever the query was.
+        return queryset.extra(select={"search_rank": "0"}).none()
     ranker = _postgres_rank if connection.vendor == "postgresql" else _sqlite_rank
+    if any_word:
+        return ranker(queryset, words, any_word=True)
     matching_all = ranker(queryset, words, any_word=False)
     if len(words) == 1 or matching_all.exists():
         return matching_all

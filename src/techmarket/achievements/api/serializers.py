@@ -153,8 +153,8 @@ class AchievementWriteSerializer(serializers.Serializer):
     organisations = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=20
     )
-    persons = PersonSerializer(many=True, required=False, max_length=50)
-    ip_rights = IPSerializer(many=True, required=False, max_length=50)
+    persons = serializers.ListField(child=PersonSerializer(), required=False, max_length=50)
+    ip_rights = serializers.ListField(child=IPSerializer(), required=False, max_length=50)
 
 
 class TransitionSerializer(serializers.Serializer):

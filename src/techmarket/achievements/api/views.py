@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements import selectors, services
 from techmarket.achievements.api.serializers import (
@@ -40,7 +41,7 @@ FILTER_PARAMETERS = [
 def _filters_from(request: Request) -> selectors.Filters:
     params = request.query_params.copy()
     if "search" in params:
-        params["q"] = params["search"]
+        params["q"] = str(params.get("search", ""))
     form = AchievementFilterForm(params)
     if not form.is_valid():
         raise DomainError(
@@ -82,7 +83,9 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request: Request) -> Response:
         serializer = AchievementWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        achievement = services.achievement_create(actor=request.user, data=dict(serializer.validated_data))  # type: ignore[arg-type]
+        achievement = services.achievement_create(
+            actor=acting_user(request), data=dict(serializer.validated_data)
+        )
         return Response(
             AchievementDetailSerializer(
                 selectors.achievement_get(principal_of(request.user), achievement.pk)
@@ -96,8 +99,8 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer = AchievementWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.achievement_update(
-            actor=request.user,
-            achievement=achievement,  # type: ignore[arg-type]
+            actor=acting_user(request),
+            achievement=achievement,
             data=dict(serializer.validated_data),
         )
         return Response(
@@ -123,9 +126,9 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.achievement_transition(
-            actor=request.user,
+            actor=acting_user(request),
             achievement=achievement,
-            name=transition,  # type: ignore[arg-type]
+            name=transition,
             reason=serializer.validated_data["reason"],
         )
         return Response(

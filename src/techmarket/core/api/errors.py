@@ -27,15 +27,21 @@ MESSAGES = {
 }
 
 
-def _flatten(detail: Any) -> dict[str, list[str]]:
+def _flatten(detail: Any, name: str = "") -> dict[str, list[str]]:
+    """Field errors as ``{field: [messages]}``; nested ones (list items, sub-objects) under dotted names
+    such as ``persons.0.name``, so callers get readable messages instead of Python reprs."""
     if isinstance(detail, dict):
-        return {
-            str(key): [force_str(m) for m in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    if isinstance(detail, list):
-        return {"__all__": [force_str(m) for m in detail]}
-    return {"__all__": [force_str(detail)]}
+        items: Any = detail.items()
+    elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        items = enumerate(detail)
+    else:
+        messages = detail if isinstance(detail, list) else [detail]
+        return {name or "__all__": [force_str(m) for m in messages]} if messages else {}
+    fields: dict[str, list[str]] = {}
+    for key, value in items:
+        for field, messages in _flatten(value, f"{name}.{key}" if name else str(key)).items():
+            fields.setdefault(field, []).extend(messages)
+    return fields
 
 
 def envelope(

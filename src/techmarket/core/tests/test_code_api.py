@@ -9,8 +9,12 @@ def test_regions_list_filters_by_level_and_parent(client, regions):
     counties = client.get("/api/v1/regions/", {"level": "county", "parent": regions["city"].code}).json()
     assert [r["code"] for r in counties["results"]] == [regions["county"].code]
     detail = client.get(f"/api/v1/regions/{regions['county'].code}/").json()
-    assert detail == {"code": regions["county"].code, "name": "甲市东县", "level": "county",
-                      "parent": regions["city"].code}
+    assert detail == {
+        "code": regions["county"].code,
+        "name": "甲市东县",
+        "level": "county",
+        "parent": regions["city"].code,
+    }
 
 
 @pytest.mark.django_db

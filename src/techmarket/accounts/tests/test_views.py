@@ -1,0 +1,110 @@
+"""Account pages: registration, password reset by e-mail, the organisation verification queue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core import mail
+from django.test import Client
+
+from techmarket.accounts.choices import OrganisationStatus, Role
+from techmarket.accounts.models import Organisation, User
+from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registration_page_creates_a_pending_organisation_and_logs_in(regions):
+    client = Client()
+    response = client.post(
+        "/accounts/register/",
+        {
+            "organisation_name": "江城大学",
+            "organisation_kind": "university",
+            "credit_code": "91350100M000100Y43",
+            "region": regions["city"].pk,
+            "username": "jiangcheng",
+            "display_name": "钱七",
+            "email": "qian@example.org",
+            "phone": "13700001111",
+            "password": "Riverside-Lab-77!",
+            "password_again": "Riverside-Lab-77!",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="jiangcheng")
+    assert user.organisation.status == OrganisationStatus.PENDING
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_registration_page_shows_a_bad_check_character(regions):
+    response = Client().post(
+        "/accounts/register/",
+        {
+            "organisation_name": "江城大学",
+            "organisation_kind": "university",
+            "credit_code": "91350100M000100Y44",
+            "region": regions["city"].pk,
+            "username": "jiangcheng",
+            "display_name": "钱七",
+            "email": "qian@example.org",
+            "password": "Riverside-Lab-77!",
+            "password_again": "Riverside-Lab-77!",
+        },
+    )
+    assert response.status_code == 200
+    assert "校验位不正确" in response.content.decode()
+    assert not Organisation.objects.filter(name="江城大学").exists()
+
+
+def test_password_reset_mail_has_a_working_link(applicant):
+    client = Client()
+    response = client.post("/accounts/password-reset/", {"email": applicant.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [applicant.email]
+    link = re.search(r"https?://testserver(/accounts/reset/\S+/)", message.body).group(1)
+    response = client.get(link)
+    assert response.status_code == 302  # Django swaps the token for a session key first
+    set_password_url = response["Location"]
+    response = client.post(
+        set_password_url, {"new_password1": "Brand-new-pass-2026", "new_password2": "Brand-new-pass-2026"}
+    )
+    assert response.status_code == 302
+    assert authenticate(None, username=applicant.username, password="Brand-new-pass-2026") == applicant
+    # The link works once only.
+    assert "Brand" not in client.get(link).content.decode()
+    assert client.get(link).status_code == 200
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing(db):
+    response = Client().post("/accounts/password-reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_profile_masks_the_phone(applicant):
+    client = Client()
+    client.force_login(applicant)
+    page = client.get("/accounts/profile/").content.decode()
+    assert "13800138000" not in page
+    assert "138****8000" in page
+
+
+def test_only_platform_admins_decide_organisations(regions, applicant):
+    pending = OrganisationFactory(region=regions["county"], status=OrganisationStatus.PENDING)
+    client = Client()
+    client.force_login(applicant)
+    assert client.get("/accounts/organisations/pending/").status_code == 403
+    client.post(f"/accounts/organisations/{pending.pk}/verify/")
+    assert Organisation.objects.get(pk=pending.pk).status == OrganisationStatus.PENDING
+    admin = Client()
+    admin.force_login(user_with_role(Role.PLATFORM_ADMIN))
+    assert pending.name in admin.get("/accounts/organisations/pending/").content.decode()
+    admin.post(f"/accounts/organisations/{pending.pk}/reject/", {"reason": ""})
+    assert Organisation.objects.get(pk=pending.pk).status == OrganisationStatus.PENDING
+    admin.post(f"/accounts/organisations/{pending.pk}/verify/")
+    assert Organisation.objects.get(pk=pending.pk).status == OrganisationStatus.VERIFIED

@@ -1,0 +1,96 @@
+import os
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from techmarket.accounts.choices import OrganisationKind
+from techmarket.achievements.choices import AchievementState
+from techmarket.core import demo
+from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up a demo database (Hubei regions, organisations, one account per role, achievements in "
+        "every state) and serve it at 127.0.0.1:PORT with DEBUG on."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+        parser.add_argument("--no-serve", action="store_true", help="set up the data and exit")
+        parser.add_argument("--achievements", type=int, default=500, help="achievements to create")
+        parser.add_argument(
+            "--organisations",
+            type=int,
+            default=32,
+            help=f"organisations to create (at least {demo.CORE_ORGANISATIONS})",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        load_classifications()
+        report = import_regions(HUBEI_REGIONS)
+        if not report.ok:
+            raise CommandError("\n".join(report.lines()))
+        if demo.demo_exists():
+            self.stdout.write(_("演示数据已存在，未重复创建。"))
+        else:
+            started = time.monotonic()
+            summary = demo.create_demo(
+                achievements_count=options["achievements"], organisations_count=options["organisations"]
+            )
+            self.write_summary(summary, time.monotonic() - started)
+        self.write_accounts()
+        if not options["no_serve"]:
+            port = options["port"]
+            os.environ["DEBUG"] = "1"
+            os.environ["PORT"] = str(port)
+            self.stdout.write(_("在 http://127.0.0.1:%(port)d/ 启动服务（Ctrl+C 退出）…") % {"port": port})
+            call_command("serve", bind=f"127.0.0.1:{port}")
+
+    def write_summary(self, summary: demo.DemoSummary, seconds: float) -> None:
+        kinds = dict(OrganisationKind.choices)
+        states = dict(AchievementState.choices)
+        self.stdout.write(
+            _(
+                "已创建演示数据（%(seconds).1f 秒）：%(organisations)d 个单位（%(pending)d 个待认证），%(users)d 个用户。"
+            )
+            % {
+                "seconds": seconds,
+                "organisations": sum(summary.organisations.values()),
+                "pending": summary.pending_organisations,
+                "users": summary.users,
+            }
+        )
+        self.stdout.write(
+            "  "
+            + "，".join(f"{kinds[kind]} {count}" for kind, count in sorted(summary.organisations.items()))
+        )
+        self.stdout.write(
+            _("成果 %(total)d 项（受限 %(restricted)d 项）：")
+            % {"total": sum(summary.states.values()), "restricted": summary.restricted}
+        )
+        self.stdout.write(
+            "  " + "，".join(f"{states[state]} {summary.states[state]}" for state in AchievementState.values)
+        )
+
+    def write_accounts(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(_("演示账号（密码均为 %(password)s）：") % {"password": demo.DEMO_PASSWORD})
+        header = (_("用户名"), _("密码"), _("角色"), _("范围"))
+        rows = [header, *(row[:4] for row in demo.account_rows())]
+        widths = [max(_display_width(str(row[i])) for row in rows) for i in range(3)]
+        for row in rows:
+            cells = [
+                str(cell) + " " * (width - _display_width(str(cell)))
+                for cell, width in zip(row[:3], widths, strict=True)
+            ]
+            self.stdout.write("  " + "  ".join([*cells, str(row[3])]))
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

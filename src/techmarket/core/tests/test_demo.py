@@ -1,0 +1,103 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.accounts.models import Organisation, RoleAssignment, User
+from techmarket.accounts.policies import principal_of
+from techmarket.achievements import selectors
+from techmarket.achievements.choices import AchievementState, Confidentiality
+from techmarket.achievements.models import AccessGrant, Achievement
+from techmarket.core import demo
+from techmarket.core.audit import events_for
+from techmarket.core.models import AuditEvent, Region
+from techmarket.core.validators import validate_uscc
+
+EXPECTED_ROLES = {
+    "demo-admin": (Role.PLATFORM_ADMIN, None),
+    "demo-province": (Role.REVIEWER, "420000"),
+    "demo-city": (Role.REVIEWER, "420100"),
+    "demo-county": (Role.REVIEWER, "420111"),
+    "demo-orgadmin": (Role.ORG_ADMIN, None),
+    "demo-applicant": (Role.APPLICANT, None),
+    "demo-enterprise": (Role.ENTERPRISE, None),
+    "demo-broker": (Role.BROKER, None),
+    "demo-expert": (Role.EXPERT, None),
+}
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--achievements", "40", "--organisations", "12", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "achievements": Achievement.objects.count(),
+        "events": AuditEvent.objects.count(),
+        "regions": Region.objects.count(),
+    }
+
+
+@pytest.fixture
+def demo_output(db) -> str:
+    return run_demo()
+
+
+def test_every_role_has_its_account_and_the_table_shows_it(demo_output):
+    for username, (role, region) in EXPECTED_ROLES.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert RoleAssignment.objects.filter(user=user, role=role, region_id=region).exists(), username
+        assert username in demo_output
+    assert User.objects.get(username="demo-admin").is_superuser
+    assert demo.DEMO_PASSWORD in demo_output
+    assert [row[0] for row in demo.account_rows()] == list(EXPECTED_ROLES)
+
+
+def test_organisations_of_every_kind_with_valid_credit_codes(demo_output):
+    organisations = Organisation.objects.all()
+    assert organisations.count() == 12
+    assert {org.kind for org in organisations} == set(OrganisationKind.values)
+    for organisation in organisations:
+        validate_uscc(organisation.credit_code)
+        assert organisation.credit_code[2:8] == organisation.region_id
+    assert organisations.filter(status=OrganisationStatus.VERIFIED).count() == 12
+
+
+def test_records_in_every_state_some_restricted_and_queues_waiting(demo_output):
+    achievements = Achievement.objects.all()
+    assert achievements.count() == 40
+    assert {record.state for record in achievements} == set(AchievementState.values)
+    restricted = achievements.filter(confidentiality=Confidentiality.RESTRICTED)
+    assert restricted.exists()
+    assert AccessGrant.objects.filter(user__username="demo-enterprise").exists()
+    for username in ("demo-county", "demo-city", "demo-province"):
+        assert selectors.review_queue(principal_of(User.objects.get(username=username))).exists(), username
+    assert selectors.overdue_fiscal(principal_of(User.objects.get(username="demo-county"))).exists()
+    assert not Region.objects.get(code="420000").requires_province_review
+    published = achievements.filter(state=AchievementState.PUBLISHED)
+    assert all(record.registration_number for record in published)
+
+
+def test_records_got_there_through_the_services(demo_output):
+    for record in Achievement.objects.all():
+        actions = [event.action for event in events_for(record)]
+        assert actions[0] == "achievements.achievement.create"
+        if record.state == AchievementState.PUBLISHED:
+            assert "achievements.achievement.submit" in actions
+            assert actions[-1] in {
+                "achievements.achievement.city_approve",
+                "achievements.achievement.province_approve",
+                "achievements.access.grant",
+            }
+
+
+def test_a_second_run_adds_nothing(demo_output):
+    before = counts()
+    assert "已存在" in run_demo()
+    assert counts() == before
