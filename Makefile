@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages test-sqlite test-postgres lint bench bench-search clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint bench bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ $(VENDOR)/echarts/echarts.min.js:
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
 	cd src/techmarket && ../../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
+
+# Re-extract the catalogues after changing user-facing strings (then translate the new English entries).
+makemessages: $(VENV)/.installed
+	cd src/techmarket && ../../$(BIN)/django-admin makemessages -l en -l zh_Hans -e html,txt,py \
+	  --ignore=tests --ignore=migrations --no-obsolete --add-location=file
 
 # Debian packages the tests need: Chromium for the browser journeys, CJK fonts for pages and PDFs,
 # gettext for the catalogues.

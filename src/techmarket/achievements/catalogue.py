@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from techmarket.accounts.models import User
 from techmarket.achievements import exports, selectors
@@ -26,7 +27,13 @@ from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})[Qq]([1-4])$")
-QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+# Quarter ordinals as written in a title (第一季度); translated, as English titles use digits.
+QUARTER_NAMES = {
+    1: pgettext_lazy("季度序号", "一"),
+    2: pgettext_lazy("季度序号", "二"),
+    3: pgettext_lazy("季度序号", "三"),
+    4: pgettext_lazy("季度序号", "四"),
+}
 ABSTRACT_CHARS = 400
 FORMATS = ("xlsx", "pdf")
 

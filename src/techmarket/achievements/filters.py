@@ -30,7 +30,10 @@ class AchievementFilterForm(forms.Form):
     organisation_kind = forms.ChoiceField(
         label=_("单位类型"), choices=[("", "—"), *OrganisationKind.choices], required=False
     )
-    organisation = forms.IntegerField(label=_("单位"), min_value=1, required=False, widget=forms.HiddenInput)
+    # Bounded by the largest key the database holds: beyond it SQLite cannot even bind the number.
+    organisation = forms.IntegerField(
+        label=_("单位"), min_value=1, max_value=2**63 - 1, required=False, widget=forms.HiddenInput
+    )
     state = forms.ChoiceField(label=_("状态"), choices=[("", "—"), *AchievementState.choices], required=False)
     sort = forms.ChoiceField(label=_("排序"), choices=[("", "—"), *SortOrder.choices], required=False)
 

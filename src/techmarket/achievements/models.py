@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from techmarket.accounts.models import Organisation
 from techmarket.achievements.choices import (
@@ -125,7 +126,9 @@ class Achievement(TimeStampedModel):
 
     def get_transfer_modes_display(self) -> str:
         labels = dict(TransferMode.choices)
-        return "、".join(str(labels.get(code, code)) for code in self.transfer_mode_list)
+        return pgettext("列表分隔符", "、").join(
+            str(labels.get(code, code)) for code in self.transfer_mode_list
+        )
 
     @property
     def keyword_list(self) -> list[str]:

@@ -112,7 +112,7 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
         SortOrder.PRICE_HIGH: [F("reference_price").desc(nulls_last=True), "-id"],
     }
     if sort == SortOrder.RELEVANCE and filters.q:
-        return queryset.order_by("-search_rank", "-id")
+        return queryset  # search.rank has ordered it: best first, then newest
     return queryset.order_by(
         *orderings.get(
             SortOrder(sort) if sort in SortOrder.values else SortOrder.NEWEST, orderings[SortOrder.NEWEST]
@@ -121,14 +121,16 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
 
 
 def achievement_for_list(queryset: QuerySet[Achievement]) -> QuerySet[Achievement]:
-    return queryset.select_related("discipline", "industry", "region", "owner_organisation").defer(
+    """Rows for lists. Related rows are fetched for the page only (four small queries): joined into a
+    ranked search they would be looked up for every match before the top twenty are picked."""
+    return queryset.prefetch_related("discipline", "industry", "region", "owner_organisation").defer(
         "search_title", "search_body", "technical_indicators", "innovation_points", "application_prospects"
     )
 
 
 def achievement_suggest(principal: Principal, prefix: str, *, limit: int = 8) -> list[str]:
     """Titles for autocomplete, only from records the principal may see in the catalogue."""
-    prefix = prefix.strip()
+    prefix = prefix.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if not prefix:
         return []
     queryset = achievement_catalogue(principal)

@@ -110,6 +110,6 @@ def catalogue_download(request: HttpRequest, quarter: str, file_format: str) -> 
     return FileResponse(
         path.open("rb"),
         as_attachment=True,
-        filename=f"科技成果季度目录-{published.quarter}.{file_format}",
+        filename=f"{_('科技成果季度目录')}-{published.quarter}.{file_format}",
         content_type=XLSX_CONTENT_TYPE if file_format == "xlsx" else "application/pdf",
     )

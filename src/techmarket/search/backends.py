@@ -6,8 +6,13 @@ change is searchable the moment its transaction commits, in every worker process
 filters apply in the same SQL statement as the match, so a hidden record can never surface as a hit.
 
 - SQLite: an FTS5 table over ``search_title``/``search_body`` kept in sync by triggers; BM25 ranking.
-- PostgreSQL: a ``tsvector`` column (title weight A, body weight B) kept by a trigger, GIN-indexed;
-  ``ts_rank`` ranking.
+- PostgreSQL: a ``tsvector`` column (title weight A, body weight B) kept by a trigger, GIN-indexed and
+  stored in the row; ``ts_rank`` ranking.
+
+What keeps a search at 100,000 records under 100 ms (measured by benchmarks/run.py, explained in
+docs/benchmarks.md): the index always drives the query (SQLite), each match is ranked without a second
+page read (PostgreSQL), and a query made only of words found in half the registry or more — words BM25
+gives no weight — lists its matches newest first instead of scoring every one of them.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ M = TypeVar("M", bound=models.Model)
 
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
+# A word found in at least half of all records carries no information: BM25 gives it an IDF of zero
+# (FTS5 clamps it to 1e-6). When every query word is like that and the registry is big enough for
+# ranking every match to cost real time, matches are listed newest first instead.
+BROAD_SHARE = 0.5
+BROAD_MIN_MATCHES = 10_000
 
 
 def query_tokens(query: str) -> list[str]:
@@ -34,46 +44,105 @@ def query_tokens(query: str) -> list[str]:
     return list(seen)[:32]
 
 
-def _sqlite_rank(queryset: models.QuerySet[M], words: list[str], *, any_word: bool) -> models.QuerySet[M]:
+def _sqlite_is_broad(table: str, words: list[str]) -> bool:
+    """Exact document frequencies from the FTS5 index (a count over a doclist, no row is read)."""
+    fts = f"{table}_fts"
+    total: int | None = None
+    with connection.cursor() as cursor:
+        for word in words:
+            cursor.execute(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH %s", [f'"{word}"'])
+            matches = cursor.fetchone()[0]
+            if matches < BROAD_MIN_MATCHES:
+                return False
+            if total is None:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                total = cursor.fetchone()[0]
+            if matches < total * BROAD_SHARE:
+                return False
+    return True
+
+
+def _sqlite_rank(
+    queryset: models.QuerySet[M], words: list[str], *, any_word: bool, broad: bool
+) -> models.QuerySet[M]:
     table = queryset.model._meta.db_table
     fts = f"{table}_fts"
     expression = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
-    return queryset.extra(
-        tables=[fts],
-        where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
-        params=[expression],
-        select={"search_rank": f"-bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT})"},
+    # "+" keeps the FTS table the outer loop: without statistics SQLite would otherwise walk the
+    # visibility index and run the whole MATCH again for every row it finds there.
+    matching = queryset.extra(
+        tables=[fts], where=[f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[expression]
+    )
+    if broad:
+        # FTS5 hands out its matches newest (highest rowid) first without sorting them, so the page
+        # stops after the first twenty visible rows instead of scoring every match.
+        return matching.extra(select={"search_rank": "0", "search_rowid": f"{fts}.rowid"}).order_by(
+            "-search_rowid"
+        )
+    return matching.extra(select={"search_rank": f"-bm25({fts}, {TITLE_WEIGHT}, {BODY_WEIGHT})"}).order_by(
+        "-search_rank", "-id"
     )
 
 
-def _postgres_rank(queryset: models.QuerySet[M], words: list[str], *, any_word: bool) -> models.QuerySet[M]:
+def _postgres_is_broad(table: str, words: list[str]) -> bool:
+    """Document frequencies from PostgreSQL's own statistics of the tsvector column (kept by ANALYZE)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT common.word, common.share, class.reltuples FROM pg_stats stats "
+            "JOIN pg_class class ON class.oid = stats.tablename::regclass, "
+            "unnest(stats.most_common_elems::text::text[], stats.most_common_elem_freqs) AS common(word, share) "
+            "WHERE stats.schemaname = current_schema() AND stats.tablename = %s "
+            "AND stats.attname = 'search_vector' AND common.word = ANY(%s)",
+            [table, words],
+        )
+        found = {word: (share, share * rows) for word, share, rows in cursor.fetchall()}
+    return all(
+        word in found and found[word][0] >= BROAD_SHARE and found[word][1] >= BROAD_MIN_MATCHES
+        for word in words
+    )
+
+
+def _postgres_rank(
+    queryset: models.QuerySet[M], words: list[str], *, any_word: bool, broad: bool
+) -> models.QuerySet[M]:
     table = queryset.model._meta.db_table
     expression = (" | " if any_word else " & ").join(words)
+    if broad:
+        return queryset.extra(
+            where=[f"{table}.search_vector @@ to_tsquery('simple', %s)"],
+            params=[expression],
+            select={"search_rank": "0"},
+        ).order_by("-id")
     return queryset.extra(
         where=[f"{table}.search_vector @@ to_tsquery('simple', %s)"],
         params=[expression],
         select={"search_rank": f"ts_rank({table}.search_vector, to_tsquery('simple', %s))"},
         select_params=[expression],
-    )
+    ).order_by("-search_rank", "-id")
 
 
 def rank(queryset: models.QuerySet[M], query: str, *, any_word: bool = False) -> models.QuerySet[M]:
     """Records matching every query word, best first; if none match all words, those matching any.
 
-    ``any_word`` skips the all-words step (duplicate detection: a record matching every word in its
-    body must not hide a near-identical title that lacks one word).
+    The result is ordered (best first, then newest) and carries ``search_rank``. ``any_word`` skips
+    the all-words step (duplicate detection: a record matching every word in its body must not hide a
+    near-identical title that lacks one word).
     """
     words = query_tokens(query)
     if not words:
         # Still ranked (empty), so callers may order by search_rank whatever the query was.
         return queryset.extra(select={"search_rank": "0"}).none()
-    ranker = _postgres_rank if connection.vendor == "postgresql" else _sqlite_rank
+    postgres = connection.vendor == "postgresql"
+    ranker = _postgres_rank if postgres else _sqlite_rank
     if any_word:
-        return ranker(queryset, words, any_word=True)
-    matching_all = ranker(queryset, words, any_word=False)
+        # Any-word (OR) queries always rank: one informative word is enough to rank by.
+        return ranker(queryset, words, any_word=True, broad=False)
+    is_broad = _postgres_is_broad if postgres else _sqlite_is_broad
+    broad = is_broad(queryset.model._meta.db_table, words)
+    matching_all = ranker(queryset, words, any_word=False, broad=broad)
     if len(words) == 1 or matching_all.exists():
         return matching_all
-    return ranker(queryset, words, any_word=True)
+    return ranker(queryset, words, any_word=True, broad=False)
 
 
 def create_index_sql(vendor: str, table: str) -> list[str]:
@@ -101,6 +170,8 @@ def create_index_sql(vendor: str, table: str) -> list[str]:
             "LANGUAGE plpgsql",
             f"CREATE TRIGGER {table}_search_vector_update BEFORE INSERT OR UPDATE OF search_title, search_body "
             f"ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_search_vector()",
+            # Kept in the row (not moved to TOAST) so ranking a match reads no second page.
+            f"ALTER TABLE {table} ALTER COLUMN search_vector SET STORAGE MAIN",
             f"CREATE INDEX {table}_search_vector_gin ON {table} USING gin (search_vector)",
         ]
     return []

@@ -115,7 +115,17 @@ class AchievementDetailSerializer(AchievementListSerializer):
         ]
 
 
-class ClassificationField(serializers.SlugRelatedField):
+class CodeField(serializers.SlugRelatedField):
+    """A record named by its national code. Text with NUL is unknown here: PostgreSQL cannot even
+    compare it, so it must not reach the lookup."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+class ClassificationField(CodeField):
     def __init__(self, scheme: str, **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=Classification.objects.filter(scheme=scheme), **kwargs)
 
@@ -148,7 +158,7 @@ class AchievementWriteSerializer(serializers.Serializer):
     reference_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(slug_field="code", queryset=Region.objects.all())
     confidentiality = serializers.ChoiceField(choices=Confidentiality.choices, default=Confidentiality.PUBLIC)
     organisations = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=20

@@ -148,6 +148,16 @@ class TestCreate:
         assert not Achievement.objects.exists()
         assert AuditEvent.objects.count() == events
 
+    @pytest.mark.parametrize("field", ["discipline", "industry", "region", "name", "keywords"])
+    def test_nul_characters_are_field_errors(self, field, regions, applicant, codes):
+        """Regression (schema fuzz on PostgreSQL): NUL in a code reached the lookup and answered 500."""
+        data = payload(**{field: "4\x0030"})
+        body = assert_envelope(post(api(applicant), LIST_URL, data), 400, "invalid")
+        assert list(body["fields"]) == [field]
+        form = api(applicant).post(LIST_URL, {**data, "persons": [], "ip_rights": []})
+        assert form.status_code == 400
+        assert not Achievement.objects.exists()
+
     def test_english_callers_get_the_same_envelope(self, regions, applicant, codes):
         response = post(api(applicant), LIST_URL, {"name": ""}, **{"Accept-Language": "en"})
         body = assert_envelope(response, 400, "invalid")
@@ -300,6 +310,29 @@ class TestListing:
 
     def test_unknown_detail_is_404(self, db):
         assert_envelope(api().get(f"{LIST_URL}424242/"), 404, "not_found")
+
+    @pytest.mark.parametrize("query", ["的", "!!!", "_", "的了，。"])
+    def test_queries_without_words_find_nothing(self, query, three_published):
+        """Regression (schema fuzz): a query with no searchable word used to answer 500."""
+        assert api().get(LIST_URL, {"search": query}).json()["count"] == 0
+        assert api().get(f"{LIST_URL}suggest/", {"q": query}).json() == {"suggestions": []}
+        page = api().get("/achievements/", {"q": query})
+        assert page.status_code == 200
+        assert "第0项成果" not in page.content.decode()
+
+    def test_out_of_range_and_nul_input_is_refused_not_a_500(self, three_published):
+        """Regression: an organisation id beyond 64 bits crashed SQLite; NUL in a suggest query crashed
+        PostgreSQL."""
+        huge = "9" * 20
+        body = assert_envelope(api().get(LIST_URL, {"organisation": huge}), 400, "invalid_filter")
+        assert list(body["fields"]) == ["organisation"]
+        assert api().get("/achievements/", {"organisation": huge}).status_code == 200
+        assert api().get("/achievements/export.xlsx", {"organisation": huge}).status_code == 200
+        assert api().get(f"{LIST_URL}suggest/", {"q": "第1\x00"}).json()["suggestions"][0] == "第1项成果"
+        assert api().get("/achievements/suggest", {"q": "\x00第1"}).status_code == 200
+        assert_envelope(api().get(LIST_URL, {"search": "a\x00b"}), 400, "invalid_filter")
+        assert_envelope(api().get(f"{LIST_URL}{huge}/"), 404, "not_found")
+        assert_envelope(post(api(), f"{LIST_URL}{huge}/transitions/submit/"), 401, "not_authenticated")
 
     def test_suggest(self, three_published):
         # The title prefix comes first, then full-text matches.

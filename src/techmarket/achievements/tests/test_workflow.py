@@ -140,12 +140,8 @@ def test_transition_matrix(name, state, regions, reviewers, organisation, applic
     assert outcomes == expected_outcomes
 
 
-def _chain(regions, reviewers, applicant, region_key="county"):
-    return draft(applicant=applicant, region=regions[region_key])
-
-
 def test_county_city_published_path(regions, reviewers, applicant):
-    record = _chain(regions, reviewers, applicant)
+    record = draft(applicant=applicant, region=regions["county"])
     record = services.achievement_submit(actor=applicant, achievement=record)
     assert record.state == S.COUNTY_REVIEW
     assert record.submitted_at is not None

@@ -45,7 +45,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         queryset = Region.objects.all()
         level = self.request.query_params.get("level")
-        parent = self.request.query_params.get("parent")
+        parent = self.request.query_params.get("parent", "").replace("\x00", "")  # PostgreSQL text has no NUL
         if level in RegionLevel.values:
             queryset = queryset.filter(level=level)
         if parent:
@@ -69,7 +69,7 @@ class ClassificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         queryset = Classification.objects.select_related("parent")
         scheme = self.request.query_params.get("scheme")
-        parent = self.request.query_params.get("parent")
+        parent = self.request.query_params.get("parent", "").replace("\x00", "")  # PostgreSQL text has no NUL
         if scheme in ClassificationScheme.values:
             queryset = queryset.filter(scheme=scheme)
         if parent:

@@ -59,5 +59,5 @@ class Command(BaseCommand):
             selectors.achievement_filter(selectors.achievement_visible(principal_of(user)), form.to_filters())
         )
         out.parent.mkdir(parents=True, exist_ok=True)
-        count = exports.write_xlsx(queryset[: exports.MAX_EXPORT_ROWS].iterator(), str(out))
+        count = exports.write_xlsx(queryset[: exports.MAX_EXPORT_ROWS].iterator(chunk_size=1000), str(out))
         self.stdout.write(_("已导出 %(count)d 条成果到 %(path)s。") % {"count": count, "path": out})
