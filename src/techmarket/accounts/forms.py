@@ -1,8 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.choices import OrganisationKind
+from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.core.choices import RegionLevel
 from techmarket.core.models import Region
 
@@ -48,4 +50,39 @@ class RegistrationForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class MemberForm(forms.Form):
+    """An organisation administrator opens an account for a colleague."""
+
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_。")},
+    )
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("电子邮箱"))
+    phone = forms.RegexField(
+        label=_("手机号"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("请输入11位手机号。")},
+    )
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8)
+    roles = forms.MultipleChoiceField(label=_("角色"), choices=[], widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, grantable: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = grantable
+
+
+class RoleGrantForm(forms.Form):
+    """A platform administrator grants a role; reviewers also get the region they review."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    region = forms.ModelChoiceField(
+        label=_("管辖地区（审核员必填）"), queryset=Region.objects.all(), required=False
     )

@@ -17,6 +17,9 @@ urlpatterns = [
         name="password_reset_done",
     ),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("members/new/", views.member_create, name="member_create"),
+    path("roles/", views.role_admin, name="role_admin"),
+    path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("organisations/pending/", views.organisation_queue, name="organisation_queue"),
     path("organisations/<int:pk>/<str:decision>/", views.organisation_decide, name="organisation_decide"),
 ]

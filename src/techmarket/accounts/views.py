@@ -10,10 +10,11 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from techmarket.accounts import selectors, services
-from techmarket.accounts.forms import LoginForm, ReasonForm, RegistrationForm
+from techmarket.accounts import policies, selectors, services
+from techmarket.accounts.choices import Role
+from techmarket.accounts.forms import LoginForm, MemberForm, ReasonForm, RegistrationForm, RoleGrantForm
 from techmarket.accounts.http import acting_user
-from techmarket.accounts.models import Organisation
+from techmarket.accounts.models import Organisation, RoleAssignment, User
 from techmarket.accounts.policies import principal_of
 from techmarket.core.errors import DomainError
 from techmarket.core.masking import mask_phone
@@ -111,3 +112,81 @@ def organisation_decide(request: HttpRequest, pk: int, decision: str) -> HttpRes
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("accounts:organisation_queue")
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    """Organisation administrators open accounts for colleagues, with the roles they may grant."""
+    user = acting_user(request)
+    principal = principal_of(user)
+    if user.organisation is None or not policies.can_manage_members(principal, user.organisation.pk):
+        return render(request, "core/error.html", {"status": 403}, status=403)
+    grantable = [
+        (value, label)
+        for value, label in Role.choices
+        if policies.can_grant_role(principal, value) and value not in {Role.REVIEWER, Role.PLATFORM_ADMIN}
+    ]
+    form = MemberForm(request.POST or None, grantable=grantable)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.member_create(
+                actor=user,
+                organisation=user.organisation,
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+                email=data["email"],
+                roles=list(data["roles"]),
+                phone=data.get("phone") or "",
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("已为 %(name)s 开通账号。") % {"name": member})
+            return redirect("accounts:profile")
+    return render(request, "accounts/member_form.html", {"form": form})
+
+
+@login_required
+def role_admin(request: HttpRequest) -> HttpResponse:
+    """Platform administrators grant and revoke roles (reviewer roles carry their region)."""
+    user = acting_user(request)
+    if not principal_of(user).is_platform_admin:
+        return render(request, "core/error.html", {"status": 403}, status=403)
+    form = RoleGrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = User.objects.filter(username=form.cleaned_data["username"]).first()
+        if target is None:
+            form.add_error("username", _("未找到该用户。"))
+        else:
+            try:
+                services.role_grant(
+                    actor=user,
+                    user=target,
+                    role=form.cleaned_data["role"],
+                    region=form.cleaned_data["region"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("已授予 %(user)s 角色。") % {"user": target})
+                return redirect("accounts:role_admin")
+    return render(
+        request,
+        "accounts/role_admin.html",
+        {"form": form, "assignments": selectors.role_assignments(principal_of(user))},
+    )
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    assignment = get_object_or_404(RoleAssignment, pk=pk)
+    try:
+        services.role_revoke(actor=user, assignment=assignment)
+        messages.success(request, _("已撤销该角色。"))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("accounts:role_admin")
