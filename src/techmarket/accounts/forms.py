@@ -16,13 +16,9 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class RegistrationForm(forms.Form):
-    organisation_name = forms.CharField(label=_("单位名称"), max_length=200)
-    organisation_kind = forms.ChoiceField(label=_("单位类型"), choices=OrganisationKind.choices)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
-    region = forms.ModelChoiceField(
-        label=_("所在地区"), queryset=Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
-    )
+class PersonFields(forms.Form):
+    """The account fields shared by self-registration and accounts opened by an organisation admin."""
+
     username = forms.RegexField(
         label=_("用户名"),
         max_length=150,
@@ -36,6 +32,17 @@ class RegistrationForm(forms.Form):
         regex=r"^1\d{10}$",
         required=False,
         error_messages={"invalid": _("请输入11位手机号。")},
+    )
+
+
+class RegistrationForm(PersonFields):
+    field_order = ["organisation_name", "organisation_kind", "credit_code", "region"]
+
+    organisation_name = forms.CharField(label=_("单位名称"), max_length=200)
+    organisation_kind = forms.ChoiceField(label=_("单位类型"), choices=OrganisationKind.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
+    region = forms.ModelChoiceField(
+        label=_("所在地区"), queryset=Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
     )
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, min_length=8)
     password_again = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
@@ -53,23 +60,9 @@ class ReasonForm(forms.Form):
     )
 
 
-class MemberForm(forms.Form):
+class MemberForm(PersonFields):
     """An organisation administrator opens an account for a colleague."""
 
-    username = forms.RegexField(
-        label=_("用户名"),
-        max_length=150,
-        regex=r"^[\w.@+-]+$",
-        error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_。")},
-    )
-    display_name = forms.CharField(label=_("姓名"), max_length=64)
-    email = forms.EmailField(label=_("电子邮箱"))
-    phone = forms.RegexField(
-        label=_("手机号"),
-        regex=r"^1\d{10}$",
-        required=False,
-        error_messages={"invalid": _("请输入11位手机号。")},
-    )
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8)
     roles = forms.MultipleChoiceField(label=_("角色"), choices=[], widget=forms.CheckboxSelectMultiple)
 

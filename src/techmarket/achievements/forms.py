@@ -20,6 +20,7 @@ from techmarket.achievements.choices import (
     TransferMode,
 )
 from techmarket.achievements.models import Achievement
+from techmarket.achievements.services import RECORD_FIELDS
 from techmarket.core.choices import ClassificationScheme, RegionLevel
 from techmarket.core.models import Classification, Region
 
@@ -151,33 +152,7 @@ class AchievementForm(forms.Form):
         role_labels = dict(PersonRole.choices)
         type_labels, status_labels = dict(PatentType.choices), dict(PatentStatus.choices)
         return {
-            **{
-                field: getattr(achievement, field)
-                for field in (
-                    "name",
-                    "achievement_type",
-                    "confidentiality",
-                    "discipline",
-                    "industry",
-                    "region",
-                    "keywords",
-                    "abstract",
-                    "technical_indicators",
-                    "innovation_points",
-                    "application_prospects",
-                    "funding_source",
-                    "programme_name",
-                    "project_number",
-                    "evaluation_form",
-                    "evaluation_date",
-                    "completion_date",
-                    "attribute",
-                    "stage",
-                    "trl",
-                    "price_negotiable",
-                    "reference_price",
-                )
-            },
+            **{field: getattr(achievement, field) for field in RECORD_FIELDS if field != "transfer_modes"},
             "transfer_modes": achievement.transfer_mode_list,
             "organisations": "\n".join(o.name for o in achievement.completing_organisations.all()),
             "persons": "\n".join(

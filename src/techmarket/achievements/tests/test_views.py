@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.forms import AchievementForm
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.tests.factories import achievement_data, achievement_in_state
 from techmarket.core.models import AuditEvent
@@ -138,3 +139,32 @@ def test_reviewer_of_another_city_gets_404_and_no_queue_entry(client, regions, r
 
 def test_unknown_page_is_404_page(client, db):
     assert client.get("/achievements/999999/").status_code == 404
+
+
+def test_edit_form_is_prefilled_and_saves_changes(client, applicant, regions, reviewers):
+    achievement = achievement_in_state(
+        AchievementState.RETURNED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    client.force_login(applicant)
+    page = client.get(reverse("achievements:edit", args=[achievement.pk])).content.decode()
+    assert achievement.name in page
+    assert "张三，测试大学，教授，项目负责人" in page
+    assert "ZL202310000001.X，发明专利，已授权" in page
+    form = AchievementForm.initial_from(achievement)
+    form.update(
+        {
+            "name": "改进后的石墨烯导热膜",
+            "discipline": achievement.discipline_id,
+            "industry": achievement.industry_id,
+            "region": achievement.region_id,
+            "evaluation_date": "2025-06-01",
+            "completion_date": "2025-05-01",
+            "reference_price": "150",
+        }
+    )
+    response = client.post(reverse("achievements:edit", args=[achievement.pk]), form)
+    assert response.status_code == 302
+    achievement.refresh_from_db()
+    assert achievement.name == "改进后的石墨烯导热膜"
+    assert str(achievement.reference_price) == "150.00"
+    assert achievement.state == AchievementState.RETURNED
