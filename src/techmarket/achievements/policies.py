@@ -88,6 +88,11 @@ def can_view(principal: Principal, achievement: Achievement) -> bool:
     )
 
 
+def can_see_review_details(principal: Principal, achievement: Achievement) -> bool:
+    """Names of filers and reviewers and the reasons they gave stay inside the record's review circle."""
+    return is_owner(principal, achievement) or reviews_any_level(principal, achievement)
+
+
 def can_file(principal: Principal) -> bool:
     """Create drafts: applicants and organisation administrators of any organisation."""
     return principal.organisation_id is not None and bool(FILER_ROLES & principal.roles)

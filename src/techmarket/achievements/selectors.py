@@ -235,20 +235,36 @@ ACTION_LABELS = {
 }
 
 
-def timeline_entries(achievement: Achievement) -> list[dict[str, Any]]:
-    """The audit timeline with human labels for actions and states."""
+def timeline_events(achievement: Achievement, principal: Principal) -> list[dict[str, Any]]:
+    """The record's audit timeline. Who acted and why is shown only to the record's own organisation and
+    its reviewers; everyone else who may see the record sees the steps and their times."""
+    with_people = policies.can_see_review_details(principal, achievement)
+    return [
+        {
+            "created_at": event.created_at,
+            "actor": str(event.actor) if with_people and event.actor else None,
+            "action": event.action,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "reason": event.reason if with_people else "",
+        }
+        for event in timeline(achievement)
+    ]
+
+
+def timeline_entries(achievement: Achievement, principal: Principal) -> list[dict[str, Any]]:
+    """timeline_events with human labels for actions and states, for pages."""
     transition_labels = {
         f"{ACHIEVEMENT_WORKFLOW.event_prefix}.{t.name}": t.label for t in ACHIEVEMENT_WORKFLOW.transitions
     }
     states = dict(AchievementState.choices)
     return [
         {
-            "created_at": event.created_at,
-            "actor": event.actor,
-            "action": transition_labels.get(event.action) or ACTION_LABELS.get(event.action, event.action),
-            "from_state": states.get(event.from_state, event.from_state),
-            "to_state": states.get(event.to_state, event.to_state),
-            "reason": event.reason,
+            **event,
+            "action": transition_labels.get(event["action"])
+            or ACTION_LABELS.get(event["action"], event["action"]),
+            "from_state": states.get(event["from_state"], event["from_state"]),
+            "to_state": states.get(event["to_state"], event["to_state"]),
         }
-        for event in timeline(achievement)
+        for event in timeline_events(achievement, principal)
     ]

@@ -65,7 +65,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "achievement": achievement,
         "transitions": ACHIEVEMENT_WORKFLOW.available(achievement, request.user),
-        "timeline": selectors.timeline_entries(achievement),
+        "timeline": selectors.timeline_entries(achievement, principal),
         "can_edit": policies.can_edit(principal, achievement),
         "can_manage_access": policies.can_manage_access(principal, achievement),
         "is_reviewer": policies.reviews_any_level(principal, achievement),

@@ -19,7 +19,7 @@ from techmarket.achievements.choices import (
 )
 from techmarket.achievements.models import Achievement
 from techmarket.core.choices import ClassificationScheme
-from techmarket.core.models import AuditEvent, Classification, Region
+from techmarket.core.models import Classification, Region
 
 
 class CodeNameSerializer(serializers.Serializer):
@@ -171,12 +171,15 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.__str__", default=None, read_only=True)
+class AuditEventSerializer(serializers.Serializer):
+    """One step of a record's timeline; actor and reason are empty outside the record's review circle."""
 
-    class Meta:
-        model = AuditEvent
-        fields = ["created_at", "actor", "action", "from_state", "to_state", "reason"]
+    created_at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
 
 
 class SuggestionSerializer(serializers.Serializer):

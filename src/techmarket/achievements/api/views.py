@@ -141,7 +141,8 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str) -> Response:
         achievement = self.get_object()
-        return Response(AuditEventSerializer(selectors.timeline(achievement), many=True).data)
+        events = selectors.timeline_events(achievement, principal_of(request.user))
+        return Response(AuditEventSerializer(events, many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True)],

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from techmarket.achievements import services
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.forms import AchievementForm
 from techmarket.achievements.models import Achievement
@@ -168,3 +169,42 @@ def test_edit_form_is_prefilled_and_saves_changes(client, applicant, regions, re
     assert achievement.name == "改进后的石墨烯导热膜"
     assert str(achievement.reference_price) == "150.00"
     assert achievement.state == AchievementState.RETURNED
+
+
+def test_public_timeline_shows_steps_but_not_who_or_why(client, regions, reviewers, applicant):
+    achievement = achievement_in_state(
+        AchievementState.RETURNED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    services.achievement_submit(actor=applicant, achievement=achievement)
+    for level in ("county", "city"):
+        achievement = services.achievement_approve(
+            actor=reviewers[level], achievement=Achievement.objects.get(pk=achievement.pk)
+        )
+    public = client.get(reverse("achievements:detail", args=[achievement.pk])).content.decode()
+    assert "市级审核通过" in public
+    assert "请补充技术指标" not in public
+    assert str(reviewers["city"]) not in public
+    client.force_login(applicant)
+    own = client.get(reverse("achievements:detail", args=[achievement.pk])).content.decode()
+    assert "请补充技术指标" in own
+    assert str(reviewers["city"]) in own
+
+
+def test_api_timeline_redacts_people_and_reasons_for_outsiders(client, regions, reviewers, applicant):
+    achievement = achievement_in_state(
+        AchievementState.RETURNED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    services.achievement_submit(actor=applicant, achievement=achievement)
+    for level in ("county", "city"):
+        services.achievement_approve(
+            actor=reviewers[level], achievement=Achievement.objects.get(pk=achievement.pk)
+        )
+    url = f"/api/v1/achievements/{achievement.pk}/timeline/"
+    public = client.get(url).json()
+    assert [event["action"].rsplit(".", 1)[-1] for event in public][-2:] == ["county_approve", "city_approve"]
+    assert {event["actor"] for event in public} == {None}
+    assert {event["reason"] for event in public} == {""}
+    client.force_login(reviewers["city"])
+    inside = client.get(url).json()
+    assert "请补充技术指标" in {event["reason"] for event in inside}
+    assert str(reviewers["city"]) in {event["actor"] for event in inside}

@@ -1,0 +1,70 @@
+"""Two views of the same Chinese text, both fed to one index.
+
+Character bigrams (what Elasticsearch's ``cjk`` analyzer indexes) match any substring of two characters
+or more, so they survive segmentation mistakes and unknown compounds; rjieba words (the segmenter of
+:mod:`techmarket.search.segment`) keep whole terms apart from accidental overlaps across word
+boundaries. The two disagree on different records, which is why their sum ranks better than either.
+Features carry a one-character prefix so that the bigram 导热 and the word 导热 stay separate terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from techmarket.search import segment
+
+BIGRAM = "c"
+WORD = "w"
+# CJK runs and Latin/digit runs (with inner dots and hyphens: "5g", "ti-6al-4v", "2.5d").
+_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+# Title and keywords say what a record is about in few words: each of their tokens counts twice.
+# An achievement's body is its abstract; a demand's (for reverse matching) is its content.
+FIELD_WEIGHTS: tuple[tuple[str, int], ...] = (("title", 2), ("keywords", 2), ("abstract", 1), ("content", 1))
+
+
+normalise = segment.normalise
+
+
+def bigram_spans(text: str) -> list[tuple[str, int]]:
+    """(feature, start offset in the normalised text) for every bigram and Latin run of ``text``."""
+    spans: list[tuple[str, int]] = []
+    for run in _RUN.finditer(segment.normalise(text)):
+        chunk, start = run.group(), run.start()
+        if chunk[0].isascii() or len(chunk) == 1:
+            spans.append((BIGRAM + chunk, start))
+        else:
+            spans.extend((BIGRAM + chunk[i : i + 2], start + i) for i in range(len(chunk) - 1))
+    return spans
+
+
+def words(text: str) -> list[str]:
+    """Word features of a text, in order, with repeats."""
+    return [WORD + word for word in segment.tokens(text)]
+
+
+def features(text: str) -> list[str]:
+    """All features of a text: its bigrams and its words, in order, with repeats."""
+    return [feature for feature, _ in bigram_spans(text)] + words(text)
+
+
+def field_text(document: Mapping[str, Any], field: str) -> str:
+    value = document.get(field) or ""
+    if field == "keywords" and not isinstance(value, str):
+        # Each keyword is its own run: no bigram spans two keywords.
+        return " ".join(str(keyword) for keyword in value)
+    return str(value)
+
+
+def document_counts(document: Mapping[str, Any]) -> dict[str, int]:
+    """Field-weighted feature counts of an achievement-like record."""
+    counts: dict[str, int] = {}
+    for field, weight in FIELD_WEIGHTS:
+        for feature in features(field_text(document, field)):
+            counts[feature] = counts.get(feature, 0) + weight
+    return counts
+
+
+def distinct(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

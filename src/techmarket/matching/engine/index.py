@@ -1,0 +1,477 @@
+"""The matching index: an immutable main segment, a small side segment for fresh changes, and ranking.
+
+The main segment is a term → records table (CSC: ``indptr`` into ``postings``/``weights``) whose
+weights already hold BM25 × IDF × residual IDF (see :mod:`.weighting`), so ranking a demand is one
+gather-and-sum over the postings of its distinct features. It is built in one pass, saved as ``.npy``
+files and memory-mapped on load, so several web worker processes share one copy in the page cache.
+
+Records added or changed after the build go to a side segment weighted with the main segment's
+statistics, so their scores are comparable; a change or removal tombstones the old position. Positions
+are never reused within one index object, so a :class:`Bitmap` made earlier still means the same
+records (and denies the new ones). Statistics drift as the side segment grows: rebuild from the source
+of truth (and load the new directory) when :attr:`MatchIndex.pending` gets large.
+
+Confidentiality is enforced here, not after the fact: ``match(..., allowed=...)`` only ever returns
+allowed, live records, and the score of one record never depends on another record's visibility.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from array import array
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from techmarket.matching.engine import analysis, weighting
+from techmarket.matching.engine.explain import Match, QueryText, term_reasons
+
+FORMAT = 1
+# A demand is scored on its most informative features only: an essay pasted into the form must not
+# cost a scan of half the index. Typical demands have 30–120 features.
+MAX_QUERY_FEATURES = 256
+MAX_REASONS = 8
+_CHUNK = 1 << 22
+_SAMPLED_TOP_FROM = 1 << 16
+
+Document = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Bitmap:
+    """Allowed positions of one index object (from :meth:`MatchIndex.bitmap`); later positions are denied."""
+
+    owner: int
+    allowed: np.ndarray
+
+
+Allowed = Bitmap | Collection[str] | Callable[[str], bool] | None
+
+
+class _Collector:
+    """One pass over the records: (record, feature, count) entries in compact arrays, then the CSC.
+
+    The entries of a million records take gigabytes as numpy temporaries, so weights are computed in
+    slices and every array is released as soon as the next one is made.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.seen: set[str] = set()
+        self.features: dict[str, int] = {}
+        self.columns = array("i")
+        self.counts = array("f")
+        self.entries = array("q")
+        self.lengths = {analysis.BIGRAM: array("f"), analysis.WORD: array("f")}
+
+    def add(self, document: Document) -> None:
+        doc_id = _checked_id(document, self.seen)
+        self.seen.add(doc_id)
+        self.ids.append(doc_id)
+        counts = analysis.document_counts(document)
+        features = self.features
+        self.columns.extend([features.setdefault(feature, len(features)) for feature in counts])
+        self.counts.extend(counts.values())
+        self.entries.append(len(counts))
+        word_length = sum(count for feature, count in counts.items() if feature[0] == analysis.WORD)
+        self.lengths[analysis.WORD].append(word_length)
+        self.lengths[analysis.BIGRAM].append(sum(counts.values()) - word_length)
+
+    def finish(self) -> tuple[Any, ...]:
+        """The arguments of :class:`MatchIndex`; the collector is spent afterwards."""
+        n, features = len(self.ids), self.features
+        column_of = np.frombuffer(self.columns, dtype=np.int32)
+        tf = np.frombuffer(self.counts, dtype=np.float32)
+        row_of = np.repeat(np.arange(n, dtype=np.int32), np.frombuffer(self.entries, dtype=np.int64))
+        del self.entries, self.seen
+        df = np.bincount(column_of, minlength=len(features))
+        cf = np.bincount(column_of, weights=tf, minlength=len(features))
+        term_weights = (weighting.idf(df, n) * weighting.specificity(df, cf, n)).astype(np.float32)
+        is_word = np.fromiter((f[0] == analysis.WORD for f in features), dtype=bool, count=len(features))
+        length_of = {kind: np.frombuffer(values, dtype=np.float32) for kind, values in self.lengths.items()}
+        average = {kind: float(values.mean()) if n else 1.0 for kind, values in length_of.items()}
+
+        weights = np.empty(len(tf), dtype=np.float32)
+        for start in range(0, len(tf), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            rows, cols = row_of[part], column_of[part]
+            word = is_word[cols]
+            length = np.where(word, length_of[analysis.WORD][rows], length_of[analysis.BIGRAM][rows])
+            mean = np.where(word, np.float32(average[analysis.WORD]), np.float32(average[analysis.BIGRAM]))
+            weights[part] = term_weights[cols] * weighting.saturation(tf[part], length, mean)
+        del tf, self.counts, self.lengths, length_of
+
+        order = np.argsort(column_of, kind="stable")  # records stay ascending within each feature
+        del column_of, self.columns
+        postings = row_of[order]
+        del row_of
+        weights = weights[order]
+        del order
+        indptr = np.zeros(len(features) + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        return self.ids, features, indptr, postings, weights, term_weights, average
+
+
+@dataclass(frozen=True)
+class _State:
+    """Which positions are live; replaced, never changed, so a ranking reads one consistent snapshot."""
+
+    live: np.ndarray
+    dead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def without(self, position: int) -> _State:
+        live = self.live.copy()
+        live[position] = False
+        return _State(live, np.append(self.dead, position))
+
+    def with_new(self) -> _State:
+        return _State(np.append(self.live, True), self.dead)
+
+
+class _SideSegment:
+    """Records added since the build: per-feature postings, appended under the index's lock."""
+
+    def __init__(self) -> None:
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.documents: dict[int, Document] = {}
+
+    def add(self, position: int, document: Document, contributions: dict[str, float]) -> None:
+        self.documents[position] = document
+        for feature, weight in contributions.items():
+            self.postings.setdefault(feature, []).append((position, weight))
+
+
+class MatchIndex:
+    """Build with :meth:`build` or :meth:`load`; rank with :meth:`match`."""
+
+    def __init__(
+        self,
+        ids: list[str],
+        features: dict[str, int],
+        indptr: np.ndarray,
+        postings: np.ndarray,
+        weights: np.ndarray,
+        term_weights: np.ndarray,
+        average_lengths: dict[str, float],
+    ) -> None:
+        self._ids = ids
+        self._features = features
+        self._indptr = indptr
+        self._postings = postings
+        self._weights = weights
+        self._term_weights = term_weights
+        self._average_lengths = average_lengths
+        self._main_size = len(ids)
+        self._side = _SideSegment()
+        self._state = _State(np.ones(len(ids), dtype=bool))
+        self._positions: dict[str, int] | None = None
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ build
+
+    @classmethod
+    def build(cls, documents: Iterable[Document]) -> MatchIndex:
+        """Index records shaped like ``{id, title, abstract, keywords[]}`` (extra keys are ignored)."""
+        collector = _Collector()
+        for document in documents:
+            collector.add(document)
+        return cls(*collector.finish())
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, directory: str | os.PathLike[str]) -> None:
+        """Write the index (side segment and removals included) to a new or empty ``directory``.
+
+        ``meta.json`` is written last, so a reader never opens a half-written index. Never save over
+        the directory an index was loaded from: its files are memory-mapped by running processes.
+        """
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        if any(path.iterdir()):
+            raise FileExistsError(f"{path} is not empty: save each version of the index to a new directory")
+        with self._lock:
+            live = self._state.live
+            side = [self._side.documents[p] for p in sorted(self._side.documents) if live[p]]
+        np.save(path / "indptr.npy", self._indptr)
+        np.save(path / "postings.npy", self._postings)
+        np.save(path / "weights.npy", self._weights)
+        np.save(path / "term_weights.npy", self._term_weights)
+        np.save(path / "removed.npy", np.flatnonzero(~live[: self._main_size]))
+        (path / "ids.txt").write_text("\n".join(self._ids[: self._main_size]), encoding="utf-8")
+        (path / "features.txt").write_text("\n".join(self._features), encoding="utf-8")
+        with (path / "side.jsonl").open("w", encoding="utf-8") as out:
+            for document in side:
+                out.write(json.dumps(dict(document), ensure_ascii=False) + "\n")
+        meta = {"format": FORMAT, "documents": self._main_size, "average_lengths": self._average_lengths}
+        (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str], *, mmap: bool = True) -> MatchIndex:
+        """Open a saved index; with ``mmap`` the big arrays stay in the page cache, shared by processes."""
+        path = Path(directory)
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"unsupported index format {meta.get('format')!r} in {path}")
+        mode: Literal["r"] | None = "r" if mmap else None
+        ids_text = (path / "ids.txt").read_text(encoding="utf-8")
+        features_text = (path / "features.txt").read_text(encoding="utf-8")
+        index = cls(
+            ids_text.split("\n") if ids_text else [],
+            {feature: i for i, feature in enumerate(features_text.split("\n"))} if features_text else {},
+            np.load(path / "indptr.npy", mmap_mode=mode),
+            np.load(path / "postings.npy", mmap_mode=mode),
+            np.load(path / "weights.npy", mmap_mode=mode),
+            np.load(path / "term_weights.npy", mmap_mode=mode),
+            meta["average_lengths"],
+        )
+        if len(index._ids) != meta["documents"]:
+            raise ValueError(f"{path} is incomplete: ids.txt does not match meta.json")
+        live = index._state.live.copy()
+        live[np.load(path / "removed.npy")] = False
+        index._state = _State(live, np.flatnonzero(~live))
+        with (path / "side.jsonl").open(encoding="utf-8") as side:
+            for line in side:
+                if line.strip():
+                    index.add(json.loads(line))
+        return index
+
+    # ------------------------------------------------------------------ freshness
+
+    def add(self, document: Document) -> None:
+        """Make a new record matchable at once (side segment)."""
+        with self._lock:
+            positions = self._position_map()
+            doc_id = _checked_id(document, positions)
+            self._append(doc_id, document, positions)
+
+    def update(self, document: Document) -> None:
+        """Replace a record (or add it if it is not indexed)."""
+        with self._lock:
+            positions = self._position_map()
+            doc_id = _checked_id(document, ())
+            old = positions.pop(doc_id, None)
+            if old is not None:
+                self._state = self._state.without(old)
+            self._append(doc_id, document, positions)
+
+    def remove(self, doc_id: str) -> bool:
+        """Stop matching a record; False if it was not indexed."""
+        with self._lock:
+            position = self._position_map().pop(doc_id, None)
+            if position is None:
+                return False
+            self._state = self._state.without(position)
+            return True
+
+    @property
+    def pending(self) -> int:
+        """Positions taken by the side segment: rebuild when this grows to a few percent of the index."""
+        return len(self._state.live) - self._main_size
+
+    def __len__(self) -> int:
+        return int(self._state.live.sum())
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and doc_id in self._position_map()
+
+    def _position_map(self) -> dict[str, int]:
+        with self._lock:
+            if self._positions is None:
+                live = self._state.live
+                self._positions = {doc_id: i for i, doc_id in enumerate(self._ids) if live[i]}
+            return self._positions
+
+    def _append(self, doc_id: str, document: Document, positions: dict[str, int]) -> None:
+        counts = analysis.document_counts(document)
+        position = len(self._state.live)
+        self._side.add(position, dict(document), self._side_weights(counts))
+        self._ids.append(doc_id)
+        positions[doc_id] = position
+        self._state = self._state.with_new()
+
+    def _side_weights(self, counts: dict[str, int]) -> dict[str, float]:
+        """Weights of a fresh record under the main segment's statistics (unknown terms: df = 1)."""
+        length = {analysis.BIGRAM: 0.0, analysis.WORD: 0.0}
+        for feature, count in counts.items():
+            length[feature[0]] += count
+        unseen = float(
+            weighting.idf(np.array([1.0]), max(self._main_size, 1))[0] * weighting.SPECIFICITY_PRIOR
+        )
+        result: dict[str, float] = {}
+        for feature, count in counts.items():
+            column = self._features.get(feature)
+            term = float(self._term_weights[column]) if column is not None else unseen
+            kind = feature[0]
+            result[feature] = term * float(
+                weighting.saturation(np.float64(count), np.float64(length[kind]), self._average_lengths[kind])
+            )
+        return result
+
+    # ------------------------------------------------------------------ ranking
+
+    def bitmap(self, doc_ids: Iterable[str]) -> Bitmap:
+        """A reusable ``allowed`` filter for this index object (e.g. the public records, cached)."""
+        positions = self._position_map()
+        allowed = np.zeros(len(self._state.live), dtype=bool)
+        allowed[[positions[d] for d in doc_ids if d in positions]] = True
+        return Bitmap(id(self), allowed)
+
+    def match(self, text: str, k: int = 10, allowed: Allowed = None, *, explain: bool = True) -> list[Match]:
+        """The ``k`` best live, allowed records for a demand's text, best first, with their reasons.
+
+        ``allowed`` is a :class:`Bitmap` from :meth:`bitmap`, a collection of doc ids, or a predicate
+        over doc ids; ``None`` allows every record.
+        """
+        if isinstance(allowed, str):
+            raise TypeError("allowed must be a collection of ids, not one id")
+        if k <= 0:
+            return []
+        query = _analyse(text)
+        state = self._state  # one snapshot: a concurrent add/remove is seen entirely or not at all
+        size = len(state.live)
+        terms = self._query_terms(query)
+        scores, slices = self._score(terms, size)
+        scores[state.dead] = 0.0
+        if isinstance(allowed, Bitmap):
+            if allowed.owner != id(self):
+                raise ValueError("this bitmap was made by another index")
+            visible = allowed.allowed[:size]
+            scores[: len(visible)][~visible] = 0.0
+            scores[len(visible) :] = 0.0
+            best = _top(scores, k)
+        elif allowed is None:
+            best = _top(scores, k)
+        else:
+            best = self._top_allowed(scores, k, allowed)
+        if not len(best):
+            return []
+        contributions = self._contributions(best, terms, slices) if explain else None
+        return [
+            Match(
+                self._ids[p],
+                round(float(scores[p]), 4),
+                term_reasons(query, contributions[i], MAX_REASONS) if contributions is not None else (),
+            )
+            for i, p in enumerate(best.tolist())
+        ]
+
+    def _query_terms(self, query: QueryText) -> list[tuple[str, int | None]]:
+        """Distinct query features with their main-segment column (None: only the side segment may hold it)."""
+        distinct = analysis.distinct([f for f, _ in query.bigram_spans] + query.words)
+        terms = [(f, self._features.get(f)) for f in distinct]
+        if len(terms) > MAX_QUERY_FEATURES:
+            weight = self._term_weights
+            terms.sort(key=lambda term: -float(weight[term[1]]) if term[1] is not None else 0.0)
+            terms = terms[:MAX_QUERY_FEATURES]
+        return terms
+
+    def _score(self, terms: list[tuple[str, int | None]], size: int) -> tuple[np.ndarray, np.ndarray]:
+        columns = np.array([c for _, c in terms if c is not None], dtype=np.int64)
+        starts = np.asarray(self._indptr[columns], dtype=np.int64)
+        ends = np.asarray(self._indptr[columns + 1], dtype=np.int64)
+        scores: np.ndarray
+        if len(columns):
+            rows = np.concatenate([self._postings[s:e] for s, e in zip(starts, ends, strict=True)])
+            values = np.concatenate([self._weights[s:e] for s, e in zip(starts, ends, strict=True)])
+            scores = np.bincount(rows, weights=values, minlength=size)[:size]
+        else:
+            scores = np.zeros(size)
+        if size > self._main_size:
+            side = self._side.postings
+            for feature, _ in terms:
+                for position, weight in side.get(feature, ()):
+                    if position < size:
+                        scores[position] += weight
+        return scores, np.stack([starts, ends])
+
+    def _top_allowed(
+        self, scores: np.ndarray, k: int, allowed: Collection[str] | Callable[[str], bool]
+    ) -> np.ndarray:
+        ids = self._ids
+        if not callable(allowed):
+            matching = int(np.count_nonzero(scores))
+            if len(allowed) * 8 < matching:  # few allowed records: rank just them
+                positions = self._position_map()
+                candidates = np.array(
+                    sorted({positions[d] for d in allowed if d in positions}), dtype=np.int64
+                )
+                candidates = candidates[candidates < len(scores)]
+                restricted = np.zeros_like(scores)
+                restricted[candidates] = scores[candidates]
+                return _top(restricted, k)
+            allowed = allowed.__contains__
+        wanted = max(4 * k, 64)
+        while True:
+            candidates = _top(scores, wanted)
+            chosen = [p for p in candidates.tolist() if allowed(ids[p])]
+            if len(chosen) >= k or len(candidates) < wanted:
+                return np.array(chosen[:k], dtype=np.int64)
+            wanted *= 4
+
+    def _contributions(
+        self, best: np.ndarray, terms: list[tuple[str, int | None]], slices: np.ndarray
+    ) -> list[dict[str, float]]:
+        """Per result, the weight each matched query feature added to its score."""
+        result: list[dict[str, float]] = [{} for _ in best]
+        order = np.argsort(best)
+        ranked = best[order]
+        main = [(f, c) for f, c in terms if c is not None]
+        for (feature, _), start, end in zip(main, slices[0], slices[1], strict=True):
+            column = self._postings[start:end]
+            found = np.searchsorted(column, ranked)
+            inside = found < len(column)
+            hit = np.zeros(len(ranked), dtype=bool)
+            hit[inside] = column[found[inside]] == ranked[inside]
+            for j in np.flatnonzero(hit).tolist():
+                result[order[j]][feature] = float(self._weights[start + found[j]])
+        if len(best) and int(best.max()) >= self._main_size:
+            wanted = {p: i for i, p in enumerate(best.tolist()) if p >= self._main_size}
+            for feature, _ in terms:
+                for position, weight in self._side.postings.get(feature, ()):
+                    if position in wanted:
+                        result[wanted[position]][feature] = weight
+        return result
+
+
+def _analyse(text: str) -> QueryText:
+    return QueryText(
+        analysis.normalise(text), analysis.bigram_spans(text), analysis.distinct(analysis.words(text))
+    )
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest positive scores, best first (equal scores: earlier position first).
+
+    A full partial sort of a million scores costs ~20 ms; instead a threshold is taken from every 16th
+    score, and only scores above it are sorted. The result is exact: when at least ``k`` scores exceed
+    the threshold, the ``k`` best are among them; otherwise every positive score is a candidate.
+    """
+    candidates = None
+    if len(scores) > _SAMPLED_TOP_FROM and k < len(scores) // 16:
+        sample = scores[::16]
+        threshold = max(float(np.partition(sample, len(sample) - k)[len(sample) - k]), 0.0)
+        candidates = np.flatnonzero(scores > threshold)
+        if len(candidates) < k:
+            candidates = None
+    if candidates is None:
+        candidates = np.flatnonzero(scores > 0)
+    values = scores[candidates]
+    if len(candidates) > k:
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        keep = values >= kth  # every tie of the k-th score, so that position breaks ties
+        candidates, values = candidates[keep], values[keep]
+    return candidates[np.lexsort((candidates, -values))][:k]
+
+
+def _checked_id(document: Document, taken: Collection[str]) -> str:
+    doc_id = document.get("id")
+    if not isinstance(doc_id, str) or not doc_id or "\n" in doc_id:
+        raise ValueError(f"a document needs a one-line string id, got {doc_id!r}")
+    if doc_id in taken:
+        raise ValueError(f"document {doc_id!r} is already indexed")
+    return doc_id
