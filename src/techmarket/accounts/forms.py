@@ -66,9 +66,11 @@ class MemberForm(PersonFields):
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8)
     roles = forms.MultipleChoiceField(label=_("角色"), choices=[], widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, grantable: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, grantable: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = grantable
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = grantable
 
 
 class RoleGrantForm(forms.Form):

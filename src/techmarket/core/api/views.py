@@ -14,19 +14,19 @@ from techmarket.core.models import Classification, Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
-
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent"]
 
 
 class ClassificationSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    # Relations are shown by code (the standard's identifier), not by database id.
+    serializer_related_field = serializers.SlugRelatedField
 
     class Meta:
         model = Classification
         fields = ["scheme", "code", "name", "parent"]
+        extra_kwargs = {"parent": {"slug_field": "code", "read_only": True}}
 
 
 @extend_schema(
