@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint bench bench-search clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint bench bench-match clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
+
+# The demand → achievement matching engine against the shared benchmark and its same-run BM25 baselines.
+bench-match: install-dev
+	$(BIN)/python benchmarks/matching/run.py
 
 clean:
 	rm -rf $(VENV) var $(VENDOR)

@@ -28,8 +28,12 @@ def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None
 
 def test_new_organisation_files_achievement_that_reviewers_publish(live_server, new_page, regions, reviewers):
     base = live_server.url
-    discipline = ClassificationFactory(scheme=ClassificationScheme.DISCIPLINE, code="480", name="能源科学技术")
-    industry = ClassificationFactory(scheme=ClassificationScheme.INDUSTRY, code="38", name="电气机械和器材制造业")
+    discipline = ClassificationFactory(
+        scheme=ClassificationScheme.DISCIPLINE, code="480", name="能源科学技术"
+    )
+    industry = ClassificationFactory(
+        scheme=ClassificationScheme.INDUSTRY, code="38", name="电气机械和器材制造业"
+    )
     admin = user_with_role(Role.PLATFORM_ADMIN, username="platform_admin")
 
     # 1. A researcher registers their university and themself.
@@ -72,7 +76,9 @@ def test_new_organisation_files_achievement_that_reviewers_publish(live_server, 
     researcher.wait_for_selector("text=已保存为草稿")
     achievement = Achievement.objects.get(name=TITLE)
     assert achievement.state == AchievementState.DRAFT
-    assert researcher.query_selector("button[value=submit]") is None  # not before the organisation is verified
+    assert (
+        researcher.query_selector("button[value=submit]") is None
+    )  # not before the organisation is verified
 
     # 3. The platform administrator verifies the new organisation.
     platform = new_page()

@@ -3,7 +3,8 @@
 The main segment is a term → records table (CSC: ``indptr`` into ``postings``/``weights``) whose
 weights already hold BM25 × IDF × residual IDF (see :mod:`.weighting`), so ranking a demand is one
 gather-and-sum over the postings of its distinct features. It is built in one pass, saved as ``.npy``
-files and memory-mapped on load, so several web worker processes share one copy in the page cache.
+files and memory-mapped on load (ids and features too, see :mod:`.tables`), so several web worker
+processes share one copy in the page cache.
 
 Records added or changed after the build go to a side segment weighted with the main segment's
 statistics, so their scores are comparable; a change or removal tombstones the old position. Positions
@@ -21,7 +22,8 @@ import json
 import os
 import threading
 from array import array
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,8 +32,9 @@ import numpy as np
 
 from techmarket.matching.engine import analysis, weighting
 from techmarket.matching.engine.explain import Match, QueryText, term_reasons
+from techmarket.matching.engine.tables import StringTable
 
-FORMAT = 1
+FORMAT = 2
 # A demand is scored on its most informative features only: an essay pasted into the form must not
 # cost a scan of half the index. Typical demands have 30–120 features.
 MAX_QUERY_FEATURES = 256
@@ -50,7 +53,7 @@ class Bitmap:
     allowed: np.ndarray
 
 
-Allowed = Bitmap | Collection[str] | Callable[[str], bool] | None
+Allowed = Bitmap | AbstractSet[str] | Callable[[str], bool] | None
 
 
 class _Collector:
@@ -114,7 +117,9 @@ class _Collector:
         del order
         indptr = np.zeros(len(features) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return self.ids, features, indptr, postings, weights, term_weights, average
+        ids, vocabulary = StringTable.build(self.ids), StringTable.build(features)
+        del self.ids, self.features, features
+        return ids, vocabulary, indptr, postings, weights, term_weights, average
 
 
 @dataclass(frozen=True)
@@ -139,9 +144,13 @@ class _SideSegment:
     def __init__(self) -> None:
         self.postings: dict[str, list[tuple[int, float]]] = {}
         self.documents: dict[int, Document] = {}
+        self.ids: list[str] = []
+        self.positions: dict[str, int] = {}  # id → its latest side position
 
-    def add(self, position: int, document: Document, contributions: dict[str, float]) -> None:
+    def add(self, position: int, doc_id: str, document: Document, contributions: dict[str, float]) -> None:
         self.documents[position] = document
+        self.ids.append(doc_id)
+        self.positions[doc_id] = position
         for feature, weight in contributions.items():
             self.postings.setdefault(feature, []).append((position, weight))
 
@@ -151,8 +160,8 @@ class MatchIndex:
 
     def __init__(
         self,
-        ids: list[str],
-        features: dict[str, int],
+        ids: StringTable,
+        features: StringTable,
         indptr: np.ndarray,
         postings: np.ndarray,
         weights: np.ndarray,
@@ -169,8 +178,7 @@ class MatchIndex:
         self._main_size = len(ids)
         self._side = _SideSegment()
         self._state = _State(np.ones(len(ids), dtype=bool))
-        self._positions: dict[str, int] | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ build
 
@@ -202,8 +210,8 @@ class MatchIndex:
         np.save(path / "weights.npy", self._weights)
         np.save(path / "term_weights.npy", self._term_weights)
         np.save(path / "removed.npy", np.flatnonzero(~live[: self._main_size]))
-        (path / "ids.txt").write_text("\n".join(self._ids[: self._main_size]), encoding="utf-8")
-        (path / "features.txt").write_text("\n".join(self._features), encoding="utf-8")
+        self._ids.save(path, "ids")
+        self._features.save(path, "features")
         with (path / "side.jsonl").open("w", encoding="utf-8") as out:
             for document in side:
                 out.write(json.dumps(dict(document), ensure_ascii=False) + "\n")
@@ -218,11 +226,9 @@ class MatchIndex:
         if meta.get("format") != FORMAT:
             raise ValueError(f"unsupported index format {meta.get('format')!r} in {path}")
         mode: Literal["r"] | None = "r" if mmap else None
-        ids_text = (path / "ids.txt").read_text(encoding="utf-8")
-        features_text = (path / "features.txt").read_text(encoding="utf-8")
         index = cls(
-            ids_text.split("\n") if ids_text else [],
-            {feature: i for i, feature in enumerate(features_text.split("\n"))} if features_text else {},
+            StringTable.load(path, "ids", mmap),
+            StringTable.load(path, "features", mmap),
             np.load(path / "indptr.npy", mmap_mode=mode),
             np.load(path / "postings.npy", mmap_mode=mode),
             np.load(path / "weights.npy", mmap_mode=mode),
@@ -230,7 +236,7 @@ class MatchIndex:
             meta["average_lengths"],
         )
         if len(index._ids) != meta["documents"]:
-            raise ValueError(f"{path} is incomplete: ids.txt does not match meta.json")
+            raise ValueError(f"{path} is incomplete: its ids do not match meta.json")
         live = index._state.live.copy()
         live[np.load(path / "removed.npy")] = False
         index._state = _State(live, np.flatnonzero(~live))
@@ -245,27 +251,25 @@ class MatchIndex:
     def add(self, document: Document) -> None:
         """Make a new record matchable at once (side segment)."""
         with self._lock:
-            positions = self._position_map()
-            doc_id = _checked_id(document, positions)
-            self._append(doc_id, document, positions)
+            self._append(_checked_id(document, self), document)
 
     def update(self, document: Document) -> None:
         """Replace a record (or add it if it is not indexed)."""
         with self._lock:
-            positions = self._position_map()
             doc_id = _checked_id(document, ())
-            old = positions.pop(doc_id, None)
+            old = self._position_of(doc_id)
             if old is not None:
                 self._state = self._state.without(old)
-            self._append(doc_id, document, positions)
+            self._append(doc_id, document)
 
     def remove(self, doc_id: str) -> bool:
         """Stop matching a record; False if it was not indexed."""
         with self._lock:
-            position = self._position_map().pop(doc_id, None)
+            position = self._position_of(doc_id)
             if position is None:
                 return False
             self._state = self._state.without(position)
+            self._side.positions.pop(doc_id, None)
             return True
 
     @property
@@ -277,21 +281,28 @@ class MatchIndex:
         return int(self._state.live.sum())
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and doc_id in self._position_map()
+        return isinstance(doc_id, str) and self._position_of(doc_id) is not None
 
-    def _position_map(self) -> dict[str, int]:
-        with self._lock:
-            if self._positions is None:
-                live = self._state.live
-                self._positions = {doc_id: i for i, doc_id in enumerate(self._ids) if live[i]}
-            return self._positions
+    def _id_at(self, position: int) -> str:
+        if position < self._main_size:
+            return self._ids[position]
+        return self._side.ids[position - self._main_size]
 
-    def _append(self, doc_id: str, document: Document, positions: dict[str, int]) -> None:
+    def _position_of(self, doc_id: str) -> int | None:
+        """The live position of a record: its latest side-segment entry, else its main one."""
+        return self._positions_of([doc_id])[0]
+
+    def _positions_of(self, doc_ids: list[str]) -> list[int | None]:
+        live, side = self._state.live, self._side.positions
+        result: list[int | None] = []
+        for doc_id, main in zip(doc_ids, self._ids.find_many(doc_ids), strict=True):
+            position = side.get(doc_id, main)
+            result.append(position if position is not None and live[position] else None)
+        return result
+
+    def _append(self, doc_id: str, document: Document) -> None:
         counts = analysis.document_counts(document)
-        position = len(self._state.live)
-        self._side.add(position, dict(document), self._side_weights(counts))
-        self._ids.append(doc_id)
-        positions[doc_id] = position
+        self._side.add(len(self._state.live), doc_id, dict(document), self._side_weights(counts))
         self._state = self._state.with_new()
 
     def _side_weights(self, counts: dict[str, int]) -> dict[str, float]:
@@ -303,8 +314,8 @@ class MatchIndex:
             weighting.idf(np.array([1.0]), max(self._main_size, 1))[0] * weighting.SPECIFICITY_PRIOR
         )
         result: dict[str, float] = {}
-        for feature, count in counts.items():
-            column = self._features.get(feature)
+        columns = self._features.find_many(list(counts))
+        for (feature, count), column in zip(counts.items(), columns, strict=True):
             term = float(self._term_weights[column]) if column is not None else unseen
             kind = feature[0]
             result[feature] = term * float(
@@ -316,19 +327,20 @@ class MatchIndex:
 
     def bitmap(self, doc_ids: Iterable[str]) -> Bitmap:
         """A reusable ``allowed`` filter for this index object (e.g. the public records, cached)."""
-        positions = self._position_map()
         allowed = np.zeros(len(self._state.live), dtype=bool)
-        allowed[[positions[d] for d in doc_ids if d in positions]] = True
+        allowed[[p for p in self._positions_of(list(doc_ids)) if p is not None]] = True
         return Bitmap(id(self), allowed)
 
     def match(self, text: str, k: int = 10, allowed: Allowed = None, *, explain: bool = True) -> list[Match]:
         """The ``k`` best live, allowed records for a demand's text, best first, with their reasons.
 
-        ``allowed`` is a :class:`Bitmap` from :meth:`bitmap`, a collection of doc ids, or a predicate
-        over doc ids; ``None`` allows every record.
+        ``allowed`` is a :class:`Bitmap` from :meth:`bitmap`, a set of doc ids, or a predicate over
+        doc ids; ``None`` allows every record.
         """
-        if isinstance(allowed, str):
-            raise TypeError("allowed must be a collection of ids, not one id")
+        if isinstance(allowed, Bitmap) and allowed.owner != id(self):
+            raise ValueError("this bitmap was made by another index")
+        if not (allowed is None or isinstance(allowed, Bitmap | AbstractSet) or callable(allowed)):
+            raise TypeError("allowed must be a Bitmap, a set of ids or a predicate over ids")
         if k <= 0:
             return []
         query = _analyse(text)
@@ -338,22 +350,22 @@ class MatchIndex:
         scores, slices = self._score(terms, size)
         scores[state.dead] = 0.0
         if isinstance(allowed, Bitmap):
-            if allowed.owner != id(self):
-                raise ValueError("this bitmap was made by another index")
             visible = allowed.allowed[:size]
             scores[: len(visible)][~visible] = 0.0
             scores[len(visible) :] = 0.0
             best = _top(scores, k)
-        elif allowed is None:
-            best = _top(scores, k)
+        elif isinstance(allowed, AbstractSet):
+            best = self._top_of_set(scores, k, allowed)
+        elif allowed is not None:
+            best = self._top_passing(scores, k, allowed)
         else:
-            best = self._top_allowed(scores, k, allowed)
+            best = _top(scores, k)
         if not len(best):
             return []
         contributions = self._contributions(best, terms, slices) if explain else None
         return [
             Match(
-                self._ids[p],
+                self._id_at(p),
                 round(float(scores[p]), 4),
                 term_reasons(query, contributions[i], MAX_REASONS) if contributions is not None else (),
             )
@@ -363,7 +375,7 @@ class MatchIndex:
     def _query_terms(self, query: QueryText) -> list[tuple[str, int | None]]:
         """Distinct query features with their main-segment column (None: only the side segment may hold it)."""
         distinct = analysis.distinct([f for f, _ in query.bigram_spans] + query.words)
-        terms = [(f, self._features.get(f)) for f in distinct]
+        terms = list(zip(distinct, self._features.find_many(distinct), strict=True))
         if len(terms) > MAX_QUERY_FEATURES:
             weight = self._term_weights
             terms.sort(key=lambda term: -float(weight[term[1]]) if term[1] is not None else 0.0)
@@ -389,26 +401,20 @@ class MatchIndex:
                         scores[position] += weight
         return scores, np.stack([starts, ends])
 
-    def _top_allowed(
-        self, scores: np.ndarray, k: int, allowed: Collection[str] | Callable[[str], bool]
-    ) -> np.ndarray:
-        ids = self._ids
-        if not callable(allowed):
-            matching = int(np.count_nonzero(scores))
-            if len(allowed) * 8 < matching:  # few allowed records: rank just them
-                positions = self._position_map()
-                candidates = np.array(
-                    sorted({positions[d] for d in allowed if d in positions}), dtype=np.int64
-                )
-                candidates = candidates[candidates < len(scores)]
-                restricted = np.zeros_like(scores)
-                restricted[candidates] = scores[candidates]
-                return _top(restricted, k)
-            allowed = allowed.__contains__
+    def _top_of_set(self, scores: np.ndarray, k: int, allowed: AbstractSet[str]) -> np.ndarray:
+        if len(allowed) * 8 >= np.count_nonzero(scores):  # most matches allowed: filter the best ones
+            return self._top_passing(scores, k, allowed.__contains__)
+        positions = [p for p in self._positions_of(list(allowed)) if p is not None and p < len(scores)]
+        restricted = np.zeros_like(scores)
+        restricted[positions] = scores[positions]
+        return _top(restricted, k)
+
+    def _top_passing(self, scores: np.ndarray, k: int, allowed: Callable[[str], bool]) -> np.ndarray:
+        """Walk the ranking best first, widening it until ``k`` allowed records are found."""
         wanted = max(4 * k, 64)
         while True:
             candidates = _top(scores, wanted)
-            chosen = [p for p in candidates.tolist() if allowed(ids[p])]
+            chosen = [p for p in candidates.tolist() if allowed(self._id_at(p))]
             if len(chosen) >= k or len(candidates) < wanted:
                 return np.array(chosen[:k], dtype=np.int64)
             wanted *= 4
@@ -468,7 +474,7 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.lexsort((candidates, -values))][:k]
 
 
-def _checked_id(document: Document, taken: Collection[str]) -> str:
+def _checked_id(document: Document, taken: Container[str]) -> str:
     doc_id = document.get("id")
     if not isinstance(doc_id, str) or not doc_id or "\n" in doc_id:
         raise ValueError(f"a document needs a one-line string id, got {doc_id!r}")

@@ -91,12 +91,25 @@ def test_k_limits_the_results(index):
 
 @pytest.mark.parametrize(
     "allowed",
-    [{"port", "cable"}, frozenset({"port", "cable"}), lambda doc_id: doc_id in {"port", "cable"}],
-    ids=["set", "frozenset", "predicate"],
+    [
+        {"port", "cable"},
+        frozenset({"port", "cable"}),
+        {"port": 1, "cable": 2}.keys(),
+        lambda doc_id: doc_id in {"port", "cable"},
+    ],
+    ids=["set", "frozenset", "keys", "predicate"],
 )
 def test_a_record_outside_allowed_is_never_returned(index, allowed):
     matches = index.match("石墨烯导热膜 水运工程", k=10, allowed=allowed)
     assert ids(matches) == ["port"]
+
+
+def test_a_small_allowed_set_among_many_matches_is_ranked_directly():
+    corpus = [{**record, "id": f"{record['id']}-{i}"} for i in range(40) for record in RECORDS]
+    index = MatchIndex.build(corpus)
+    index.update({"id": "port-3", "title": "石墨烯散热片", "abstract": "", "keywords": []})
+    allowed = {"graphene-7", "port-3", "cable-1", "missing"}
+    assert ids(index.match("石墨烯导热膜", allowed=allowed)) == ["graphene-7", "port-3"]
 
 
 def test_a_bitmap_is_reusable_and_denies_records_added_after_it(index):
@@ -206,9 +219,10 @@ def test_saving_over_an_existing_index_is_refused(index, tmp_path):
         index.save(tmp_path / "v1")
 
 
-def test_one_id_as_allowed_is_refused(index):
-    with pytest.raises(TypeError, match="collection of ids"):
-        index.match("石墨烯", allowed="graphene")
+@pytest.mark.parametrize("allowed", ["graphene", ["graphene"]], ids=["one-id", "list"])
+def test_allowed_must_be_a_set_a_bitmap_or_a_predicate(index, allowed):
+    with pytest.raises(TypeError, match="set of ids"):
+        index.match("石墨烯", allowed=allowed)
 
 
 def test_loading_another_format_is_refused(index, tmp_path):
