@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from techmarket.accounts.choices import Role
@@ -35,3 +37,13 @@ def organisation(regions: dict[str, Region]) -> Organisation:
 @pytest.fixture
 def applicant(organisation: Organisation) -> User:
     return user_with_role(Role.APPLICANT, organisation=organisation, username="applicant")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_match_indexes() -> Iterator[None]:
+    """Each test's database starts empty: no process-wide match index may outlive it."""
+    from techmarket.matching import indexes
+
+    indexes.reset()
+    yield
+    indexes.reset()

@@ -1,6 +1,6 @@
 """The ``techmarket`` console command: the project's manage.py plus its own sub-commands.
 
-``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc`` are TechMarket's own;
+``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch`` are TechMarket's own;
 anything else (migrate, createsuperuser, shell, ...) is handed to Django.
 """
 
@@ -16,6 +16,8 @@ ALIASES = {
     "config-doc": "config_doc",
     "workflow-doc": "workflow_doc",
     "import-regions": "import_regions",
+    "match-batch": "match_batch",
+    "matching-rebuild": "matching_rebuild",
 }
 
 

@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "techmarket.accounts",
     "techmarket.search",
     "techmarket.achievements",
+    "techmarket.experts",
+    "techmarket.notifications",
+    "techmarket.demands",
+    "techmarket.matching",
+    "techmarket.docking",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "techmarket.core.context_processors.platform",
+                "techmarket.notifications.context_processors.unread",
             ],
         },
     },
@@ -171,6 +177,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several domains have a "state" and a "confidentiality": name each enum after its domain.
+    "ENUM_NAME_OVERRIDES": {
+        "AchievementStateEnum": "techmarket.achievements.choices.AchievementState",
+        "AchievementConfidentialityEnum": "techmarket.achievements.choices.Confidentiality",
+        "DemandStateEnum": "techmarket.demands.choices.DemandState",
+        "DemandConfidentialityEnum": "techmarket.demands.choices.DemandConfidentiality",
+        "SuggestionStateEnum": "techmarket.matching.choices.SuggestionState",
+    },
 }
 
 _task_backend = config.read("TECHMARKET_TASK_BACKEND")
@@ -192,6 +206,8 @@ TECHMARKET = {
     "LOGIN_LOCKOUT_SECONDS": config.read("TECHMARKET_LOGIN_LOCKOUT_MINUTES") * 60,
     "DUPLICATE_THRESHOLD": config.read("TECHMARKET_DUPLICATE_THRESHOLD"),
     "WEB_WORKERS": config.read("TECHMARKET_WEB_WORKERS"),
+    "RESPONSE_HOURS": config.read("TECHMARKET_RESPONSE_HOURS"),
+    "SMS_SENDER": config.read("TECHMARKET_SMS_SENDER"),
 }
 
 SESSION_COOKIE_HTTPONLY = True

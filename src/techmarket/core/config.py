@@ -63,6 +63,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("TECHMARKET_EMAIL_FROM", str, "techmarket@localhost", "Sender address of platform e-mail."),
     Option(
+        "TECHMARKET_SMS_SENDER",
+        str,
+        "techmarket.notifications.sms.LoggingSmsSender",
+        "Dotted path of the class that sends notification text messages. The default only logs "
+        "them (number masked) to the `techmarket.sms` logger.",
+    ),
+    Option(
         "TECHMARKET_FISCAL_REGISTRATION_DAYS",
         int,
         90,
@@ -80,6 +87,13 @@ OPTIONS: tuple[Option, ...] = (
         0.6,
         "Title similarity (0–1) at which a submitted achievement "
         "is flagged to the reviewer as a near-duplicate.",
+    ),
+    Option(
+        "TECHMARKET_RESPONSE_HOURS",
+        int,
+        24,
+        "Hours within which a published demand must get a response (the response clock), where no "
+        "region on the demand's chain sets its own hours on the docking policy page.",
     ),
     Option("TECHMARKET_WEB_WORKERS", int, 3, "Worker processes started by `techmarket serve`."),
 )

@@ -48,6 +48,11 @@ from techmarket.core.audit import record_event
 from techmarket.core.choices import ClassificationScheme, RegionLevel
 from techmarket.core.models import Classification, Region
 from techmarket.core.validators import uscc_check_character
+from techmarket.demands import demo as demands_demo
+from techmarket.demands.choices import DemandState
+from techmarket.demands.models import Demand
+from techmarket.experts import demo as experts_demo
+from techmarket.matching import services as matching
 
 DEMO_PASSWORD = "Demo-2026!"
 SEED = 2026
@@ -656,8 +661,36 @@ class _DemoBuilder:
         self.create_role_accounts(admin)
         self.create_other_reviewers(admin)
         self.create_achievements(achievements_count, admin)
+        experts_demo.seed(
+            self.rng,
+            self.organisations,
+            list(Achievement.objects.select_related("industry").order_by("pk")),
+            self.accounts["demo-expert"],
+            admin=admin,
+            email_domain=DEMO_EMAIL_DOMAIN,
+        )
+        self.create_demands()
         self.summary.users = User.objects.count()
         return self.summary
+
+    def create_demands(self) -> None:
+        """Enterprises' demands, filed by the demo enterprise and the other enterprises' administrators."""
+        enterprises = [
+            (org, self.accounts["demo-enterprise"] if index == ENTERPRISE else self.org_admins[org.pk])
+            for index, org in enumerate(self.organisations)
+            if org.kind == OrganisationKind.ENTERPRISE and org.pk in self.org_admins
+        ]
+
+        def reviewer_for(demand: Demand) -> User:
+            for code in (demand.county_code, demand.city_code, demand.province_code):
+                if code in self.reviewers:
+                    return self.reviewers[code]
+            return self.accounts["demo-province"]
+
+        for demand in demands_demo.seed(self.rng, enterprises, reviewer_for):
+            if demand.state == DemandState.PUBLISHED:
+                # Publication matches after commit; the demo's one transaction is still open here.
+                matching.suggestions_refresh(demand=demand)
 
 
 def account_rows() -> list[tuple[str, str, str, str, str]]:

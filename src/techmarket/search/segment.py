@@ -83,15 +83,23 @@ def add_words(words: Iterable[str]) -> None:
                 _added_words.add(word)
 
 
+def runs(text: str) -> list[list[str]]:
+    """rjieba's cut of each run of word characters of the normalised text, stop words included.
+
+    For callers that join neighbouring words back together (the matching engine's domain terms);
+    :func:`tokens` is these runs filtered by :func:`is_token`.
+    """
+    return [rjieba.cut(chunk, False) for chunk in _TOKEN.findall(normalise(text))]
+
+
+def is_token(word: str) -> bool:
+    """Whether a word of :func:`runs` is a search token (not a stop word, not a lone Latin letter)."""
+    return bool(word) and word not in _STOPWORDS and not (len(word) == 1 and word.isascii())
+
+
 def tokens(text: str) -> list[str]:
     """Segment text into search tokens: words, without punctuation or stop words."""
-    result: list[str] = []
-    for chunk in _TOKEN.findall(normalise(text)):
-        for token in rjieba.cut(chunk, False):
-            token = token.strip()
-            if token and token not in _STOPWORDS and not (len(token) == 1 and token.isascii()):
-                result.append(token)
-    return result
+    return [word for run in runs(text) for word in run if is_token(word)]
 
 
 def search_tokens(text: str) -> list[str]:

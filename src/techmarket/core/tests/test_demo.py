@@ -101,3 +101,16 @@ def test_a_second_run_adds_nothing(demo_output):
     before = counts()
     assert "已存在" in run_demo()
     assert counts() == before
+
+
+def test_demands_in_every_state_with_suggestions_for_the_published(demo_output):
+    from techmarket.demands.choices import DemandState
+    from techmarket.demands.models import Demand
+    from techmarket.matching.models import Suggestion
+
+    states = set(Demand.objects.values_list("state", flat=True))
+    assert states >= {DemandState.PUBLISHED, DemandState.SUBMITTED, DemandState.RETURNED, DemandState.SOLVED}
+    published = Demand.objects.filter(state=DemandState.PUBLISHED)
+    assert published.exists()
+    assert Suggestion.objects.filter(demand__in=published).exists()
+    assert Demand.objects.filter(created_by__username="demo-enterprise").exists()

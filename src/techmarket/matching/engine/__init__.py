@@ -9,6 +9,6 @@ See :mod:`.index` for freshness and persistence, :mod:`.weighting` for the ranki
 """
 
 from techmarket.matching.engine.explain import Match, Reason
-from techmarket.matching.engine.index import Allowed, Bitmap, Document, MatchIndex
+from techmarket.matching.engine.index import Allowed, Bitmap, Candidate, Document, MatchIndex
 
-__all__ = ["Allowed", "Bitmap", "Document", "Match", "MatchIndex", "Reason"]
+__all__ = ["Allowed", "Bitmap", "Candidate", "Document", "Match", "MatchIndex", "Reason"]

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from techmarket.search import segment
+
+if TYPE_CHECKING:
+    from techmarket.matching.engine.lexicon import Lexicon
 
 BIGRAM = "c"
 WORD = "w"
@@ -39,14 +42,15 @@ def bigram_spans(text: str) -> list[tuple[str, int]]:
     return spans
 
 
-def words(text: str) -> list[str]:
-    """Word features of a text, in order, with repeats."""
-    return [WORD + word for word in segment.tokens(text)]
+def words(text: str, lexicon: Lexicon | None = None) -> list[str]:
+    """Word features of a text, in order, with repeats; with a lexicon, also its domain terms as wholes."""
+    found = lexicon.words(text) if lexicon else segment.tokens(text)
+    return [WORD + word for word in found]
 
 
-def features(text: str) -> list[str]:
+def features(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """All features of a text: its bigrams and its words, in order, with repeats."""
-    return [feature for feature, _ in bigram_spans(text)] + words(text)
+    return [feature for feature, _ in bigram_spans(text)] + words(text, lexicon)
 
 
 def field_text(document: Mapping[str, Any], field: str) -> str:
@@ -57,11 +61,11 @@ def field_text(document: Mapping[str, Any], field: str) -> str:
     return str(value)
 
 
-def document_counts(document: Mapping[str, Any]) -> dict[str, int]:
+def document_counts(document: Mapping[str, Any], lexicon: Lexicon | None = None) -> dict[str, int]:
     """Field-weighted feature counts of an achievement-like record."""
     counts: dict[str, int] = {}
     for field, weight in FIELD_WEIGHTS:
-        for feature in features(field_text(document, field)):
+        for feature in features(field_text(document, field), lexicon):
             counts[feature] = counts.get(feature, 0) + weight
     return counts
 

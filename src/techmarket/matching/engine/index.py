@@ -18,6 +18,7 @@ allowed, live records, and the score of one record never depends on another reco
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -26,12 +27,19 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
 from techmarket.matching.engine import analysis, weighting
-from techmarket.matching.engine.explain import Match, QueryText, term_reasons
+from techmarket.matching.engine.explain import (
+    BIGRAM_SOURCE,
+    WORD_SOURCE,
+    Match,
+    QueryText,
+    Reason,
+    term_reasons,
+)
 from techmarket.matching.engine.tables import StringTable
 
 FORMAT = 2
@@ -54,6 +62,15 @@ class Bitmap:
 
 
 Allowed = Bitmap | AbstractSet[str] | Callable[[str], bool] | None
+
+
+class Candidate(NamedTuple):
+    """One record of :meth:`MatchIndex.candidates`: ``score`` is unrounded and equals the sum of ``views``."""
+
+    doc_id: str
+    score: float
+    views: dict[str, float]  # {"bigram": subtotal, "word": subtotal}
+    reasons: Callable[[], tuple[Reason, ...]]  # the reasons match() gives, written when called
 
 
 class _Collector:
@@ -337,13 +354,57 @@ class MatchIndex:
         ``allowed`` is a :class:`Bitmap` from :meth:`bitmap`, a set of doc ids, or a predicate over
         doc ids; ``None`` allows every record.
         """
+        query, scores, best, terms, slices = self._select(text, k, allowed)
+        if not len(best):
+            return []
+        contributions = self._contributions(best, terms, slices) if explain else None
+        return [
+            Match(
+                self._id_at(p),
+                round(float(scores[p]), 4),
+                term_reasons(query, contributions[i], MAX_REASONS) if contributions is not None else (),
+            )
+            for i, p in enumerate(best.tolist())
+        ]
+
+    def candidates(self, text: str, k: int = 100, allowed: Allowed = None) -> list[Candidate]:
+        """What :meth:`match` ranks, opened up for a re-ranker: unrounded scores and per-view subtotals.
+
+        Same records in the same order as ``match(text, k, allowed)``; each :class:`Candidate` also
+        carries its ``bigram`` and ``word`` subtotals and writes its reasons only when asked, so a
+        re-ranker that keeps 10 of 100 candidates pays for 10 explanations.
+        """
+        query, scores, best, terms, slices = self._select(text, k, allowed)
+        if not len(best):
+            return []
+        result = []
+        for position, contributions in zip(
+            best.tolist(), self._contributions(best, terms, slices), strict=True
+        ):
+            views = {BIGRAM_SOURCE: 0.0, WORD_SOURCE: 0.0}
+            for feature, weight in contributions.items():
+                views[BIGRAM_SOURCE if feature[0] == analysis.BIGRAM else WORD_SOURCE] += weight
+            result.append(
+                Candidate(
+                    self._id_at(position),
+                    float(scores[position]),
+                    views,
+                    functools.partial(term_reasons, query, contributions, MAX_REASONS),
+                )
+            )
+        return result
+
+    def _select(
+        self, text: str, k: int, allowed: Allowed
+    ) -> tuple[QueryText, np.ndarray, np.ndarray, list[tuple[str, int | None]], np.ndarray]:
+        """Score a demand and pick its ``k`` best live, allowed positions (best first)."""
         if isinstance(allowed, Bitmap) and allowed.owner != id(self):
             raise ValueError("this bitmap was made by another index")
         if not (allowed is None or isinstance(allowed, Bitmap | AbstractSet) or callable(allowed)):
             raise TypeError("allowed must be a Bitmap, a set of ids or a predicate over ids")
-        if k <= 0:
-            return []
         query = _analyse(text)
+        if k <= 0:
+            return query, np.zeros(0), np.zeros(0, dtype=np.int64), [], np.zeros((2, 0), dtype=np.int64)
         state = self._state  # one snapshot: a concurrent add/remove is seen entirely or not at all
         size = len(state.live)
         terms = self._query_terms(query)
@@ -360,17 +421,7 @@ class MatchIndex:
             best = self._top_passing(scores, k, allowed)
         else:
             best = _top(scores, k)
-        if not len(best):
-            return []
-        contributions = self._contributions(best, terms, slices) if explain else None
-        return [
-            Match(
-                self._id_at(p),
-                round(float(scores[p]), 4),
-                term_reasons(query, contributions[i], MAX_REASONS) if contributions is not None else (),
-            )
-            for i, p in enumerate(best.tolist())
-        ]
+        return query, scores, best, terms, slices
 
     def _query_terms(self, query: QueryText) -> list[tuple[str, int | None]]:
         """Distinct query features with their main-segment column (None: only the side segment may hold it)."""

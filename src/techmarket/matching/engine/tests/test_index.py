@@ -258,3 +258,26 @@ def test_top_k_with_fewer_positive_scores_than_k():
     scores = np.zeros(100_000)
     scores[[5, 70_000]] = [1.0, 2.0]
     assert _top(scores, 10).tolist() == [70_000, 5]
+
+
+@pytest.mark.parametrize(
+    "demand", ["手机散热需要高导热的石墨烯材料", "5G电缆信号", "制备", "传感器网络节点能耗"]
+)
+def test_candidates_are_the_matches_with_their_view_subtotals(index, demand):
+    index.add({"id": "fresh", "title": "石墨烯散热片", "abstract": "手机散热用石墨烯。", "keywords": []})
+    matches = index.match(demand, k=5)
+    candidates = index.candidates(demand, k=5)
+    assert [c.doc_id for c in candidates] == ids(matches)
+    for candidate, match in zip(candidates, matches, strict=True):
+        assert round(candidate.score, 4) == match.score
+        assert set(candidate.views) == {"bigram", "word"}
+        assert sum(candidate.views.values()) == pytest.approx(candidate.score, rel=1e-5)
+        assert candidate.reasons() == match.reasons
+
+
+def test_candidates_honour_allowed_and_k(index):
+    allowed = {"graphene", "cable"}
+    found = index.candidates("石墨烯导热 5G电缆 口罩", k=10, allowed=allowed)
+    assert {c.doc_id for c in found} == allowed
+    assert index.candidates("石墨烯", k=0) == []
+    assert index.candidates("区块链", k=5) == []

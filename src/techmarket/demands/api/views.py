@@ -1,0 +1,98 @@
+"""REST endpoints for demands: thin wrappers over selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from techmarket.accounts.http import acting_user
+from techmarket.accounts.policies import principal_of
+from techmarket.achievements.api.serializers import TransitionSerializer
+from techmarket.demands import policies, selectors, services
+from techmarket.demands.api.serializers import DemandSerializer, DemandWriteSerializer
+from techmarket.demands.models import Demand
+from techmarket.demands.workflow import DEMAND_WORKFLOW
+
+
+class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """技术需求. Lists open demands the caller may see (?mine=1: the caller's organisation's, any state)."""
+
+    queryset = Demand.objects.none()
+    serializer_class = DemandSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filter_backends: list[Any] = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> Any:
+        principal = principal_of(self.request.user)
+        if self.request.query_params.get("mine") == "1":
+            return selectors.own_demands(principal)
+        return selectors.open_demands(principal)
+
+    def get_object(self) -> Demand:
+        return selectors.demand_get(principal_of(self.request.user), self.kwargs["pk"])
+
+    def _out(self, demand: Demand) -> dict[str, Any]:
+        principal = principal_of(self.request.user)
+        fresh = selectors.demand_get(principal, demand.pk)
+        return DemandSerializer(
+            fresh, context={"show_contact": policies.can_see_contact(principal, fresh)}
+        ).data
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "show_contact": False}
+
+    @extend_schema(parameters=[OpenApiParameter("mine", OpenApiTypes.STR, enum=["1"])])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self._out(self.get_object()))
+
+    @extend_schema(request=DemandWriteSerializer, responses={201: DemandSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = DemandWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        demand = services.demand_create(actor=acting_user(request), data=serializer.to_data())
+        return Response(self._out(demand), status=201)
+
+    @extend_schema(request=DemandWriteSerializer, responses={200: DemandSerializer})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        demand = self.get_object()
+        serializer = DemandWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.demand_update(actor=acting_user(request), demand=demand, data=serializer.to_data())
+        return Response(self._out(demand))
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: DemandSerializer},
+        parameters=[
+            OpenApiParameter(
+                "transition",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=[name for name in DEMAND_WORKFLOW.names() if name != "start_docking"],
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z_]+)")
+    def transition(self, request: Request, pk: str, transition: str) -> Response:
+        """Fire a transition (submit, approve — which also publishes —, return, publish, withdraw,
+        close_solved, close_unsolved); return and close_unsolved need a reason."""
+        demand = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.demand_transition(
+            actor=acting_user(request),
+            demand=demand,
+            name=transition,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(self._out(demand))

@@ -1,0 +1,120 @@
+"""Demo demands: enterprises' needs in every state, written the way enterprises write them.
+
+Created through demands.services by the demo's enterprise accounts and reviewers, so each carries the
+audit trail and (once published) the engine's suggestions a real one would have.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from techmarket.accounts.models import Organisation, User
+from techmarket.core import demo_vocabulary as words
+from techmarket.core.choices import ClassificationScheme
+from techmarket.core.models import Classification, Region
+from techmarket.demands import services
+from techmarket.demands.choices import Cooperation, DemandState
+from techmarket.demands.models import Demand
+
+# How many demo demands end in each state (published ones are matched at once).
+STATE_PLAN: tuple[tuple[str, int], ...] = (
+    (DemandState.PUBLISHED, 18),
+    (DemandState.SUBMITTED, 6),
+    (DemandState.RETURNED, 3),
+    (DemandState.DRAFT, 3),
+    (DemandState.SOLVED, 2),
+    (DemandState.UNSOLVED, 2),
+    (DemandState.WITHDRAWN, 1),
+)
+OPENINGS = (
+    "我们公司在{application}方面遇到难题：",
+    "本厂主营{application}相关产品，目前",
+    "企业正在开发用于{application}的新产品，",
+)
+NEEDS = (
+    "希望找到{qualifier}{subject}的成熟技术，最好已有中试或应用案例。",
+    "想与高校或院所合作开发{qualifier}{subject}，解决{problem}的问题。",
+    "需要{subject}方面的技术服务，重点是{process}。",
+)
+BACKGROUNDS = (
+    "产品已批量销售，客户对性能提出更高要求。",
+    "现有供应商的方案价格高、交期长。",
+    "公司有专门的研发团队和中试车间，可以配合验证。",
+)
+CLOSE_NOTES = ("已与推荐单位签订技术开发合同", "预算调整，暂缓实施")
+
+
+def _classification(scheme: str, code: str) -> Classification | None:
+    return Classification.objects.filter(scheme=scheme, code=code).first()
+
+
+def demand_data(rng: random.Random, theme: words.Theme, region: Region, contact: User) -> dict[str, Any]:
+    subject, qualifier = rng.choice(theme.subjects), rng.choice(theme.qualifiers)
+    application, problem = rng.choice(theme.applications), rng.choice(theme.problems)
+    indicator, low, high = rng.choice(theme.indicators)
+    opening = rng.choice(OPENINGS).format(application=application)
+    need = rng.choice(NEEDS).format(
+        qualifier=qualifier, subject=subject, problem=problem, process=rng.choice(theme.processes)
+    )
+    budget_max = rng.choice((30, 50, 80, 120, 200, 300))
+    return {
+        "title": f"{application}用{qualifier}{subject}",
+        "problem": f"{opening}{problem}。{need}",
+        "targets": indicator.format(rng.randint(low, high)) + "；可批量稳定生产。",
+        "background": rng.choice(BACKGROUNDS),
+        "keywords": "，".join(rng.sample(theme.keywords, k=min(3, len(theme.keywords)))),
+        "industry": _classification(ClassificationScheme.INDUSTRY, rng.choice(theme.industries)),
+        "discipline": _classification(ClassificationScheme.DISCIPLINE, rng.choice(theme.disciplines)),
+        "region": region,
+        "budget_min": str(budget_max // 3),
+        "budget_max": str(budget_max),
+        "cooperation": rng.sample(Cooperation.values, k=rng.choice((1, 2))),
+        "expected_trl": rng.choice((4, 5, 6, 7)),
+        "deadline": timezone.localdate() + datetime.timedelta(days=rng.choice((60, 90, 180))),
+        "contact_name": contact.display_name or contact.username,
+        "contact_phone": contact.phone or "13800000000",
+        "contact_email": contact.email,
+        "confidentiality": "restricted" if rng.random() < 0.1 else "public",
+    }
+
+
+def seed(
+    rng: random.Random,
+    enterprises: Sequence[tuple[Organisation, User]],
+    reviewer_for: Callable[[Demand], User],
+) -> list[Demand]:
+    """File, review and publish the demo demands; ``enterprises`` are (organisation, filer) pairs."""
+    created: list[Demand] = []
+    number = 0
+    for state, count in STATE_PLAN:
+        for _ in range(count):
+            organisation, filer = enterprises[number % len(enterprises)]
+            number += 1
+            theme = words.THEMES[number % len(words.THEMES)]
+            region = organisation.region or Region.objects.get(code="420100")
+            demand = services.demand_create(actor=filer, data=demand_data(rng, theme, region, filer))
+            created.append(_drive(demand, state, filer, reviewer_for))
+    return created
+
+
+def _drive(demand: Demand, state: str, filer: User, reviewer_for: Callable[[Demand], User]) -> Demand:
+    if state == DemandState.DRAFT:
+        return demand
+    if state == DemandState.WITHDRAWN:
+        return services.demand_withdraw(actor=filer, demand=demand, reason="需求已变更")
+    demand = services.demand_submit(actor=filer, demand=demand)
+    if state == DemandState.SUBMITTED:
+        return demand
+    reviewer = reviewer_for(demand)
+    if state == DemandState.RETURNED:
+        return services.demand_return(actor=reviewer, demand=demand, reason="请补充可量化的技术指标和预算范围")
+    demand = services.demand_approve(actor=reviewer, demand=demand)
+    if state in {DemandState.SOLVED, DemandState.UNSOLVED}:
+        solved = state == DemandState.SOLVED
+        return services.demand_close(actor=filer, demand=demand, solved=solved, note=CLOSE_NOTES[0 if solved else 1])
+    return demand

@@ -1,0 +1,92 @@
+"""Reads for demands, always through the visibility rule of :mod:`.policies`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from techmarket.accounts.policies import Principal
+from techmarket.core.errors import NotFound
+from techmarket.demands import policies
+from techmarket.demands.choices import OPEN_STATES, DemandState
+from techmarket.demands.models import Demand
+
+# Fields that make matches better, in the order the form helper lists them, with their weight.
+QUALITY_FIELDS: tuple[tuple[str, int], ...] = (
+    ("problem", 30),
+    ("targets", 15),
+    ("keywords", 15),
+    ("background", 10),
+    ("industry", 10),
+    ("expected_trl", 5),
+    ("budget_max", 5),
+    ("cooperation", 5),
+    ("discipline", 5),
+)
+PROBLEM_GOOD_LENGTH = 60
+
+
+def demand_visible(principal: Principal) -> QuerySet[Demand]:
+    return Demand.objects.filter(policies.visible_q(principal))
+
+
+def demand_get(principal: Principal, pk: Any) -> Demand:
+    try:
+        demand = Demand.objects.select_related("industry", "discipline", "region", "owner_organisation").get(
+            pk=pk
+        )
+    except (Demand.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if not policies.can_view(principal, demand):
+        raise NotFound()
+    return demand
+
+
+def demand_for_list(queryset: QuerySet[Demand]) -> QuerySet[Demand]:
+    return queryset.select_related("industry", "region", "owner_organisation")
+
+
+def open_demands(principal: Principal) -> QuerySet[Demand]:
+    """Published and in-docking demands the principal may see, newest first (the demand hall)."""
+    return demand_for_list(demand_visible(principal).filter(state__in=OPEN_STATES))
+
+
+def own_demands(principal: Principal) -> QuerySet[Demand]:
+    if not principal.organisation_id:
+        return Demand.objects.none()
+    return demand_for_list(Demand.objects.filter(owner_organisation_id=principal.organisation_id)).order_by(
+        "-updated_at"
+    )
+
+
+def review_queue(principal: Principal) -> QuerySet[Demand]:
+    """Submitted demands in the reviewer's regions, oldest first."""
+    queryset = Demand.objects.filter(state=DemandState.SUBMITTED)
+    if not principal.is_platform_admin:
+        queryset = queryset.filter(policies.chain_q(principal))
+    return demand_for_list(queryset).order_by("submitted_at", "id")
+
+
+def quality(data: dict[str, Any]) -> dict[str, Any]:
+    """How usable a need is for matching (0–100) and which fields would improve it most.
+
+    Matching reads the free text first: a problem statement of a few sentences with its indicators
+    and keywords finds far better candidates than a title alone.
+    """
+    score, missing = 0, []
+    for field, weight in QUALITY_FIELDS:
+        value = data.get(field)
+        filled = bool(value) and (str(value).strip() != "")
+        if field == "problem" and filled:
+            if len(str(value).strip()) >= PROBLEM_GOOD_LENGTH:
+                score += weight
+            else:
+                score += weight // 2
+                missing.append("problem_short")
+            continue
+        if filled:
+            score += weight
+        else:
+            missing.append(field)
+    return {"score": score, "missing": missing}

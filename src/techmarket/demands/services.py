@@ -1,0 +1,236 @@
+"""Writes for demands: every change in one transaction, with a policy check and an audit event
+(transitions through DEMAND_WORKFLOW.fire)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.models import User
+from techmarket.accounts.policies import principal_of
+from techmarket.achievements.models import split_keywords
+from techmarket.core.audit import record_event
+from techmarket.core.choices import RegionLevel
+from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.demands import policies
+from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
+from techmarket.demands.models import Demand, DemandRecipient, join_cooperation
+from techmarket.demands.signals import demand_closed, demand_published
+from techmarket.demands.workflow import DEMAND_WORKFLOW
+
+MAX_KEYWORDS = 5
+RECORD_FIELDS = (
+    "title",
+    "background",
+    "problem",
+    "targets",
+    "keywords",
+    "industry",
+    "discipline",
+    "region",
+    "budget_min",
+    "budget_max",
+    "cooperation",
+    "expected_trl",
+    "deadline",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "confidentiality",
+)
+_PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def business_errors(data: dict[str, Any]) -> dict[str, list[Any]]:
+    """Rules of the demand form beyond single-field validity; shared by the form and the API."""
+    errors: dict[str, list[Any]] = {}
+
+    def add(field: str, message: Any) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if len(split_keywords(data.get("keywords") or "")) > MAX_KEYWORDS:
+        add("keywords", _("关键词最多%(count)d个。") % {"count": MAX_KEYWORDS})
+    codes = data.get("cooperation") or []
+    if any(code not in Cooperation.values for code in codes):
+        add("cooperation", _("合作方式无效。"))
+    low, high = _decimal(data.get("budget_min")), _decimal(data.get("budget_max"))
+    if low is not None and high is not None and low > high:
+        add("budget_max", _("预算上限不能低于下限。"))
+    deadline = data.get("deadline")
+    if isinstance(deadline, datetime.date) and deadline < timezone.localdate():
+        add("deadline", _("期望解决期限不能早于今天。"))
+    phone = (data.get("contact_phone") or "").strip()
+    if phone and not _PHONE.match(phone.replace(" ", "")):
+        add("contact_phone", _("请填写有效的手机号或固定电话（如 027-87654321）。"))
+    if data.get("confidentiality") not in (None, *DemandConfidentiality.values):
+        add("confidentiality", _("公开方式无效。"))
+    return errors
+
+
+def _apply(demand: Demand, data: dict[str, Any]) -> None:
+    for field in RECORD_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "cooperation":
+            value = join_cooperation(list(value or []))
+        elif field == "keywords":
+            value = "，".join(split_keywords(value or ""))
+        elif field in {"budget_min", "budget_max"}:
+            value = _decimal(value)
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(demand, field, value)
+    region = demand.region
+    demand.county_code = region.code if region.level == RegionLevel.COUNTY else ""
+    city = region.ancestor_at(RegionLevel.CITY)
+    province = region.ancestor_at(RegionLevel.PROVINCE)
+    demand.city_code = city.code if city else ""
+    demand.province_code = province.code if province else ""
+
+
+def _validate(demand: Demand, data: dict[str, Any]) -> None:
+    errors = business_errors(data)
+    try:
+        demand.full_clean(exclude=["owner_organisation", "created_by"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise DomainError("invalid", _("需求信息有误，请检查标出的字段。"), fields=errors)
+
+
+def _apply_checked(demand: Demand, data: dict[str, Any]) -> None:
+    if data.get("region") is None and not demand.region_id:
+        raise DomainError(
+            "invalid", _("需求信息有误，请检查标出的字段。"), fields={"region": [_("请选择所在地区。")]}
+        )
+    _apply(demand, data)
+    _validate(demand, data)
+
+
+@transaction.atomic
+def demand_create(*, actor: User, data: dict[str, Any]) -> Demand:
+    """Save a new demand as a draft of the actor's organisation (a draft may be kept and finished later)."""
+    if not policies.can_file(principal_of(actor)):
+        raise NotPermitted(_("只有企业用户或单位管理员可以发布技术需求。"))
+    demand = Demand(owner_organisation=actor.organisation, created_by=actor)
+    _apply_checked(demand, data)
+    demand.save()
+    record_event(actor=actor, action="demands.demand.create", target=demand, to_state=demand.state)
+    return demand
+
+
+@transaction.atomic
+def demand_update(*, actor: User, demand: Demand, data: dict[str, Any]) -> Demand:
+    """Change a draft or a returned demand; a published one changes only through withdrawal and refiling."""
+    if not policies.can_edit(principal_of(actor), demand):
+        raise NotPermitted(_("只有本单位的企业用户可以修改草稿或退回的需求。"))
+    locked = Demand.objects.select_for_update().get(pk=demand.pk)
+    merged: dict[str, Any] = {field: getattr(locked, field) for field in RECORD_FIELDS}
+    merged["cooperation"] = locked.cooperation_list
+    merged.update(data)
+    _apply_checked(locked, merged)
+    locked.save()
+    record_event(
+        actor=actor,
+        action="demands.demand.update",
+        target=locked,
+        data={"fields": sorted(set(data) & set(RECORD_FIELDS))},
+    )
+    return locked
+
+
+def demand_submit(*, actor: User, demand: Demand) -> Demand:
+    return DEMAND_WORKFLOW.fire(  # type: ignore[return-value]
+        demand, "submit", actor=actor, changes={"submitted_at": timezone.now()}
+    )
+
+
+def demand_approve(*, actor: User, demand: Demand, reason: str = "", publish: bool = True) -> Demand:
+    """Approve a submitted demand; by default publish it at once (which starts the response clock)."""
+    with transaction.atomic():
+        approved: Demand = DEMAND_WORKFLOW.fire(demand, "approve", actor=actor, reason=reason)  # type: ignore[assignment]
+        return demand_publish(actor=actor, demand=approved) if publish else approved
+
+
+def demand_publish(*, actor: User, demand: Demand) -> Demand:
+    with transaction.atomic():
+        published: Demand = DEMAND_WORKFLOW.fire(  # type: ignore[assignment]
+            demand, "publish", actor=actor, changes={"published_at": timezone.now()}
+        )
+        demand_published.send(sender=Demand, demand=published, actor=actor)
+        return published
+
+
+def demand_return(*, actor: User, demand: Demand, reason: str) -> Demand:
+    return DEMAND_WORKFLOW.fire(demand, "return", actor=actor, reason=reason)  # type: ignore[return-value]
+
+
+def demand_withdraw(*, actor: User, demand: Demand, reason: str = "") -> Demand:
+    with transaction.atomic():
+        withdrawn: Demand = DEMAND_WORKFLOW.fire(  # type: ignore[assignment]
+            demand, "withdraw", actor=actor, reason=reason, changes={"closed_at": timezone.now()}
+        )
+        demand_closed.send(sender=Demand, demand=withdrawn, actor=actor)
+        return withdrawn
+
+
+def demand_start_docking(*, actor: User, demand: Demand) -> Demand:
+    """First response pushed: the demand is now 对接中 (a no-op when it already is)."""
+    if demand.state == DemandState.DOCKING:
+        return demand
+    return DEMAND_WORKFLOW.fire(demand, "start_docking", actor=actor)  # type: ignore[return-value]
+
+
+def demand_close(*, actor: User, demand: Demand, solved: bool, note: str = "") -> Demand:
+    """Close with the outcome; an unsolved close needs its reason."""
+    with transaction.atomic():
+        closed: Demand = DEMAND_WORKFLOW.fire(  # type: ignore[assignment]
+            demand,
+            "close_solved" if solved else "close_unsolved",
+            actor=actor,
+            reason=note,
+            changes={"closed_at": timezone.now(), "close_note": (note or "").strip()},
+        )
+        demand_closed.send(sender=Demand, demand=closed, actor=actor)
+        return closed
+
+
+def demand_transition(*, actor: User, demand: Demand, name: str, reason: str = "") -> Demand:
+    """Dispatch a transition by name (pages and API expose them uniformly)."""
+    if name == "submit":
+        return demand_submit(actor=actor, demand=demand)
+    if name == "approve":
+        return demand_approve(actor=actor, demand=demand, reason=reason)
+    if name == "publish":
+        return demand_publish(actor=actor, demand=demand)
+    if name == "return":
+        return demand_return(actor=actor, demand=demand, reason=reason)
+    if name == "withdraw":
+        return demand_withdraw(actor=actor, demand=demand, reason=reason)
+    if name in {"close_solved", "close_unsolved"}:
+        return demand_close(actor=actor, demand=demand, solved=name == "close_solved", note=reason)
+    DEMAND_WORKFLOW.get(name)  # unknown names raise InvalidTransition
+    raise NotPermitted()
+
+
+def recipient_add(*, demand: Demand, user: User) -> None:
+    """Let a person a response was pushed to see the demand (also a 受限 one); called by docking."""
+    DemandRecipient.objects.get_or_create(demand=demand, user=user)

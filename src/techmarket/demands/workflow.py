@@ -1,0 +1,41 @@
+"""The demand workflow: the whole graph in one table.
+
+draft → submitted → approved → published → docking (对接中) → solved / unsolved; a reviewer may
+return a submitted demand with a reason (resubmitted after editing); the enterprise may withdraw it
+until it is closed. Publication starts the response clock (docking app).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.core.workflow import Transition, Workflow
+from techmarket.demands import policies
+from techmarket.demands.choices import DemandState as S
+
+DEMAND_WORKFLOW = Workflow(
+    event_prefix="demands.demand",
+    state_field="state",
+    permission=policies.can_transition,
+    transitions=[
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, _("提交审核")),
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, _("审核通过")),
+        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, _("退回修改"), requires_reason=True),
+        Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, _("发布")),
+        Transition("start_docking", frozenset({S.PUBLISHED}), S.DOCKING, _("开始对接")),
+        Transition("close_solved", frozenset({S.PUBLISHED, S.DOCKING}), S.SOLVED, _("关闭（已解决）")),
+        Transition(
+            "close_unsolved",
+            frozenset({S.PUBLISHED, S.DOCKING}),
+            S.UNSOLVED,
+            _("关闭（未解决）"),
+            requires_reason=True,
+        ),
+        Transition(
+            "withdraw",
+            frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED, S.DOCKING}),
+            S.WITHDRAWN,
+            _("撤回"),
+        ),
+    ],
+)

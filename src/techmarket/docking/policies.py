@@ -1,0 +1,67 @@
+"""Who may see the response dashboard, set response hours and answer pushes — docking's role logic.
+
+Which demands anyone sees stays the demands app's rule (``demands.policies.visible_q``); this module
+only narrows it to the demands a viewer is responsible for.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from techmarket.accounts.choices import Role
+from techmarket.accounts.policies import Principal
+from techmarket.core.choices import RegionLevel
+from techmarket.core.models import Region
+from techmarket.demands import policies as demand_policies
+from techmarket.docking.models import PushRecipient
+
+POLICY_LEVELS = (RegionLevel.CITY, RegionLevel.PROVINCE)
+
+
+def can_view_dashboard(principal: Principal) -> bool:
+    return principal.is_platform_admin or principal.is_reviewer or principal.has_role(Role.BROKER)
+
+
+def dashboard_q(principal: Principal) -> Q:
+    """Demands on the viewer's dashboard: their review chain, 公开 ones for brokers, all for admins.
+
+    Always intersected with the demands' own visibility rule, so nothing 受限 leaks into counts.
+    """
+    if principal.is_platform_admin:
+        return Q()
+    scope = Q(pk__in=[])
+    if principal.is_reviewer:
+        scope |= demand_policies.chain_q(principal)
+    if principal.has_role(Role.BROKER):
+        scope |= demand_policies.public_q()
+    return scope & demand_policies.visible_q(principal)
+
+
+def can_set_policy(principal: Principal, region: Region) -> bool:
+    """Platform admins anywhere; province and city reviewers for their region and the ones below it."""
+    if principal.is_platform_admin:
+        return True
+    return any(
+        principal.reviews(node.level, node.code) for node in region.chain() if node.level in POLICY_LEVELS
+    )
+
+
+def policy_regions_q(principal: Principal) -> Q:
+    """The regions whose hours the principal may set (matches :func:`can_set_policy`)."""
+    if principal.is_platform_admin:
+        return Q()
+    q = Q(pk__in=[])
+    for code in principal.review_scopes.get(RegionLevel.PROVINCE, frozenset()):
+        q |= Q(pk=code) | Q(parent_id=code) | Q(parent__parent_id=code)
+    for code in principal.review_scopes.get(RegionLevel.CITY, frozenset()):
+        q |= Q(pk=code) | Q(parent_id=code)
+    return q
+
+
+def can_manage_policies(principal: Principal) -> bool:
+    return principal.is_platform_admin or any(principal.review_scopes.get(level) for level in POLICY_LEVELS)
+
+
+def can_answer(principal: Principal, recipient: PushRecipient) -> bool:
+    """Only the person the match was addressed to answers it."""
+    return principal.user_id is not None and principal.user_id == recipient.user_id

@@ -1,0 +1,260 @@
+"""Reads for docking: who hears about a demand's clock, the reviewers' dashboard and a person's pushes."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from techmarket.accounts.choices import Role
+from techmarket.accounts.models import User
+from techmarket.accounts.policies import Principal, principal_of
+from techmarket.core.choices import RegionLevel
+from techmarket.core.errors import NotFound
+from techmarket.core.models import Region
+from techmarket.demands import policies as demand_policies
+from techmarket.demands.choices import OPEN_STATES
+from techmarket.demands.models import Demand
+from techmarket.docking import policies
+from techmarket.docking.models import DEFAULT_REMIND_BEFORE_HOURS, ClockPolicy, PushRecipient, ResponseClock
+
+# A demand's region chain, nearest level first.
+CHAIN_FIELDS = (
+    (RegionLevel.COUNTY, "county_code"),
+    (RegionLevel.CITY, "city_code"),
+    (RegionLevel.PROVINCE, "province_code"),
+)
+
+
+def default_hours() -> int:
+    """Response hours where no region on the chain sets its own (TECHMARKET_RESPONSE_HOURS)."""
+    return int(settings.TECHMARKET["RESPONSE_HOURS"])
+
+
+def hours_for(region: Region) -> tuple[int, int]:
+    """(response hours, remind-before hours) of the nearest policy on the region chain, else the default."""
+    chain = region.chain()
+    found = {
+        policy.region_id: policy
+        for policy in ClockPolicy.objects.filter(region_id__in=[r.code for r in chain])
+    }
+    for node in chain:
+        policy = found.get(node.code)
+        if policy is not None:
+            return policy.hours, policy.remind_before_hours
+    return default_hours(), DEFAULT_REMIND_BEFORE_HOURS
+
+
+def chain_codes(demand: Demand) -> list[str]:
+    """The demand's region codes from its own level up to the province."""
+    return [code for _level, field in CHAIN_FIELDS if (code := getattr(demand, field))]
+
+
+def _active(users: QuerySet[User]) -> list[User]:
+    return list(users.filter(is_active=True).distinct().order_by("pk"))
+
+
+def reviewers_at(code: str) -> list[User]:
+    return _active(User.objects.filter(roles__role=Role.REVIEWER, roles__region_id=code))
+
+
+def org_admins(organisation_id: int | None) -> list[User]:
+    if organisation_id is None:
+        return []
+    return _active(User.objects.filter(organisation_id=organisation_id, roles__role=Role.ORG_ADMIN))
+
+
+def brokers() -> list[User]:
+    return _active(User.objects.filter(roles__role=Role.BROKER))
+
+
+def platform_admins() -> list[User]:
+    return _active(User.objects.filter(roles__role=Role.PLATFORM_ADMIN)) or _active(
+        User.objects.filter(is_superuser=True)
+    )
+
+
+def may_see(users: Iterable[User], demand: Demand) -> list[User]:
+    """Drop anyone the demand's own visibility rule hides it from (no 受限 details in their messages)."""
+    return [user for user in users if demand_policies.can_view(principal_of(user), demand)]
+
+
+def reminder_recipients(demand: Demand) -> list[User]:
+    """The reviewers of the demand's own level (the nearest level that has any), and brokers if 公开."""
+    reviewers: list[User] = []
+    for code in chain_codes(demand):
+        reviewers = reviewers_at(code)
+        if reviewers:
+            break
+    extra = brokers() if demand.is_public else []
+    unique = {user.pk: user for user in [*reviewers, *extra]}
+    return may_see(unique.values(), demand)
+
+
+def escalation_targets(demand: Demand) -> tuple[str, list[User]]:
+    """The supervising level (next up the chain that has reviewers) and its reviewers; platform admins
+    above the province."""
+    for code in chain_codes(demand)[1:]:
+        reviewers = may_see(reviewers_at(code), demand)
+        if reviewers:
+            return code, reviewers
+    return "", may_see(platform_admins(), demand)
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+def dashboard_demands(principal: Principal) -> QuerySet[Demand]:
+    return Demand.objects.filter(policies.dashboard_q(principal))
+
+
+def demand_url(demand: Demand) -> str:
+    """The demand's own page, where responders work its matches and push the response."""
+    return reverse("demands:detail", args=[demand.pk])
+
+
+@dataclass(frozen=True)
+class OpenRow:
+    clock: ResponseClock
+    hours_left: float
+
+    @property
+    def overdue(self) -> bool:
+        return self.hours_left < 0
+
+    @property
+    def hours_overdue(self) -> float:
+        return -self.hours_left
+
+    @property
+    def url(self) -> str:
+        return demand_url(self.clock.demand)
+
+
+def open_clocks(principal: Principal, *, now: datetime | None = None) -> list[OpenRow]:
+    """Running clocks of open demands on the viewer's dashboard, least time left first."""
+    now = now or timezone.now()
+    clocks = (
+        ResponseClock.objects.filter(
+            responded_at__isnull=True,
+            demand__state__in=OPEN_STATES,
+            demand__in=dashboard_demands(principal).values("pk"),
+        )
+        .select_related("demand__region")
+        .order_by("deadline", "pk")
+    )
+    return [OpenRow(clock, (clock.deadline - now).total_seconds() / 3600) for clock in clocks]
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    key: str
+    name: str
+    count: int
+    median_hours: float
+    within_share: float
+
+
+def _group(key: str, name: str, rows: list[tuple[float, int]]) -> GroupStats:
+    """rows: (response hours, the clock's own hours)."""
+    within = sum(1 for taken, allowed in rows if taken <= allowed)
+    return GroupStats(
+        key=key,
+        name=name,
+        count=len(rows),
+        median_hours=round(statistics.median(taken for taken, _ in rows), 2),
+        within_share=round(within / len(rows), 4),
+    )
+
+
+def response_stats(principal: Principal) -> dict[str, Any]:
+    """Median response hours and the share answered within the demand's deadline hours: overall, per
+    region (the demand's city, or its province for province-level demands) and per responder."""
+    clocks = ResponseClock.objects.filter(
+        responded_at__isnull=False, demand__in=dashboard_demands(principal).values("pk")
+    ).values_list(
+        "started_at", "responded_at", "hours", "demand__city_code", "demand__province_code", "responded_by_id"
+    )
+    by_region: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    by_responder: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    everything: list[tuple[float, int]] = []
+    for started, responded, hours, city, province, responder in clocks:
+        row = (((responded or started) - started).total_seconds() / 3600, hours)  # responded is set (filter)
+        everything.append(row)
+        by_region[city or province].append(row)
+        if responder is not None:
+            by_responder[responder].append(row)
+    region_names = dict(Region.objects.filter(code__in=by_region).values_list("code", "name"))
+    users = {user.pk: user for user in User.objects.filter(pk__in=by_responder)}
+    return {
+        "overall": _group("", "", everything) if everything else None,
+        "regions": sorted(
+            (_group(code, region_names.get(code, code), rows) for code, rows in by_region.items()),
+            key=lambda group: group.key,
+        ),
+        "responders": sorted(
+            (_group(str(pk), str(users[pk]), rows) for pk, rows in by_responder.items()),
+            key=lambda group: (-group.count, group.name),
+        ),
+    }
+
+
+# --- A person's pushes ---------------------------------------------------------------------------
+
+
+def inbox(principal: Principal) -> QuerySet[PushRecipient]:
+    """The matches pushed to this person, newest first, for demands they may still see."""
+    if principal.user_id is None:
+        return PushRecipient.objects.none()
+    visible = Demand.objects.filter(demand_policies.visible_q(principal)).values("pk")
+    return (
+        PushRecipient.objects.filter(user_id=principal.user_id, response__demand__in=visible)
+        .select_related(
+            "response__demand__region",
+            "response__demand__owner_organisation",
+            "suggestion__expert",
+            "suggestion__organisation",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: Any) -> int:
+    """A record id from a URL or form; anything that cannot be one is NotFound (never a database error)."""
+    try:
+        number = int(value)
+    except (ValueError, TypeError):
+        raise NotFound() from None
+    if not 0 < number <= MAX_ID:
+        raise NotFound()
+    return number
+
+
+def push_recipient_get(principal: Principal, pk: Any) -> PushRecipient:
+    """One of the person's own pushes; anyone else's is NotFound."""
+    try:
+        return inbox(principal).get(pk=parse_id(pk))
+    except PushRecipient.DoesNotExist:
+        raise NotFound() from None
+
+
+def editable_policies(principal: Principal) -> QuerySet[Region]:
+    """Regions whose response hours the principal may set."""
+    return Region.objects.filter(policies.policy_regions_q(principal)).order_by("code")
+
+
+def policies_in_scope(principal: Principal) -> QuerySet[ClockPolicy]:
+    return ClockPolicy.objects.filter(region__in=editable_policies(principal).values("pk")).select_related(
+        "region", "updated_by"
+    )

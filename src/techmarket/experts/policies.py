@@ -1,0 +1,82 @@
+"""Who may see and change expert profiles — the only place this app's role logic lives.
+
+Active profiles are public; contact details are unmasked only for the expert, those who manage the
+profile, platform administrators and reviewers. Linked achievements follow achievements' own
+visibility rule (achievements.policies.visible_q), never this app's.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from techmarket.accounts.choices import Role
+from techmarket.accounts.policies import Principal
+from techmarket.experts.models import ExpertProfile
+
+
+def is_own(principal: Principal, expert: ExpertProfile) -> bool:
+    return principal.is_authenticated and expert.user_id is not None and expert.user_id == principal.user_id
+
+
+def is_org_admin_of(principal: Principal, organisation_id: int | None) -> bool:
+    return (
+        organisation_id is not None
+        and principal.organisation_id == organisation_id
+        and principal.has_role(Role.ORG_ADMIN)
+    )
+
+
+def visible_q(principal: Principal) -> Q:
+    """Active profiles for everyone; inactive ones only for those who may edit them."""
+    if principal.is_platform_admin:
+        return Q()
+    q = Q(is_active=True)
+    if principal.user_id is not None:
+        q |= Q(user_id=principal.user_id)
+    if principal.organisation_id is not None and principal.has_role(Role.ORG_ADMIN):
+        q |= Q(organisation_id=principal.organisation_id)
+    return q
+
+
+def can_view(principal: Principal, expert: ExpertProfile) -> bool:
+    return expert.is_active or can_edit(principal, expert)
+
+
+def can_create(principal: Principal) -> bool:
+    """Platform administrators (anyone's profile) and organisation administrators (their colleagues')."""
+    return principal.is_platform_admin or (
+        principal.organisation_id is not None and principal.has_role(Role.ORG_ADMIN)
+    )
+
+
+def can_create_own(principal: Principal) -> bool:
+    return principal.is_authenticated and principal.has_role(Role.EXPERT)
+
+
+def can_edit(principal: Principal, expert: ExpertProfile) -> bool:
+    return (
+        principal.is_platform_admin
+        or is_own(principal, expert)
+        or is_org_admin_of(principal, expert.organisation_id)
+    )
+
+
+def can_assign_organisation(principal: Principal, organisation_id: int | None) -> bool:
+    """Outside the platform administrators, a profile can belong only to the actor's own organisation."""
+    return (
+        principal.is_platform_admin or organisation_id is None or organisation_id == principal.organisation_id
+    )
+
+
+def can_designate(principal: Principal) -> bool:
+    """科技特派员 is an official designation, and linking a login to a profile grants it: platform only."""
+    return principal.is_platform_admin
+
+
+def can_set_active(principal: Principal) -> bool:
+    return principal.is_platform_admin
+
+
+def can_see_contact(principal: Principal, expert: ExpertProfile) -> bool:
+    """Unmasked phone and e-mail. Editors are included: the edit form necessarily shows the values."""
+    return principal.is_reviewer or can_edit(principal, expert)

@@ -1,0 +1,176 @@
+"""One engine index per corpus per process, kept fresh from the database.
+
+Every web or worker process holds its own :class:`~techmarket.matching.engine.MatchIndex` per corpus.
+Freshness across processes comes from two tables: ``IndexChange`` (append-only, written in the same
+transaction as the change, see :mod:`.signals`) is read before every ranking, and the changed records
+are re-read and applied to the index's side segment; ``IndexSnapshot`` names the newest saved index
+directory (built by the ``rebuild`` task), which a process memory-maps instead of building when it
+appears. A change is therefore matchable by every process at its next request, without a restart.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from techmarket.matching import documents
+from techmarket.matching.choices import Corpus
+from techmarket.matching.engine import MatchIndex
+from techmarket.matching.models import IndexChange, IndexSnapshot
+from techmarket.matching.ranking import Profile
+
+# Saved snapshots kept on disk per corpus (older ones may still be mapped by a running process).
+KEEP_SNAPSHOTS = 2
+
+
+@dataclass
+class Loaded:
+    """A process's current view of one corpus."""
+
+    index: MatchIndex
+    profiles: dict[str, Profile]
+    restricted: set[str]
+    applied: int  # the last IndexChange id applied
+    snapshot: int | None  # the IndexSnapshot id loaded, None when built in memory
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def profile_of(self, doc_id: str) -> Profile | None:
+        return self.profiles.get(doc_id)
+
+    def put(self, entry: documents.Entry) -> None:
+        doc_id = entry.document["id"]
+        self.index.update(entry.document)
+        self.profiles[doc_id] = entry.profile
+        if entry.restricted:
+            self.restricted.add(doc_id)
+        else:
+            self.restricted.discard(doc_id)
+
+    def drop(self, doc_id: str) -> None:
+        self.index.remove(doc_id)
+        self.profiles.pop(doc_id, None)
+        self.restricted.discard(doc_id)
+
+
+def snapshot_root() -> Path:
+    return Path(settings.VAR_DIR) / "matching"
+
+
+def _last_change(corpus: str) -> int:
+    return IndexChange.objects.filter(corpus=corpus).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _build(corpus: str) -> Loaded:
+    applied = _last_change(corpus)  # taken first: a change made during the build is applied again later
+    entries = list(documents.entries(corpus))
+    index = MatchIndex.build(entry.document for entry in entries)
+    return Loaded(
+        index,
+        {e.document["id"]: e.profile for e in entries},
+        {e.document["id"] for e in entries if e.restricted},
+        applied,
+        None,
+    )
+
+
+def _load(corpus: str, snapshot: IndexSnapshot) -> Loaded:
+    index = MatchIndex.load(snapshot_root() / snapshot.directory)
+    profiles: dict[str, Profile] = {}
+    restricted: set[str] = set()
+    for entry in documents.entries(corpus):
+        doc_id = entry.document["id"]
+        profiles[doc_id] = entry.profile
+        if entry.restricted:
+            restricted.add(doc_id)
+    return Loaded(index, profiles, restricted, snapshot.change_id, snapshot.id)
+
+
+def _apply_changes(corpus: str, loaded: Loaded) -> None:
+    changes = list(
+        IndexChange.objects.filter(corpus=corpus, id__gt=loaded.applied)
+        .order_by("id")
+        .values_list("id", "doc_id")
+    )
+    if not changes:
+        return
+    ids = list(dict.fromkeys(doc_id for _, doc_id in changes))
+    current = {entry.document["id"]: entry for entry in documents.entries(corpus, ids)}
+    for doc_id in ids:
+        entry = current.get(doc_id)
+        if entry is None:
+            loaded.drop(doc_id)
+        else:
+            loaded.put(entry)
+    loaded.applied = changes[-1][0]
+
+
+class Registry:
+    """The loaded indexes of one process (tests make several to play several processes)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Loaded] = {}
+        self._lock = threading.Lock()
+
+    def get(self, corpus: str) -> Loaded:
+        """The index of ``corpus``, with every committed change applied."""
+        with self._lock:
+            loaded = self._loaded.get(corpus)
+            snapshot = IndexSnapshot.objects.filter(corpus=corpus).order_by("-id").first()
+            stale = loaded is None or (snapshot is not None and snapshot.id != loaded.snapshot)
+            if loaded is not None and not stale and _last_change(corpus) < loaded.applied:
+                stale = True  # the change log went backwards (a restored database): start again
+            if stale:
+                loaded = _load(corpus, snapshot) if snapshot is not None else _build(corpus)
+                self._loaded[corpus] = loaded
+            assert loaded is not None
+        with loaded.lock:
+            _apply_changes(corpus, loaded)
+        return loaded
+
+    def reset(self) -> None:
+        with self._lock:
+            self._loaded.clear()
+
+
+PROCESS = Registry()
+
+
+def get(corpus: str) -> Loaded:
+    """This process's index of ``corpus``, with every committed change applied."""
+    return PROCESS.get(corpus)
+
+
+def reset() -> None:
+    """Forget every loaded index (tests; a process picks the database up afresh)."""
+    PROCESS.reset()
+
+
+def rebuild(corpus: str) -> IndexSnapshot:
+    """Build ``corpus`` from the database into a new directory and publish it as the newest snapshot."""
+    started = time.perf_counter()
+    built = _build(corpus)
+    root = snapshot_root()
+    directory = f"{corpus}/{int(time.time() * 1000)}"
+    built.index.save(root / directory)
+    with transaction.atomic():
+        snapshot = IndexSnapshot.objects.create(
+            corpus=corpus,
+            directory=directory,
+            change_id=built.applied,
+            documents=len(built.index),
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+    for old in IndexSnapshot.objects.filter(corpus=corpus).order_by("-id")[KEEP_SNAPSHOTS:]:
+        shutil.rmtree(root / old.directory, ignore_errors=True)
+        old.delete()
+    return snapshot
+
+
+def rebuild_all() -> list[IndexSnapshot]:
+    return [rebuild(corpus) for corpus in Corpus.values]

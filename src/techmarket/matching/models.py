@@ -1,0 +1,143 @@
+"""Suggestions shown to reviewers, their decisions, learned ranking weights, and index bookkeeping."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.models import Organisation
+from techmarket.achievements.models import Achievement
+from techmarket.demands.models import Demand
+from techmarket.experts.models import ExpertProfile
+from techmarket.matching.choices import Corpus, Origin, RejectReason, SuggestionState, TargetKind
+
+
+class Suggestion(models.Model):
+    """One candidate answer to a demand: an achievement, an expert or an organisation, with its reasons."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="suggestions")
+    kind = models.CharField(_("类型"), max_length=16, choices=TargetKind.choices)
+    achievement = models.ForeignKey(
+        Achievement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    expert = models.ForeignKey(
+        ExpertProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(_("排名"), default=0)
+    score = models.FloatField(_("匹配分"), default=0.0)
+    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
+    features = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(_("来源"), max_length=8, choices=Origin.choices, default=Origin.ENGINE)
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=SuggestionState.choices,
+        default=SuggestionState.PROPOSED,
+        db_index=True,
+    )
+    reject_reason = models.CharField(_("驳回原因"), max_length=16, choices=RejectReason.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "rank", "id"]
+        verbose_name = _("匹配建议")
+        verbose_name_plural = _("匹配建议")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind=TargetKind.ACHIEVEMENT,
+                        achievement__isnull=False,
+                        expert__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | models.Q(
+                        kind=TargetKind.EXPERT,
+                        expert__isnull=False,
+                        achievement__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | models.Q(
+                        kind=TargetKind.ORGANISATION,
+                        organisation__isnull=False,
+                        achievement__isnull=True,
+                        expert__isnull=True,
+                    )
+                ),
+                name="suggestion_one_target",
+            ),
+            models.UniqueConstraint(fields=["demand", "achievement"], name="suggestion_unique_achievement"),
+            models.UniqueConstraint(fields=["demand", "expert"], name="suggestion_unique_expert"),
+            models.UniqueConstraint(fields=["demand", "organisation"], name="suggestion_unique_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.kind}:{self.target_id}"
+
+    @property
+    def target(self) -> Achievement | ExpertProfile | Organisation:
+        target = self.achievement or self.expert or self.organisation
+        assert target is not None
+        return target
+
+    @property
+    def target_id(self) -> int:
+        return int(self.achievement_id or self.expert_id or self.organisation_id or 0)
+
+
+class LearnedWeights(models.Model):
+    """One version of the ranking weights, learned from reviewers' decisions; the newest is in use."""
+
+    weights = models.JSONField()
+    trained_on = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        get_latest_by = "id"
+
+    def __str__(self) -> str:
+        return f"weights #{self.pk} ({self.trained_on})"
+
+
+class IndexChange(models.Model):
+    """Append-only: a record of a corpus changed. Every process applies these to its in-memory index."""
+
+    corpus = models.CharField(max_length=16, choices=Corpus.choices)
+    doc_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["corpus", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.corpus}:{self.doc_id}"
+
+
+class IndexSnapshot(models.Model):
+    """A saved index directory (under the var directory) that processes load instead of building."""
+
+    corpus = models.CharField(max_length=16, choices=Corpus.choices)
+    directory = models.CharField(max_length=200)
+    change_id = models.BigIntegerField(help_text="Changes up to this id are in the snapshot.")
+    documents = models.PositiveIntegerField()
+    build_seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["corpus", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.corpus} {self.directory}"

@@ -1,0 +1,226 @@
+"""Reads for matching: rankings for a demand or an achievement, suggestions, and the weights in use.
+
+Every ranking passes an ``allowed`` filter into the engine built from the audience's visibility rule,
+so a 受限 record is never a candidate for anyone outside its audience; the rows are then read back
+through the same rule before anything is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from techmarket.accounts.models import Organisation
+from techmarket.accounts.policies import Principal
+from techmarket.accounts.policies import principal_of as principal_of_user
+from techmarket.achievements import policies as achievement_policies
+from techmarket.achievements.choices import AchievementState, Confidentiality
+from techmarket.achievements.models import Achievement
+from techmarket.demands import policies as demand_policies
+from techmarket.demands.choices import OPEN_STATES, DemandConfidentiality
+from techmarket.demands.models import Demand
+from techmarket.matching import indexes, ranking
+from techmarket.matching.choices import Corpus, SuggestionState, TargetKind
+from techmarket.matching.models import LearnedWeights, Suggestion
+
+CORPUS_OF_KIND = {
+    TargetKind.ACHIEVEMENT: Corpus.ACHIEVEMENTS,
+    TargetKind.EXPERT: Corpus.EXPERTS,
+    TargetKind.ORGANISATION: Corpus.ORGANISATIONS,
+}
+
+
+def current_weights() -> ranking.Weights:
+    """The newest learned weights, or the defaults before any decision was learned from."""
+    latest = LearnedWeights.objects.order_by("-id").first()
+    return ranking.Weights.from_dict(latest.weights) if latest else ranking.DEFAULT_WEIGHTS
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def need_of_demand(demand: Demand) -> ranking.Need:
+    return ranking.Need(
+        text=demand.text,
+        industry=demand.industry.code if demand.industry_id else "",
+        discipline=demand.discipline.code if demand.discipline_id else "",
+        region=demand.region_id,
+        trl=demand.expected_trl,
+        budget_min=_float(demand.budget_min),
+        budget_max=_float(demand.budget_max),
+        cooperation=frozenset(demand.cooperation_list),
+    )
+
+
+def need_of_achievement(achievement: Achievement) -> ranking.Need:
+    """An achievement seen as a need, for reverse matching: its text, fields and region."""
+    text = " ".join(part for part in (achievement.name, achievement.keywords, achievement.abstract) if part)
+    return ranking.Need(
+        text=text,
+        industry=achievement.industry.code if achievement.industry_id else "",
+        discipline=achievement.discipline.code if achievement.discipline_id else "",
+        region=achievement.region_id,
+    )
+
+
+def _restricted_allowed(loaded: indexes.Loaded, visible_extra: set[str]) -> Callable[[str], bool]:
+    restricted = loaded.restricted
+    return lambda doc_id: doc_id not in restricted or doc_id in visible_extra
+
+
+def visible_restricted_achievements(principal: Principal) -> set[str]:
+    """Published 受限 achievements the principal may see (a handful: its own and those granted)."""
+    if not principal.is_authenticated:
+        return set()
+    ids = Achievement.objects.filter(
+        achievement_policies.visible_q(principal),
+        state=AchievementState.PUBLISHED,
+        confidentiality=Confidentiality.RESTRICTED,
+    ).values_list("pk", flat=True)
+    return {str(pk) for pk in ids}
+
+
+def visible_restricted_demands(principal: Principal) -> set[str]:
+    if not principal.is_authenticated:
+        return set()
+    ids = Demand.objects.filter(
+        demand_policies.visible_q(principal),
+        state__in=OPEN_STATES,
+        confidentiality=DemandConfidentiality.RESTRICTED,
+    ).values_list("pk", flat=True)
+    return {str(pk) for pk in ids}
+
+
+def rank_for_demand(
+    demand: Demand, kind: str, *, audience: Principal, k: int, weights: ranking.Weights | None = None
+) -> list[ranking.Ranked]:
+    """The best ``k`` records of one kind for a demand, among those ``audience`` may see."""
+    loaded = indexes.get(CORPUS_OF_KIND[kind])
+    allowed = None
+    if kind == TargetKind.ACHIEVEMENT:
+        allowed = _restricted_allowed(loaded, visible_restricted_achievements(audience))
+    return ranking.rank(
+        loaded.index,
+        need_of_demand(demand),
+        k=k,
+        allowed=allowed,
+        profile_of=loaded.profile_of,
+        weights=weights or current_weights(),
+    )
+
+
+def rank_text(text: str, kind: str, *, audience: Principal, k: int = 10) -> list[ranking.Ranked]:
+    """Free-text search of one kind (a responder adding a match by hand)."""
+    loaded = indexes.get(CORPUS_OF_KIND[kind])
+    allowed = None
+    if kind == TargetKind.ACHIEVEMENT:
+        allowed = _restricted_allowed(loaded, visible_restricted_achievements(audience))
+    return ranking.rank(
+        loaded.index, ranking.Need(text=text), k=k, allowed=allowed, profile_of=loaded.profile_of
+    )
+
+
+def reverse_matches(achievement: Achievement, *, viewer: Principal, k: int = 10) -> list[dict[str, Any]]:
+    """Open demands that need this achievement, among those the viewer may see, best first."""
+    loaded = indexes.get(Corpus.DEMANDS)
+    ranked = ranking.rank(
+        loaded.index,
+        need_of_achievement(achievement),
+        k=k,
+        allowed=_restricted_allowed(loaded, visible_restricted_demands(viewer)),
+        profile_of=loaded.profile_of,
+        weights=current_weights(),
+    )
+    rows = Demand.objects.filter(demand_policies.visible_q(viewer), state__in=OPEN_STATES).select_related(
+        "industry", "region", "owner_organisation"
+    )
+    by_id = {str(demand.pk): demand for demand in rows.filter(pk__in=[int(r.doc_id) for r in ranked])}
+    return [
+        {"demand": by_id[r.doc_id], "score": r.score, "reasons": [reason.as_dict() for reason in r.reasons]}
+        for r in ranked
+        if r.doc_id in by_id
+    ]
+
+
+def suggestions_for(demand: Demand, viewer: Principal) -> list[Suggestion]:
+    """The demand's suggestions whose target the viewer may see, grouped by kind, best first."""
+    suggestions = list(
+        Suggestion.objects.filter(demand=demand)
+        .select_related("achievement", "expert", "organisation", "decided_by")
+        .order_by("kind", "-state", "rank", "id")
+    )
+    achievement_ids = [s.achievement_id for s in suggestions if s.achievement_id]
+    visible = set(
+        Achievement.objects.filter(
+            achievement_policies.visible_q(viewer), pk__in=achievement_ids
+        ).values_list("pk", flat=True)
+    )
+    return [s for s in suggestions if s.kind != TargetKind.ACHIEVEMENT or s.achievement_id in visible]
+
+
+def pushed_for_enterprise(demand: Demand, viewer: Principal) -> list[Suggestion]:
+    """What the enterprise was sent: pushed suggestions it may see."""
+    return [s for s in suggestions_for(demand, viewer) if s.state == SuggestionState.PUSHED]
+
+
+def decided(queryset: QuerySet[Suggestion] | None = None) -> QuerySet[Suggestion]:
+    """Decisions the engine learns from."""
+    queryset = queryset if queryset is not None else Suggestion.objects.all()
+    return queryset.filter(
+        state__in=[SuggestionState.CONFIRMED, SuggestionState.REJECTED, SuggestionState.PUSHED],
+        decided_at__isnull=False,
+    )
+
+
+def target_label(suggestion: Suggestion) -> str:
+    target = suggestion.target
+    if isinstance(target, Achievement):
+        return target.name
+    if isinstance(target, Organisation):
+        return target.name
+    return str(getattr(target, "name", target))
+
+
+def manual_candidates(
+    query: str, kind: str, *, viewer: Principal, demand: Demand, k: int = 10
+) -> list[dict[str, Any]]:
+    """Records a responder may add by hand: seen by both the responder and the demand's enterprise."""
+    from techmarket.experts.models import ExpertProfile
+
+    owner = principal_of_user(demand.created_by)
+    ranked = rank_text(query, kind, audience=owner, k=k * 2)
+    ids = [int(r.doc_id) for r in ranked]
+    rows: dict[int, str]
+    if kind == TargetKind.ACHIEVEMENT:
+        visible = Achievement.objects.filter(achievement_policies.visible_q(viewer), pk__in=ids)
+        rows = dict(visible.filter(achievement_policies.visible_q(owner)).values_list("pk", "name"))
+    elif kind == TargetKind.EXPERT:
+        rows = dict(ExpertProfile.objects.filter(pk__in=ids, is_active=True).values_list("pk", "name"))
+    else:
+        rows = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [
+        {"id": int(r.doc_id), "label": rows[int(r.doc_id)], "score": r.score}
+        for r in ranked
+        if int(r.doc_id) in rows
+    ][:k]
+
+
+def panel_context(demand: Demand, viewer: Principal) -> dict[str, Any]:
+    """What the demand page's match panel needs (the page itself belongs to demands)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from techmarket.matching.choices import RejectReason
+
+    try:
+        push_url = reverse("docking:push", args=[demand.pk])
+    except NoReverseMatch:
+        push_url = ""
+    return {
+        "suggestions": suggestions_for(demand, viewer),
+        "reject_reasons": RejectReason.choices,
+        "target_kinds": TargetKind.choices,
+        "push_url": push_url if demand.state in OPEN_STATES else "",
+    }

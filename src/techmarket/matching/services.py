@@ -1,0 +1,282 @@
+"""Writes for matching: suggestions for a demand, responders' decisions, pushes and learning."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.models import Organisation, User
+from techmarket.accounts.policies import principal_of
+from techmarket.achievements import policies as achievement_policies
+from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.models import Achievement
+from techmarket.core.audit import record_event
+from techmarket.core.errors import DomainError, NotFound, NotPermitted
+from techmarket.demands.models import Demand
+from techmarket.matching import policies, ranking, selectors
+from techmarket.matching.choices import Origin, RejectReason, SuggestionState, TargetKind
+from techmarket.matching.models import LearnedWeights, Suggestion
+from techmarket.matching.workflow import SUGGESTION_WORKFLOW
+
+log = logging.getLogger(__name__)
+
+# How many engine suggestions a demand gets per kind.
+SUGGESTIONS_PER_KIND = {TargetKind.ACHIEVEMENT: 10, TargetKind.EXPERT: 5, TargetKind.ORGANISATION: 5}
+# Learning waits for this many decisions: a handful of clicks must not reshape the ranking.
+MIN_DECISIONS_TO_LEARN = 20
+_TARGET_FIELD = {
+    TargetKind.ACHIEVEMENT: "achievement_id",
+    TargetKind.EXPERT: "expert_id",
+    TargetKind.ORGANISATION: "organisation_id",
+}
+
+
+def _reasons(ranked: ranking.Ranked) -> list[dict[str, Any]]:
+    return [reason.as_dict() for reason in ranked.reasons]
+
+
+@transaction.atomic
+def suggestions_refresh(*, demand: Demand, actor: User | None = None) -> int:
+    """Rank achievements, experts and organisations for the demand; replace the undecided engine
+    suggestions with the new ones. Decided and hand-added suggestions are never touched, and a
+    rejected record does not come back as a new proposal. Returns how many are proposed now.
+
+    Candidates are limited to what the demand's own enterprise may see: the response goes to it.
+    """
+    if actor is not None and not policies.can_work(principal_of(actor), demand):
+        raise NotPermitted()
+    audience = principal_of(demand.created_by)
+    weights = selectors.current_weights()
+    existing = {(s.kind, s.target_id): s for s in Suggestion.objects.filter(demand=demand)}
+    Suggestion.objects.filter(demand=demand, state=SuggestionState.PROPOSED, origin=Origin.ENGINE).delete()
+    proposed = []
+    for kind, count in SUGGESTIONS_PER_KIND.items():
+        ranked = selectors.rank_for_demand(demand, kind, audience=audience, k=count, weights=weights)
+        for position, match in enumerate(ranked, start=1):
+            previous = existing.get((kind, int(match.doc_id)))
+            if previous is not None and not (
+                previous.state == SuggestionState.PROPOSED and previous.origin == Origin.ENGINE
+            ):
+                continue
+            proposed.append(
+                Suggestion(
+                    demand=demand,
+                    kind=kind,
+                    **{_TARGET_FIELD[kind]: int(match.doc_id)},
+                    rank=position,
+                    score=match.score,
+                    reasons=_reasons(match),
+                    features=dict(match.features),
+                )
+            )
+    Suggestion.objects.bulk_create(proposed)
+    record_event(
+        actor=actor,
+        action="matching.suggestions.refresh",
+        target=demand,
+        data={"proposed": len(proposed), "weights_trained_on": weights.trained_on},
+    )
+    return len(proposed)
+
+
+def suggestions_refresh_quietly(demand_id: int) -> None:
+    """After publication: match at once, but a failing engine must never undo the publication."""
+    try:
+        suggestions_refresh(demand=Demand.objects.get(pk=demand_id))
+    except Exception:
+        log.exception("matching failed for demand %s", demand_id)
+
+
+def suggestion_confirm(*, actor: User, suggestion: Suggestion, note: str = "") -> Suggestion:
+    return SUGGESTION_WORKFLOW.fire(  # type: ignore[return-value]
+        suggestion,
+        "confirm",
+        actor=actor,
+        reason=note,
+        changes={
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "note": note.strip(),
+            "reject_reason": "",
+        },
+    )
+
+
+def suggestion_reject(*, actor: User, suggestion: Suggestion, reason: str, note: str = "") -> Suggestion:
+    """Reject with a structured reason (too early, not relevant, already known, price, region, other)."""
+    if reason not in RejectReason.values:
+        raise DomainError(
+            "reason_required", _("请选择驳回原因。"), fields={"reject_reason": [_("请选择驳回原因。")]}
+        )
+    if reason == RejectReason.OTHER and not note.strip():
+        raise DomainError(
+            "reason_required", _("选择“其他”时请填写说明。"), fields={"note": [_("请填写说明。")]}
+        )
+    label = str(RejectReason(reason).label)
+    return SUGGESTION_WORKFLOW.fire(  # type: ignore[return-value]
+        suggestion,
+        "reject",
+        actor=actor,
+        reason=f"{label}：{note.strip()}" if note.strip() else label,
+        changes={
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "note": note.strip(),
+            "reject_reason": reason,
+        },
+        data={"reject_reason": reason},
+    )
+
+
+def suggestion_reconsider(*, actor: User, suggestion: Suggestion) -> Suggestion:
+    return SUGGESTION_WORKFLOW.fire(  # type: ignore[return-value]
+        suggestion,
+        "reconsider",
+        actor=actor,
+        changes={"decided_by": None, "decided_at": None, "reject_reason": ""},
+    )
+
+
+def _target(kind: str, target_id: Any) -> Achievement | Organisation | Any:
+    from techmarket.experts.models import ExpertProfile
+
+    model = {
+        TargetKind.ACHIEVEMENT: Achievement,
+        TargetKind.EXPERT: ExpertProfile,
+        TargetKind.ORGANISATION: Organisation,
+    }
+    if kind not in model:
+        raise NotFound()
+    try:
+        return model[kind].objects.get(pk=int(target_id))  # type: ignore[attr-defined]
+    except (ValueError, TypeError, model[kind].DoesNotExist):  # type: ignore[attr-defined]
+        raise NotFound() from None
+
+
+@transaction.atomic
+def suggestion_add(*, actor: User, demand: Demand, kind: str, target_id: Any, note: str = "") -> Suggestion:
+    """A responder adds a match by hand; it counts as confirmed. The enterprise must be able to see it."""
+    if not policies.can_work(principal_of(actor), demand):
+        raise NotPermitted()
+    target = _target(kind, target_id)
+    if isinstance(target, Achievement):
+        visible_to_both = all(
+            achievement_policies.can_view(principal, target)
+            for principal in (principal_of(actor), principal_of(demand.created_by))
+        )
+        if target.state != AchievementState.PUBLISHED or not visible_to_both:
+            raise NotFound()
+    suggestion, created = Suggestion.objects.get_or_create(
+        demand=demand,
+        kind=kind,
+        **{_TARGET_FIELD[kind]: target.pk},
+        defaults={
+            "origin": Origin.MANUAL,
+            "state": SuggestionState.CONFIRMED,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "note": note.strip(),
+            "reasons": [{"kind": "manual", "value": "", "weight": 0.0, "source": "reviewer"}],
+        },
+    )
+    if not created:
+        if suggestion.state == SuggestionState.PROPOSED:
+            return suggestion_confirm(actor=actor, suggestion=suggestion, note=note)
+        raise DomainError("duplicate", _("该对象已在匹配列表中。"))
+    record_event(
+        actor=actor,
+        action="matching.suggestion.add",
+        target=suggestion,
+        to_state=suggestion.state,
+        data={"demand": demand.pk, "kind": kind, "target": target.pk},
+    )
+    return suggestion
+
+
+def suggestions_mark_pushed(*, actor: User, demand: Demand) -> list[Suggestion]:
+    """Confirmed → pushed for the demand's response (called by the docking app's push)."""
+    with transaction.atomic():
+        confirmed = list(
+            Suggestion.objects.filter(demand=demand, state=SuggestionState.CONFIRMED).order_by("kind", "rank")
+        )
+        now = timezone.now()
+        return [
+            SUGGESTION_WORKFLOW.fire(suggestion, "push", actor=actor, changes={"pushed_at": now})  # type: ignore[misc]
+            for suggestion in confirmed
+        ]
+
+
+def decisions() -> list[ranking.Decision]:
+    """Every responder decision on an engine suggestion, as the learner reads them."""
+    rows = (
+        selectors.decided()
+        .filter(origin=Origin.ENGINE)
+        .values_list(
+            "demand_id",
+            "kind",
+            "achievement_id",
+            "expert_id",
+            "organisation_id",
+            "state",
+            "reject_reason",
+            "features",
+        )
+    )
+    return [
+        ranking.Decision(
+            demand_id=f"{demand_id}:{kind}",
+            doc_id=str(a or e or o),
+            accepted=state != SuggestionState.REJECTED,
+            reason=reject_reason,
+            features=features or {},
+        )
+        for demand_id, kind, a, e, o, state, reject_reason, features in rows
+    ]
+
+
+def weights_learn(*, minimum: int = MIN_DECISIONS_TO_LEARN) -> LearnedWeights | None:
+    """Learn ranking weights from all decisions so far; None while there are too few of them."""
+    found = decisions()
+    if len(found) < minimum:
+        return None
+    learned = ranking.learn(found, base=ranking.DEFAULT_WEIGHTS)
+    with transaction.atomic():
+        row = LearnedWeights.objects.create(weights=learned.to_dict(), trained_on=len(found))
+        record_event(actor=None, action="matching.weights.learn", target=row, data=learned.to_dict())
+    return row
+
+
+# A corpus is re-snapshotted when this many changes piled up since its last snapshot.
+REBUILD_AFTER_CHANGES = 500
+
+
+def indexes_rebuild_stale(*, after: int = REBUILD_AFTER_CHANGES) -> list[str]:
+    """Rebuild the corpora with at least ``after`` changes since their snapshot; returns their names."""
+    from techmarket.matching import indexes
+    from techmarket.matching.choices import Corpus
+    from techmarket.matching.models import IndexChange, IndexSnapshot
+
+    rebuilt = []
+    for corpus in Corpus.values:
+        snapshot = IndexSnapshot.objects.filter(corpus=corpus).order_by("-id").first()
+        since = snapshot.change_id if snapshot else 0
+        if IndexChange.objects.filter(corpus=corpus, id__gt=since).count() >= after:
+            indexes.rebuild(corpus)
+            rebuilt.append(corpus)
+    return rebuilt
+
+
+def suggestions_catch_up() -> int:
+    """Match every open demand that has no suggestion at all; returns how many were matched."""
+    from techmarket.demands.choices import DemandState
+
+    unmatched = Demand.objects.filter(state=DemandState.PUBLISHED, suggestions__isnull=True)
+    count = 0
+    for demand in unmatched.order_by("pk")[:200]:
+        suggestions_refresh_quietly(demand.pk)
+        count += 1
+    return count

@@ -1,0 +1,52 @@
+"""Record every change of an indexed record in the change log, in the transaction that makes it.
+
+Receivers (not calls in each service) because achievements, experts, organisations and demands change
+through many services, the admin and imports: whatever saves a row, its next ranking sees the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from techmarket.accounts.models import Organisation
+from techmarket.achievements.models import Achievement
+from techmarket.demands.models import Demand
+from techmarket.matching.choices import Corpus
+from techmarket.matching.models import IndexChange
+
+
+def _log(corpus: str, *doc_ids: Any) -> None:
+    IndexChange.objects.bulk_create([IndexChange(corpus=corpus, doc_id=str(doc_id)) for doc_id in doc_ids])
+
+
+def achievement_changed(sender: Any, instance: Achievement, **kwargs: Any) -> None:
+    _log(Corpus.ACHIEVEMENTS, instance.pk)
+    if instance.owner_organisation_id:
+        _log(Corpus.ORGANISATIONS, instance.owner_organisation_id)
+
+
+def demand_changed(sender: Any, instance: Demand, **kwargs: Any) -> None:
+    _log(Corpus.DEMANDS, instance.pk)
+
+
+def organisation_changed(sender: Any, instance: Organisation, **kwargs: Any) -> None:
+    _log(Corpus.ORGANISATIONS, instance.pk)
+
+
+def expert_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _log(Corpus.EXPERTS, instance.pk)
+
+
+def connect() -> None:
+    from techmarket.experts.models import ExpertProfile
+
+    for model, receiver in (
+        (Achievement, achievement_changed),
+        (Demand, demand_changed),
+        (Organisation, organisation_changed),
+        (ExpertProfile, expert_changed),
+    ):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"matching.{model.__name__}.save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"matching.{model.__name__}.delete")

@@ -1,0 +1,124 @@
+"""A 受限 achievement is never suggested outside its audience; a 受限 demand never reverse-matched to outsiders."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from techmarket.accounts.choices import Role
+from techmarket.accounts.policies import principal_of
+from techmarket.accounts.tests.factories import user_with_role
+from techmarket.achievements import services as achievements
+from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.tests.factories import achievement_in_state, applicant_of
+from techmarket.demands.choices import DemandState
+from techmarket.demands.tests.factories import demand_in_state, enterprise_user
+from techmarket.matching import selectors, services
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.models import Suggestion
+
+pytestmark = pytest.mark.django_db
+SECRET_NAME = "受限的石墨烯导热膜工艺"
+
+
+@pytest.fixture
+def restricted(regions, reviewers):
+    applicant = applicant_of(region=regions["county"])
+    return achievement_in_state(
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=regions["county"],
+        reviewers=reviewers,
+        name=SECRET_NAME,
+        confidentiality="restricted",
+    )
+
+
+@pytest.fixture
+def public(regions, reviewers):
+    applicant = applicant_of(region=regions["county"])
+    return achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+
+
+def published_demand(regions, reviewers, enterprise=None, **overrides):
+    enterprise = enterprise or enterprise_user(regions["county"])
+    return demand_in_state(
+        DemandState.PUBLISHED,
+        enterprise=enterprise,
+        region=regions["county"],
+        reviewer=reviewers["county"],
+        **overrides,
+    )
+
+
+def test_restricted_achievement_is_not_suggested_to_an_outside_enterprise(
+    regions, reviewers, restricted, public
+):
+    demand = published_demand(regions, reviewers)
+    services.suggestions_refresh(demand=demand)
+    suggested = set(
+        Suggestion.objects.filter(demand=demand, kind=TargetKind.ACHIEVEMENT).values_list(
+            "achievement_id", flat=True
+        )
+    )
+    assert public.pk in suggested
+    assert restricted.pk not in suggested
+
+
+def test_restricted_achievement_is_suggested_to_a_granted_enterprise(regions, reviewers, restricted, public):
+    enterprise = enterprise_user(regions["county"])
+    owner_admin = user_with_role(Role.ORG_ADMIN, organisation=restricted.owner_organisation)
+    achievements.access_grant(actor=owner_admin, achievement=restricted, user=enterprise)
+    demand = published_demand(regions, reviewers, enterprise=enterprise)
+    services.suggestions_refresh(demand=demand)
+    suggested = set(Suggestion.objects.filter(demand=demand).values_list("achievement_id", flat=True))
+    assert restricted.pk in suggested
+    # A responder from outside the record's circle does not see that suggestion in the list.
+    broker = user_with_role(Role.BROKER)
+    visible = {s.achievement_id for s in selectors.suggestions_for(demand, principal_of(broker))}
+    assert restricted.pk not in visible
+
+
+def test_restricted_words_do_not_leak_through_organisation_documents(regions, reviewers, restricted):
+    demand = published_demand(regions, reviewers)
+    services.suggestions_refresh(demand=demand)
+    organisations = Suggestion.objects.filter(demand=demand, kind=TargetKind.ORGANISATION)
+    assert restricted.owner_organisation_id not in set(
+        organisations.values_list("organisation_id", flat=True)
+    )
+
+
+def test_manual_search_never_offers_a_hidden_record(client, regions, reviewers, restricted, public):
+    demand = published_demand(regions, reviewers)
+    client.force_login(reviewers["county"])  # the reviewer may see the record, the enterprise may not
+    page = client.get(
+        reverse("matching:search", args=[demand.pk]), {"kind": "achievement", "q": "石墨烯导热膜"}
+    )
+    assert SECRET_NAME not in page.content.decode()
+    response = client.post(
+        reverse("matching:add", args=[demand.pk]), {"kind": "achievement", "target_id": restricted.pk}
+    )
+    assert response.status_code == 302
+    assert not Suggestion.objects.filter(demand=demand, achievement=restricted).exists()
+
+
+def test_reverse_matching_hides_restricted_demands(client, regions, reviewers, public):
+    published_demand(regions, reviewers, title="受限的散热需求", confidentiality="restricted")
+    visible = published_demand(regions, reviewers, title="公开的散热需求")
+    client.force_login(user_with_role(Role.BROKER))
+    page = client.get(reverse("matching:reverse", args=[public.pk])).content.decode()
+    assert visible.title in page
+    assert "受限的散热需求" not in page
+    client.force_login(reviewers["county"])
+    assert "受限的散热需求" in client.get(reverse("matching:reverse", args=[public.pk])).content.decode()
+
+
+def test_reverse_matching_of_a_restricted_achievement_is_not_for_outsiders(
+    client, regions, reviewers, restricted
+):
+    client.force_login(user_with_role(Role.BROKER))
+    assert client.get(reverse("matching:reverse", args=[restricted.pk])).status_code == 404
+    client.force_login(enterprise_user(regions["county"]))
+    assert client.get(reverse("matching:reverse", args=[restricted.pk])).status_code == 404

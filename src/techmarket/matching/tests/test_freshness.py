@@ -1,0 +1,90 @@
+"""Every process sees a published or changed record at its next ranking, without a restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from techmarket.achievements import services as achievements
+from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.tests.factories import achievement_in_state, applicant_of
+from techmarket.matching import indexes, ranking
+from techmarket.matching.choices import Corpus
+from techmarket.matching.models import IndexSnapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(registry: indexes.Registry, text: str) -> list[str]:
+    loaded = registry.get(Corpus.ACHIEVEMENTS)
+    return [
+        r.doc_id
+        for r in ranking.rank(loaded.index, ranking.Need(text=text), k=5, profile_of=loaded.profile_of)
+    ]
+
+
+def test_a_publication_reaches_every_process_at_its_next_ranking(regions, reviewers):
+    web1, web2 = indexes.Registry(), indexes.Registry()
+    assert ids(web1, "石墨烯导热膜") == []
+    assert ids(web2, "石墨烯导热膜") == []
+    applicant = applicant_of(region=regions["county"])
+    published = achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    assert ids(web1, "石墨烯导热膜") == [str(published.pk)]
+    assert ids(web2, "石墨烯导热膜") == [str(published.pk)]
+    achievements.achievement_revoke(actor=reviewers["city"], achievement=published, reason="信息有误")
+    assert ids(web1, "石墨烯导热膜") == []
+    assert ids(web2, "石墨烯导热膜") == []
+
+
+def test_drafts_are_never_indexed(regions, reviewers):
+    applicant = applicant_of(region=regions["county"])
+    achievement_in_state(
+        AchievementState.CITY_REVIEW, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    assert ids(indexes.Registry(), "石墨烯导热膜") == []
+
+
+def test_processes_load_a_rebuilt_snapshot_and_apply_later_changes(regions, reviewers):
+    applicant = applicant_of(region=regions["county"])
+    first = achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    web = indexes.Registry()
+    assert ids(web, "石墨烯导热膜") == [str(first.pk)]
+    snapshot = indexes.rebuild(Corpus.ACHIEVEMENTS)
+    assert snapshot.documents == 1
+    assert web.get(Corpus.ACHIEVEMENTS).snapshot == snapshot.pk
+    second = achievement_in_state(
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=regions["county"],
+        reviewers=reviewers,
+        name="石墨烯导热膜卷对卷连续生产线",
+    )
+    assert set(ids(web, "石墨烯导热膜")) == {str(first.pk), str(second.pk)}
+    assert set(ids(indexes.Registry(), "石墨烯导热膜")) == {str(first.pk), str(second.pk)}
+
+
+def test_old_snapshots_are_pruned(regions, reviewers):
+    for _ in range(indexes.KEEP_SNAPSHOTS + 2):
+        indexes.rebuild(Corpus.ACHIEVEMENTS)
+    assert IndexSnapshot.objects.filter(corpus=Corpus.ACHIEVEMENTS).count() == indexes.KEEP_SNAPSHOTS
+
+
+def test_stale_corpora_are_rebuilt_and_missed_demands_matched(regions, reviewers):
+    from techmarket.demands.choices import DemandState
+    from techmarket.demands.tests.factories import demand_in_state, enterprise_user
+    from techmarket.matching import services
+    from techmarket.matching.models import Suggestion
+
+    applicant = applicant_of(region=regions["county"])
+    achievement_in_state(AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers)
+    assert Corpus.ACHIEVEMENTS in services.indexes_rebuild_stale(after=1)
+    assert services.indexes_rebuild_stale(after=1) == []
+    demand = demand_in_state(
+        DemandState.PUBLISHED, enterprise=enterprise_user(regions["county"]), region=regions["county"], reviewer=reviewers["county"]
+    )
+    assert not Suggestion.objects.filter(demand=demand).exists()  # on_commit never ran inside the test
+    assert services.suggestions_catch_up() == 1
+    assert Suggestion.objects.filter(demand=demand).exists()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from techmarket.matching import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("demands/<int:pk>/refresh/", views.refresh, name="refresh"),
+    path("demands/<int:pk>/search", views.search, name="search"),
+    path("demands/<int:pk>/add/", views.add, name="add"),
+    path("suggestions/<int:pk>/<str:action>/", views.decide, name="decide"),
+    path("achievements/<int:pk>/demands/", views.reverse_matches, name="reverse"),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from techmarket.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("read-all/", views.read_all, name="read_all"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+]
