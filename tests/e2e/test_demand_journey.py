@@ -35,13 +35,19 @@ def log_in(page, base_url: str, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_demand_filed_on_a_phone_is_matched_confirmed_pushed_and_answered(live_server, new_page, regions, reviewers):
+def test_demand_filed_on_a_phone_is_matched_confirmed_pushed_and_answered(
+    live_server, new_page, regions, reviewers
+):
     base = live_server.url
     sector = industry()
     applicant = applicant_of(region=regions["county"])
     for name in ("高导热石墨烯复合薄膜的制备技术", "石墨烯导热膜卷对卷连续生产工艺", "水稻抗倒伏栽培技术"):
         achievement_in_state(
-            AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers, name=name
+            AchievementState.PUBLISHED,
+            applicant=applicant,
+            region=regions["county"],
+            reviewers=reviewers,
+            name=name,
         )
     admin = user_with_role(Role.PLATFORM_ADMIN, username="platform_admin")
     expert_user = user_with_role(Role.EXPERT, username="expert_wang", display_name="王教授")
@@ -55,7 +61,9 @@ def test_demand_filed_on_a_phone_is_matched_confirmed_pushed_and_answered(live_s
         research_keywords="石墨烯，导热膜，散热",
         bio="长期从事高导热石墨烯薄膜与电子器件散热研究。",
     )
-    company = OrganisationFactory(region=regions["county"], kind=OrganisationKind.ENTERPRISE, name="光谷手机有限公司")
+    company = OrganisationFactory(
+        region=regions["county"], kind=OrganisationKind.ENTERPRISE, name="光谷手机有限公司"
+    )
     user_with_role(Role.ENTERPRISE, organisation=company, username="ent_li", display_name="李经理")
 
     # 1. The enterprise files its need on a phone, helped by the completeness meter.
@@ -100,7 +108,9 @@ def test_demand_filed_on_a_phone_is_matched_confirmed_pushed_and_answered(live_s
     assert "行业" in panel  # field-fit reasons next to the matched terms
 
     # 3. Reject one with a structured reason, confirm the rest, push.
-    proposed = Suggestion.objects.filter(demand=demand, state=SuggestionState.PROPOSED).order_by("kind", "rank")
+    proposed = Suggestion.objects.filter(demand=demand, state=SuggestionState.PROPOSED).order_by(
+        "kind", "rank"
+    )
     to_reject = proposed.filter(achievement__isnull=False).order_by("-rank").first()
     reviewer.select_option(f"#suggestion-{to_reject.pk} select[name=reject_reason]", "not_relevant")
     reviewer.click(f"#suggestion-{to_reject.pk} button:has-text('驳回')")

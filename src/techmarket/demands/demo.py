@@ -112,9 +112,13 @@ def _drive(demand: Demand, state: str, filer: User, reviewer_for: Callable[[Dema
         return demand
     reviewer = reviewer_for(demand)
     if state == DemandState.RETURNED:
-        return services.demand_return(actor=reviewer, demand=demand, reason="请补充可量化的技术指标和预算范围")
+        return services.demand_return(
+            actor=reviewer, demand=demand, reason="请补充可量化的技术指标和预算范围"
+        )
     demand = services.demand_approve(actor=reviewer, demand=demand)
     if state in {DemandState.SOLVED, DemandState.UNSOLVED}:
         solved = state == DemandState.SOLVED
-        return services.demand_close(actor=filer, demand=demand, solved=solved, note=CLOSE_NOTES[0 if solved else 1])
+        return services.demand_close(
+            actor=filer, demand=demand, solved=solved, note=CLOSE_NOTES[0 if solved else 1]
+        )
     return demand

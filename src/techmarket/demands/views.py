@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -116,7 +118,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def quality(request: HttpRequest) -> HttpResponse:
     """htmx: how usable the need is for matching, recomputed as the user types."""
-    data = {key: request.POST.get(key, "") for key, _weight in selectors.QUALITY_FIELDS}
+    data: dict[str, Any] = {key: request.POST.get(key, "") for key, _weight in selectors.QUALITY_FIELDS}
     data["cooperation"] = request.POST.getlist("cooperation")
     return render(request, "demands/_quality.html", {"quality": selectors.quality(data)})
 

@@ -8,7 +8,7 @@ filters them out inside the engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,7 +176,7 @@ def _experts(ids: Iterable[str] | None) -> Iterator[Entry]:
         yield expert_entry(document)
 
 
-SOURCES = {
+SOURCES: dict[str, Callable[[list[str] | None], Iterator[Entry]]] = {
     Corpus.ACHIEVEMENTS: _achievements,
     Corpus.DEMANDS: _demands,
     Corpus.ORGANISATIONS: _organisations,

@@ -25,7 +25,7 @@ from techmarket.matching import indexes, ranking
 from techmarket.matching.choices import Corpus, SuggestionState, TargetKind
 from techmarket.matching.models import LearnedWeights, Suggestion
 
-CORPUS_OF_KIND = {
+CORPUS_OF_KIND: dict[str, str] = {
     TargetKind.ACHIEVEMENT: Corpus.ACHIEVEMENTS,
     TargetKind.EXPERT: Corpus.EXPERTS,
     TargetKind.ORGANISATION: Corpus.ORGANISATIONS,
@@ -45,8 +45,8 @@ def _float(value: Any) -> float | None:
 def need_of_demand(demand: Demand) -> ranking.Need:
     return ranking.Need(
         text=demand.text,
-        industry=demand.industry.code if demand.industry_id else "",
-        discipline=demand.discipline.code if demand.discipline_id else "",
+        industry=demand.industry.code,
+        discipline=demand.discipline.code if demand.discipline is not None else "",
         region=demand.region_id,
         trl=demand.expected_trl,
         budget_min=_float(demand.budget_min),
@@ -60,8 +60,8 @@ def need_of_achievement(achievement: Achievement) -> ranking.Need:
     text = " ".join(part for part in (achievement.name, achievement.keywords, achievement.abstract) if part)
     return ranking.Need(
         text=text,
-        industry=achievement.industry.code if achievement.industry_id else "",
-        discipline=achievement.discipline.code if achievement.discipline_id else "",
+        industry=achievement.industry.code,
+        discipline=achievement.discipline.code,
         region=achievement.region_id,
     )
 

@@ -25,10 +25,14 @@ from techmarket.matching.workflow import SUGGESTION_WORKFLOW
 log = logging.getLogger(__name__)
 
 # How many engine suggestions a demand gets per kind.
-SUGGESTIONS_PER_KIND = {TargetKind.ACHIEVEMENT: 10, TargetKind.EXPERT: 5, TargetKind.ORGANISATION: 5}
+SUGGESTIONS_PER_KIND: dict[str, int] = {
+    TargetKind.ACHIEVEMENT: 10,
+    TargetKind.EXPERT: 5,
+    TargetKind.ORGANISATION: 5,
+}
 # Learning waits for this many decisions: a handful of clicks must not reshape the ranking.
 MIN_DECISIONS_TO_LEARN = 20
-_TARGET_FIELD = {
+_TARGET_FIELD: dict[str, str] = {
     TargetKind.ACHIEVEMENT: "achievement_id",
     TargetKind.EXPERT: "expert_id",
     TargetKind.ORGANISATION: "organisation_id",
@@ -144,7 +148,7 @@ def suggestion_reconsider(*, actor: User, suggestion: Suggestion) -> Suggestion:
 def _target(kind: str, target_id: Any) -> Achievement | Organisation | Any:
     from techmarket.experts.models import ExpertProfile
 
-    model = {
+    model: dict[str, Any] = {
         TargetKind.ACHIEVEMENT: Achievement,
         TargetKind.EXPERT: ExpertProfile,
         TargetKind.ORGANISATION: Organisation,
@@ -152,8 +156,8 @@ def _target(kind: str, target_id: Any) -> Achievement | Organisation | Any:
     if kind not in model:
         raise NotFound()
     try:
-        return model[kind].objects.get(pk=int(target_id))  # type: ignore[attr-defined]
-    except (ValueError, TypeError, model[kind].DoesNotExist):  # type: ignore[attr-defined]
+        return model[kind].objects.get(pk=int(target_id))
+    except (ValueError, TypeError, model[kind].DoesNotExist):
         raise NotFound() from None
 
 

@@ -103,4 +103,4 @@ class ReasonSerializer(serializers.Serializer):
     kind = serializers.CharField()
     value = serializers.CharField(allow_blank=True)
     weight = serializers.FloatField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a reason's "source", not Field.source

@@ -78,9 +78,13 @@ def test_restricted_demand_is_invisible_to_the_public(regions, reviewers):
 
 def test_suggestions_api_for_responders_only(regions, reviewers):
     applicant = applicant_of(region=regions["county"])
-    achievement_in_state(AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers)
+    achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
     enterprise = enterprise_user(regions["county"])
-    demand = demand_in_state(DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"])
+    demand = demand_in_state(
+        DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+    )
     matching.suggestions_refresh(demand=demand)
     api = APIClient()
     api.force_authenticate(enterprise)

@@ -26,7 +26,17 @@ MATRIX = {
     "close_unsolved": (DemandState.DOCKING, {"enterprise", "county", "city", "province"}),
     "withdraw": (DemandState.PUBLISHED, {"enterprise"}),
 }
-ROLES = ("enterprise", "colleague_applicant", "county", "city", "province", "other_city", "broker", "expert", "admin")
+ROLES = (
+    "enterprise",
+    "colleague_applicant",
+    "county",
+    "city",
+    "province",
+    "other_city",
+    "broker",
+    "expert",
+    "admin",
+)
 
 
 def test_matrix_covers_every_transition():
@@ -38,7 +48,9 @@ def test_matrix_covers_every_transition():
 def test_who_may_fire(regions, reviewers, transition, role):
     enterprise = enterprise_user(regions["county"])
     source, allowed = MATRIX[transition]
-    demand = demand_in_state(source, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"])
+    demand = demand_in_state(
+        source, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+    )
     actors = {
         **reviewers,
         "enterprise": enterprise,
@@ -63,14 +75,18 @@ def test_reasons_are_required_where_declared(regions, reviewers):
     demand = demand_in_state(DemandState.SUBMITTED, enterprise=enterprise, region=regions["county"])
     with pytest.raises(DomainError):
         services.demand_return(actor=reviewers["county"], demand=demand, reason=" ")
-    published = demand_in_state(DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"])
+    published = demand_in_state(
+        DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+    )
     with pytest.raises(DomainError):
         services.demand_close(actor=enterprise, demand=published, solved=False, note="")
 
 
 def test_closed_demands_stay_closed(regions, reviewers):
     enterprise = enterprise_user(regions["county"])
-    solved = demand_in_state(DemandState.SOLVED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"])
+    solved = demand_in_state(
+        DemandState.SOLVED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+    )
     for name in ("withdraw", "close_unsolved", "submit", "publish"):
         with pytest.raises(InvalidTransition):
             DEMAND_WORKFLOW.fire(solved, name, actor=enterprise, reason="x")
@@ -78,16 +94,29 @@ def test_closed_demands_stay_closed(regions, reviewers):
 
 def test_approval_publishes_and_stamps_the_time(regions, reviewers):
     enterprise = enterprise_user(regions["county"])
-    demand = demand_in_state(DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"])
+    demand = demand_in_state(
+        DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+    )
     assert demand.published_at is not None
-    actions = list(AuditEvent.objects.filter(target_id=str(demand.pk), target_type="demands.demand").values_list("action", flat=True))
-    assert actions == ["demands.demand.create", "demands.demand.submit", "demands.demand.approve", "demands.demand.publish"]
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(demand.pk), target_type="demands.demand").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == [
+        "demands.demand.create",
+        "demands.demand.submit",
+        "demands.demand.approve",
+        "demands.demand.publish",
+    ]
 
 
 def test_other_city_reviewer_cannot_see_or_review(regions, reviewers):
     from techmarket.accounts.policies import principal_of
     from techmarket.demands import policies
 
-    demand = demand_in_state(DemandState.SUBMITTED, enterprise=enterprise_user(regions["county"]), region=regions["county"])
+    demand = demand_in_state(
+        DemandState.SUBMITTED, enterprise=enterprise_user(regions["county"]), region=regions["county"]
+    )
     assert not policies.can_view(principal_of(reviewers["other_city"]), demand)
     assert policies.can_view(principal_of(reviewers["province"]), demand)

@@ -19,8 +19,8 @@ from techmarket.demands import selectors as demand_selectors
 from techmarket.matching import policies, selectors, services
 from techmarket.matching.api.serializers import (
     DecisionSerializer,
-    ReverseMatchSerializer,
     MatchSuggestionSerializer,
+    ReverseMatchSerializer,
 )
 from techmarket.matching.models import Suggestion
 
@@ -56,7 +56,9 @@ class SuggestionViewSet(viewsets.GenericViewSet):
         demand = demand_selectors.demand_get(principal, request.query_params.get("demand", ""))
         if not policies.can_see_suggestions(principal, demand):
             raise NotPermitted()
-        return Response(MatchSuggestionSerializer(selectors.suggestions_for(demand, principal), many=True).data)
+        return Response(
+            MatchSuggestionSerializer(selectors.suggestions_for(demand, principal), many=True).data
+        )
 
     @extend_schema(request=DecisionSerializer, responses={200: MatchSuggestionSerializer})
     @action(detail=True, methods=["post"], url_path=r"(?P<decision>confirm|reject|reconsider)")

@@ -79,11 +79,16 @@ def test_stale_corpora_are_rebuilt_and_missed_demands_matched(regions, reviewers
     from techmarket.matching.models import Suggestion
 
     applicant = applicant_of(region=regions["county"])
-    achievement_in_state(AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers)
+    achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
     assert Corpus.ACHIEVEMENTS in services.indexes_rebuild_stale(after=1)
     assert services.indexes_rebuild_stale(after=1) == []
     demand = demand_in_state(
-        DemandState.PUBLISHED, enterprise=enterprise_user(regions["county"]), region=regions["county"], reviewer=reviewers["county"]
+        DemandState.PUBLISHED,
+        enterprise=enterprise_user(regions["county"]),
+        region=regions["county"],
+        reviewer=reviewers["county"],
     )
     assert not Suggestion.objects.filter(demand=demand).exists()  # on_commit never ran inside the test
     assert services.suggestions_catch_up() == 1

@@ -14,4 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for snapshot in indexes.rebuild_all():
-            self.stdout.write(f"{snapshot.corpus}: {snapshot.documents} records in {snapshot.build_seconds:.1f} s")
+            self.stdout.write(
+                f"{snapshot.corpus}: {snapshot.documents} records in {snapshot.build_seconds:.1f} s"
+            )
