@@ -6,12 +6,15 @@ explicitly. Every change writes an audit event in the transaction that makes it.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -35,8 +38,22 @@ from techmarket.matching.choices import SuggestionState, TargetKind
 from techmarket.matching.models import Suggestion
 from techmarket.notifications.services import notify
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 MAX_MESSAGE_CHARS = 2000
 PROBLEM_EXCERPT_CHARS = 200
+
+
+def _in_platform_language(function: F) -> F:
+    """Notifications are stored text read later by people whose language is unknown here: write them
+    in the platform's default language, whatever the language of the request that caused them."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _local(moment: datetime) -> str:
@@ -76,6 +93,7 @@ def on_demand_published(sender: Any, *, demand: Demand, actor: Any = None, **kwa
     clock_start(demand=demand, actor=actor, now=demand.published_at)
 
 
+@_in_platform_language
 def clock_tick(*, now: datetime | None = None) -> dict[str, int]:
     """Send due reminders and escalations once each; safe to run as often and as concurrently as wanted."""
     now = now or timezone.now()
@@ -185,6 +203,7 @@ def _stop_clock(*, demand: Demand, actor: User, now: datetime) -> ResponseClock:
 # --- Pushing a response -------------------------------------------------------------------------
 
 
+@_in_platform_language
 def response_push(*, actor: User, demand: Demand, message: str = "", now: datetime | None = None) -> Response:
     """Push the confirmed matches: to the enterprise, and to each matched expert and organisation.
 
@@ -318,6 +337,7 @@ def _notify_recipient(demand: Demand, response: Response, row: PushRecipient) ->
 # --- Answers -----------------------------------------------------------------------------------------
 
 
+@_in_platform_language
 def answer(
     *,
     actor: User,
