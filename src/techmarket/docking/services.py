@@ -221,7 +221,7 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
         )
     with transaction.atomic():
         locked = (
-            Demand.objects.select_for_update()
+            Demand.objects.select_for_update(of=("self",))
             .select_related("region", "owner_organisation")
             .get(pk=demand.pk)
         )
@@ -371,7 +371,7 @@ def answer(
     reason = reason if kind == AnswerKind.DECLINED else ""
     with transaction.atomic():
         row = (
-            PushRecipient.objects.select_for_update()
+            PushRecipient.objects.select_for_update(of=("self",))
             .select_related(
                 "response__demand__created_by", "suggestion__expert", "suggestion__organisation", "user"
             )
