@@ -135,12 +135,8 @@ def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
         setattr(achievement, field, value)
     if achievement.price_negotiable:
         achievement.reference_price = None
-    region = achievement.region
-    achievement.county_code = region.code if region.level == RegionLevel.COUNTY else ""
-    city = region.ancestor_at(RegionLevel.CITY)
-    province = region.ancestor_at(RegionLevel.PROVINCE)
-    achievement.city_code = city.code if city else ""
-    achievement.province_code = province.code if province else ""
+    for field, code in achievement.region.chain_codes().items():
+        setattr(achievement, field, code)
     achievement.search_title, achievement.search_body = search_fields(achievement)
 
 

@@ -84,9 +84,17 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount("demo-applicant", Role.APPLICANT, "江城理工大学", "登记、修改、提交、撤回本单位成果"),
     DemoAccount(
-        "demo-enterprise", Role.ENTERPRISE, "光谷智能装备股份有限公司", "发布技术需求、查看对接响应、浏览成果库"
+        "demo-enterprise",
+        Role.ENTERPRISE,
+        "光谷智能装备股份有限公司",
+        "发布技术需求、查看对接响应、浏览成果库",
     ),
-    DemoAccount("demo-broker", Role.BROKER, "楚天技术转移中心有限公司", "处理公开需求的匹配建议、推送对接响应、查看响应看板"),
+    DemoAccount(
+        "demo-broker",
+        Role.BROKER,
+        "楚天技术转移中心有限公司",
+        "处理公开需求的匹配建议、推送对接响应、查看响应看板",
+    ),
     DemoAccount("demo-expert", Role.EXPERT, "湖北省先进材料研究院", "维护专家档案、答复推送的需求"),
 )
 

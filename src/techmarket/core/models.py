@@ -59,6 +59,15 @@ class Region(models.Model):
     def ancestor_at(self, level: str) -> Region | None:
         return next((region for region in self.chain() if region.level == level), None)
 
+    def chain_codes(self) -> dict[str, str]:
+        """``{"county_code", "city_code", "province_code"}`` of this region's chain ("" where absent):
+        records denormalise them so visibility and review queues filter without joins."""
+        codes = {}
+        for level in ("county", "city", "province"):
+            ancestor = self.ancestor_at(level)
+            codes[f"{level}_code"] = ancestor.code if ancestor is not None else ""
+        return codes
+
 
 class Classification(models.Model):
     """One code of a national classification (GB/T 13745 disciplines, GB/T 4754 industries)."""

@@ -17,7 +17,6 @@ from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements.models import split_keywords
 from techmarket.core.audit import record_event
-from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.demands import policies
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
@@ -97,12 +96,8 @@ def _apply(demand: Demand, data: dict[str, Any]) -> None:
         elif isinstance(value, str):
             value = value.strip()
         setattr(demand, field, value)
-    region = demand.region
-    demand.county_code = region.code if region.level == RegionLevel.COUNTY else ""
-    city = region.ancestor_at(RegionLevel.CITY)
-    province = region.ancestor_at(RegionLevel.PROVINCE)
-    demand.city_code = city.code if city else ""
-    demand.province_code = province.code if province else ""
+    for field, code in demand.region.chain_codes().items():
+        setattr(demand, field, code)
 
 
 def _validate(demand: Demand, data: dict[str, Any]) -> None:
