@@ -1,11 +1,14 @@
-"""Catalogue search and import benchmarks (``make bench``); writes docs/benchmarks.md.
+"""Catalogue search, import and platform-path matching benchmarks (``make bench``); writes docs/benchmarks.md.
 
-    .venv/bin/python benchmarks/run.py [--records 100000] [--only search|import]
+    .venv/bin/python benchmarks/run.py [--records 100000] [--only search|import|matching]
                                        [--databases sqlite,postgres] [--rebuild]
 
 Each database is measured in its own worker process (Django settings are per process). The bulk
 database is built once per record count and cached: the SQLite file under var/bench/, the PostgreSQL
 database ``tm_bench`` (its comment holds the cache key). Runs work on copies, so the cache stays clean.
+
+docs/benchmarks.md is rewritten in parts: the catalogue part when search or import ran, the platform
+matching block when matching ran; ``make bench-match``'s section is always kept as it is.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ DOC = REPO / "docs" / "benchmarks.md"
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DB = "tm_bench"
 POSTGRES_SCRATCH_DB = "tm_bench_run"
+TASKS = ("search", "import", "matching")
 # Set on the benchmark database only (the server is shared), as a production server for this kind of
 # workload is configured: the planner's page cost for SSDs and data in memory (not 4, a spinning-disk
 # figure), and no JIT compilation (it adds 15–20 ms to every count of a broad word and never pays back
@@ -197,6 +201,10 @@ def worker(task: str, database: str, records: int, build: dict[str, Any], var_di
             import searchbench
 
             result = searchbench.run(records, build["reviewed_city"])
+        elif task == "matching":
+            import matchbench
+
+            result = matchbench.run()
         else:
             import importbench
 
@@ -214,7 +222,7 @@ def worker(task: str, database: str, records: int, build: dict[str, Any], var_di
 
 
 def run_worker(task: str, database: str, records: int, *, rebuild: bool = False, build: Any = None) -> Any:
-    """One worker process; ``build`` (the build step's answer) tells search and import which copy to use."""
+    """One worker process; ``build`` (the build step's answer) tells a task which copy to use."""
     with tempfile.TemporaryDirectory(prefix="techmarket-bench-") as directory:
         output = Path(directory) / "result.json"
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", task, "--databases", database]
@@ -249,10 +257,10 @@ def machine() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--only", choices=["search", "import"])
+    parser.add_argument("--only", choices=TASKS)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached bulk databases")
-    parser.add_argument("--worker", choices=["build", "search", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["build", *TASKS], help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
     parser.add_argument("--build", type=json.loads, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -271,7 +279,7 @@ def main() -> None:
     unknown = set(databases) - {"sqlite", "postgres"}
     if unknown:
         parser.error(f"unknown database {', '.join(sorted(unknown))}: choose from sqlite, postgres")
-    tasks = [args.only] if args.only else ["search", "import"]
+    tasks = [args.only] if args.only else list(TASKS)
     results: dict[str, dict[str, Any]] = {}
     for database in databases:
         print(f"== {database}: bulk data ({args.records:,} records)", flush=True)
@@ -287,9 +295,19 @@ def main() -> None:
     facts = machine()
     facts["load_before"] = load_before
     facts["load_after"] = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    text = report.render(command=command, records=args.records, machine=facts, results=results, tasks=tasks)
+    catalogue = None
+    if {"search", "import"} & set(tasks):
+        catalogue = report.render(
+            command=command, records=args.records, machine=facts, results=results, tasks=tasks
+        )
+    matching = None
+    if "matching" in tasks:
+        matching = report.matching_block(
+            command=command, records=args.records, machine=facts, results=results
+        )
+    previous = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     print(report.table(results, tasks))
-    DOC.write_text(text, encoding="utf-8")
+    DOC.write_text(report.merge(previous, catalogue=catalogue, matching=matching), encoding="utf-8")
     print(f"wrote {DOC.relative_to(REPO)}")
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from techmarket.matching import ranking
-from techmarket.matching.engine import MatchIndex
+from techmarket.matching.engine import Lexicon, MatchIndex
 from techmarket.matching.engine.runs import demand_text
 
 # Achievement transfer modes and demand cooperation kinds: machine values, or the platform's labels
@@ -281,8 +281,9 @@ def build_index(path: Path) -> tuple[MatchIndex, dict[str, ranking.Profile]]:
                 profiles[row.values["id"]] = shared.setdefault(profile, profile)
             yield achievement_document(row)
 
+    lexicon = Lexicon.grow(achievement_document(row) for row in read_rows(path))
     try:
-        index = MatchIndex.build(documents())
+        index = MatchIndex.build(documents(), lexicon)
     except ValueError:  # ids are checked as they are read: the engine refuses only a duplicate
         raise BatchError(f"{where['last']}：id “{where['id']}”重复") from None
     if not len(index):

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from techmarket.matching import documents
 from techmarket.matching.choices import Corpus
-from techmarket.matching.engine import MatchIndex
+from techmarket.matching.engine import Lexicon, MatchIndex
 from techmarket.matching.models import IndexChange, IndexSnapshot
 from techmarket.matching.ranking import Profile
 
@@ -69,7 +69,8 @@ def _last_change(corpus: str) -> int:
 def _build(corpus: str) -> Loaded:
     applied = _last_change(corpus)  # taken first: a change made during the build is applied again later
     entries = list(documents.entries(corpus))
-    index = MatchIndex.build(entry.document for entry in entries)
+    records = [entry.document for entry in entries]
+    index = MatchIndex.build(records, Lexicon.grow(records))
     return Loaded(
         index,
         {e.document["id"]: e.profile for e in entries},

@@ -2,7 +2,8 @@
 
 Matched bigrams are merged back into the longest runs of the demand's own text they cover (so the
 reviewer reads 水运工程项目, not 水运 运工 工程 程项 项目), and matched words are folded into the run
-that contains them. A reason's weight is its share of the record's score.
+that contains them. A record found through an alias of a demand's phrase (PVDF → 聚偏氟乙烯, see
+:mod:`.lexicon`) gets an ``alias`` reason naming both. A reason's weight is its share of the record's score.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ WORD_SOURCE = "word"
 class Reason(NamedTuple):
     """One explanation of a match.
 
-    ``kind`` is ``"term"`` for text matches; the platform adds its own kinds (industry, region, TRL,
+    ``kind`` is ``"term"`` for text matches and ``"alias"`` for a synonym or abbreviation of the
+    demand's words (value ``"phrase → alias"``); the platform adds its own kinds (industry, region, TRL,
     price …) next to them. ``source`` names the part of the engine that scored it.
     """
 
@@ -54,6 +56,7 @@ class QueryText(NamedTuple):
     normalised: str
     bigram_spans: list[tuple[str, int]]
     words: list[str]
+    aliases: Mapping[str, str] = {}  # an expansion's feature → the demand's phrase it stands for
 
 
 @dataclass
@@ -108,6 +111,15 @@ def term_reasons(query: QueryText, contributions: Mapping[str, float], limit: in
         same.weight += phrase.weight
         same.sources |= phrase.sources
     reasons = [Reason("term", p.text, p.weight, "+".join(sorted(p.sources))) for p in merged.values()]
+    aliases: dict[str, _Phrase] = {}
+    for feature, literal in query.aliases.items():
+        weight = contributions.get(feature)
+        if weight is not None:
+            value = f"{literal} → {feature[1:]}"  # a Latin alias is scored by both views: one reason
+            alias = aliases.setdefault(value, _Phrase(value, 0.0, -1, -1, set()))
+            alias.weight += weight
+            alias.sources.add(BIGRAM_SOURCE if feature.startswith(BIGRAM) else WORD_SOURCE)
+    loose.extend(Reason("alias", a.text, a.weight, "+".join(sorted(a.sources))) for a in aliases.values())
     reasons = sorted([*reasons, *loose], key=lambda reason: -reason.weight)
     return tuple(
         reason._replace(weight=round(reason.weight, 4)) for reason in reasons[:limit] if reason.weight > 0

@@ -12,6 +12,10 @@ are never reused within one index object, so a :class:`Bitmap` made earlier stil
 records (and denies the new ones). Statistics drift as the side segment grows: rebuild from the source
 of truth (and load the new directory) when :attr:`MatchIndex.pending` gets large.
 
+A :class:`~.lexicon.Lexicon` grown from the records (``Lexicon.grow``) is part of the index: records
+and demands are segmented with its domain terms, and a demand's phrases are expanded with their
+aliases (abbreviations, synonyms) at a damped weight. It is saved and loaded with the arrays.
+
 Confidentiality is enforced here, not after the fact: ``match(..., allowed=...)`` only ever returns
 allowed, live records, and the score of one record never depends on another record's visibility.
 """
@@ -40,6 +44,7 @@ from techmarket.matching.engine.explain import (
     Reason,
     term_reasons,
 )
+from techmarket.matching.engine.lexicon import Lexicon
 from techmarket.matching.engine.tables import StringTable
 
 FORMAT = 2
@@ -73,6 +78,14 @@ class Candidate(NamedTuple):
     reasons: Callable[[], tuple[Reason, ...]]  # the reasons match() gives, written when called
 
 
+class _Term(NamedTuple):
+    """A feature a demand is scored on: its main-segment column (None: side segment only) and query weight."""
+
+    feature: str
+    column: int | None
+    weight: float = 1.0
+
+
 class _Collector:
     """One pass over the records: (record, feature, count) entries in compact arrays, then the CSC.
 
@@ -80,7 +93,8 @@ class _Collector:
     slices and every array is released as soon as the next one is made.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
         self.ids: list[str] = []
         self.seen: set[str] = set()
         self.features: dict[str, int] = {}
@@ -93,7 +107,7 @@ class _Collector:
         doc_id = _checked_id(document, self.seen)
         self.seen.add(doc_id)
         self.ids.append(doc_id)
-        counts = analysis.document_counts(document)
+        counts = analysis.document_counts(document, self.lexicon)
         features = self.features
         self.columns.extend([features.setdefault(feature, len(features)) for feature in counts])
         self.counts.extend(counts.values())
@@ -136,7 +150,7 @@ class _Collector:
         np.cumsum(df, out=indptr[1:])
         ids, vocabulary = StringTable.build(self.ids), StringTable.build(features)
         del self.ids, self.features, features
-        return ids, vocabulary, indptr, postings, weights, term_weights, average
+        return ids, vocabulary, indptr, postings, weights, term_weights, average, self.lexicon
 
 
 @dataclass(frozen=True)
@@ -184,8 +198,10 @@ class MatchIndex:
         weights: np.ndarray,
         term_weights: np.ndarray,
         average_lengths: dict[str, float],
+        lexicon: Lexicon | None = None,
     ) -> None:
         self._ids = ids
+        self._lexicon = lexicon or Lexicon()
         self._features = features
         self._indptr = indptr
         self._postings = postings
@@ -200,9 +216,12 @@ class MatchIndex:
     # ------------------------------------------------------------------ build
 
     @classmethod
-    def build(cls, documents: Iterable[Document]) -> MatchIndex:
-        """Index records shaped like ``{id, title, abstract, keywords[]}`` (extra keys are ignored)."""
-        collector = _Collector()
+    def build(cls, documents: Iterable[Document], lexicon: Lexicon | None = None) -> MatchIndex:
+        """Index records shaped like ``{id, title, abstract, keywords[]}`` (extra keys are ignored).
+
+        ``lexicon`` is usually ``Lexicon.grow`` of the same records (a first pass over them).
+        """
+        collector = _Collector(lexicon or Lexicon())
         for document in documents:
             collector.add(document)
         return cls(*collector.finish())
@@ -229,6 +248,7 @@ class MatchIndex:
         np.save(path / "removed.npy", np.flatnonzero(~live[: self._main_size]))
         self._ids.save(path, "ids")
         self._features.save(path, "features")
+        self._lexicon.save(path)
         with (path / "side.jsonl").open("w", encoding="utf-8") as out:
             for document in side:
                 out.write(json.dumps(dict(document), ensure_ascii=False) + "\n")
@@ -251,6 +271,7 @@ class MatchIndex:
             np.load(path / "weights.npy", mmap_mode=mode),
             np.load(path / "term_weights.npy", mmap_mode=mode),
             meta["average_lengths"],
+            Lexicon.load(path),
         )
         if len(index._ids) != meta["documents"]:
             raise ValueError(f"{path} is incomplete: its ids do not match meta.json")
@@ -318,7 +339,7 @@ class MatchIndex:
         return result
 
     def _append(self, doc_id: str, document: Document) -> None:
-        counts = analysis.document_counts(document)
+        counts = analysis.document_counts(document, self._lexicon)
         self._side.add(len(self._state.live), doc_id, dict(document), self._side_weights(counts))
         self._state = self._state.with_new()
 
@@ -327,9 +348,7 @@ class MatchIndex:
         length = {analysis.BIGRAM: 0.0, analysis.WORD: 0.0}
         for feature, count in counts.items():
             length[feature[0]] += count
-        unseen = float(
-            weighting.idf(np.array([1.0]), max(self._main_size, 1))[0] * weighting.SPECIFICITY_PRIOR
-        )
+        unseen = self._unseen_weight()
         result: dict[str, float] = {}
         columns = self._features.find_many(list(counts))
         for (feature, count), column in zip(counts.items(), columns, strict=True):
@@ -339,6 +358,10 @@ class MatchIndex:
                 weighting.saturation(np.float64(count), np.float64(length[kind]), self._average_lengths[kind])
             )
         return result
+
+    def _unseen_weight(self) -> float:
+        """The term weight of a feature the main segment has never seen (df = 1)."""
+        return float(weighting.idf(np.array([1.0]), max(self._main_size, 1))[0] * weighting.SPECIFICITY_PRIOR)
 
     # ------------------------------------------------------------------ ranking
 
@@ -396,18 +419,18 @@ class MatchIndex:
 
     def _select(
         self, text: str, k: int, allowed: Allowed
-    ) -> tuple[QueryText, np.ndarray, np.ndarray, list[tuple[str, int | None]], np.ndarray]:
+    ) -> tuple[QueryText, np.ndarray, np.ndarray, list[_Term], np.ndarray]:
         """Score a demand and pick its ``k`` best live, allowed positions (best first)."""
         if isinstance(allowed, Bitmap) and allowed.owner != id(self):
             raise ValueError("this bitmap was made by another index")
         if not (allowed is None or isinstance(allowed, Bitmap | AbstractSet) or callable(allowed)):
             raise TypeError("allowed must be a Bitmap, a set of ids or a predicate over ids")
-        query = _analyse(text)
+        query, expansion = self._analyse(text)
         if k <= 0:
             return query, np.zeros(0), np.zeros(0, dtype=np.int64), [], np.zeros((2, 0), dtype=np.int64)
         state = self._state  # one snapshot: a concurrent add/remove is seen entirely or not at all
         size = len(state.live)
-        terms = self._query_terms(query)
+        terms = self._query_terms(query, expansion)
         scores, slices = self._score(terms, size)
         scores[state.dead] = 0.0
         if isinstance(allowed, Bitmap):
@@ -423,33 +446,66 @@ class MatchIndex:
             best = _top(scores, k)
         return query, scores, best, terms, slices
 
-    def _query_terms(self, query: QueryText) -> list[tuple[str, int | None]]:
-        """Distinct query features with their main-segment column (None: only the side segment may hold it)."""
+    def _analyse(self, text: str) -> tuple[QueryText, dict[str, float]]:
+        """The demand's text analysed as the records were, and the query weights of its aliases' features."""
+        lexicon = self._lexicon
+        normal = analysis.normalise(text)
+        spans = analysis.bigram_spans(text)
+        words = analysis.distinct(analysis.words(text, lexicon))
+        if not lexicon.aliases:
+            return QueryText(normal, spans, words), {}
+        present = [feature for feature, _ in spans] + words
+        expanded = lexicon.expansions(
+            text,
+            present,
+            lambda phrase: analysis.features(phrase, lexicon),
+            self._term_weights_of,
+            self._unseen_weight(),
+        )
+        phrases = {feature: phrase for feature, (_, phrase) in expanded.items()}
+        return QueryText(normal, spans, words, phrases), {f: weight for f, (weight, _) in expanded.items()}
+
+    def _term_weights_of(self, features: Iterable[str]) -> list[float | None]:
+        weights = self._term_weights
+        return [None if c is None else float(weights[c]) for c in self._features.find_many(list(features))]
+
+    def _query_terms(self, query: QueryText, expansion: Mapping[str, float]) -> list[_Term]:
+        """Distinct query features (the demand's own, then its aliases' at their damped weights)."""
         distinct = analysis.distinct([f for f, _ in query.bigram_spans] + query.words)
-        terms = list(zip(distinct, self._features.find_many(distinct), strict=True))
+        terms = [_Term(f, c) for f, c in zip(distinct, self._features.find_many(distinct), strict=True)]
         if len(terms) > MAX_QUERY_FEATURES:
             weight = self._term_weights
-            terms.sort(key=lambda term: -float(weight[term[1]]) if term[1] is not None else 0.0)
+            terms.sort(key=lambda term: -float(weight[term.column]) if term.column is not None else 0.0)
             terms = terms[:MAX_QUERY_FEATURES]
+        added = list(expansion)
+        terms += [
+            _Term(f, c, expansion[f]) for f, c in zip(added, self._features.find_many(added), strict=True)
+        ]
         return terms
 
-    def _score(self, terms: list[tuple[str, int | None]], size: int) -> tuple[np.ndarray, np.ndarray]:
-        columns = np.array([c for _, c in terms if c is not None], dtype=np.int64)
+    def _score(self, terms: list[_Term], size: int) -> tuple[np.ndarray, np.ndarray]:
+        main = [term for term in terms if term.column is not None]
+        columns = np.array([term.column for term in main], dtype=np.int64)
         starts = np.asarray(self._indptr[columns], dtype=np.int64)
         ends = np.asarray(self._indptr[columns + 1], dtype=np.int64)
         scores: np.ndarray
         if len(columns):
             rows = np.concatenate([self._postings[s:e] for s, e in zip(starts, ends, strict=True)])
-            values = np.concatenate([self._weights[s:e] for s, e in zip(starts, ends, strict=True)])
+            values = np.concatenate(
+                [
+                    self._weights[s:e] if term.weight == 1.0 else self._weights[s:e] * np.float32(term.weight)
+                    for term, s, e in zip(main, starts, ends, strict=True)
+                ]
+            )
             scores = np.bincount(rows, weights=values, minlength=size)[:size]
         else:
             scores = np.zeros(size)
         if size > self._main_size:
             side = self._side.postings
-            for feature, _ in terms:
-                for position, weight in side.get(feature, ()):
+            for term in terms:
+                for position, weight in side.get(term.feature, ()):
                     if position < size:
-                        scores[position] += weight
+                        scores[position] += weight * term.weight
         return scores, np.stack([starts, ends])
 
     def _top_of_set(self, scores: np.ndarray, k: int, allowed: AbstractSet[str]) -> np.ndarray:
@@ -471,34 +527,28 @@ class MatchIndex:
             wanted *= 4
 
     def _contributions(
-        self, best: np.ndarray, terms: list[tuple[str, int | None]], slices: np.ndarray
+        self, best: np.ndarray, terms: list[_Term], slices: np.ndarray
     ) -> list[dict[str, float]]:
         """Per result, the weight each matched query feature added to its score."""
         result: list[dict[str, float]] = [{} for _ in best]
         order = np.argsort(best)
         ranked = best[order]
-        main = [(f, c) for f, c in terms if c is not None]
-        for (feature, _), start, end in zip(main, slices[0], slices[1], strict=True):
+        main = [term for term in terms if term.column is not None]
+        for term, start, end in zip(main, slices[0], slices[1], strict=True):
             column = self._postings[start:end]
             found = np.searchsorted(column, ranked)
             inside = found < len(column)
             hit = np.zeros(len(ranked), dtype=bool)
             hit[inside] = column[found[inside]] == ranked[inside]
             for j in np.flatnonzero(hit).tolist():
-                result[order[j]][feature] = float(self._weights[start + found[j]])
+                result[order[j]][term.feature] = float(self._weights[start + found[j]]) * term.weight
         if len(best) and int(best.max()) >= self._main_size:
             wanted = {p: i for i, p in enumerate(best.tolist()) if p >= self._main_size}
-            for feature, _ in terms:
-                for position, weight in self._side.postings.get(feature, ()):
+            for term in terms:
+                for position, weight in self._side.postings.get(term.feature, ()):
                     if position in wanted:
-                        result[wanted[position]][feature] = weight
+                        result[wanted[position]][term.feature] = weight * term.weight
         return result
-
-
-def _analyse(text: str) -> QueryText:
-    return QueryText(
-        analysis.normalise(text), analysis.bigram_spans(text), analysis.distinct(analysis.words(text))
-    )
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

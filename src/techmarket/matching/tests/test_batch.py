@@ -10,7 +10,7 @@ from techmarket import cli
 from techmarket.achievements.choices import TransferMode
 from techmarket.demands.choices import Cooperation
 from techmarket.matching import batch, ranking
-from techmarket.matching.engine import MatchIndex
+from techmarket.matching.engine import Lexicon, MatchIndex
 
 ACHIEVEMENTS = [
     {
@@ -92,7 +92,7 @@ def write_xlsx(path: Path, records, columns) -> Path:
 
 def expected_run(top=3, weights=ranking.DEFAULT_WEIGHTS):
     """What ranking.rank gives when called directly on the same records."""
-    index = MatchIndex.build(ACHIEVEMENTS)
+    index = MatchIndex.build(ACHIEVEMENTS, Lexicon.grow(ACHIEVEMENTS))
     profiles = {
         r["id"]: ranking.Profile(
             industry=r.get("industry", ""),

@@ -55,3 +55,37 @@ def test_publication_proposes_explained_suggestions(regions, reviewers, django_c
         assert rejected.reject_reason == RejectReason.NOT_RELEVANT
     pushed = services.suggestions_mark_pushed(actor=reviewers["county"], demand=demand)
     assert [s.pk for s in pushed] == [suggestions[0].pk]
+
+
+def test_a_demand_in_abbreviations_finds_the_achievement_written_in_full(
+    regions, reviewers, django_capture_on_commit_callbacks
+):
+    """The platform's lexicon (curated synonyms, abbreviations mined from its records) is in the index."""
+    applicant = applicant_of(region=regions["county"])
+    inspection = achievement_in_state(
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=regions["county"],
+        reviewers=reviewers,
+        name="基于人工智能的钢板表面缺陷检测系统",
+        keywords="人工智能，缺陷检测",
+        abstract="利用人工智能识别钢板表面的裂纹与划痕，检出率高于人工目检。",
+        technical_indicators="",
+        innovation_points="",
+        application_prospects="",
+    )
+    enterprise = enterprise_user(regions["county"])
+    with django_capture_on_commit_callbacks(execute=True):
+        demand = demand_in_state(
+            DemandState.PUBLISHED,
+            enterprise=enterprise,
+            region=regions["county"],
+            reviewer=reviewers["county"],
+            title="寻求AI验钢方案",
+            background="我厂冷轧产线靠工人目视验钢。",
+            problem="想用AI替代人眼。",
+            targets="",
+            keywords="AI",
+        )
+    suggestion = Suggestion.objects.get(demand=demand, achievement=inspection)
+    assert {"kind": "alias", "value": "ai → 人工智能", "source": "word"}.items() <= suggestion.reasons[0].items()

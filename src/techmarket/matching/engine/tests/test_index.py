@@ -3,6 +3,7 @@ import pytest
 
 from techmarket.matching.engine import Bitmap, Match, MatchIndex, Reason
 from techmarket.matching.engine.index import MAX_QUERY_FEATURES, _top
+from techmarket.matching.engine.lexicon import Lexicon
 
 RECORDS = [
     {
@@ -281,3 +282,52 @@ def test_candidates_honour_allowed_and_k(index):
     assert {c.doc_id for c in found} == allowed
     assert index.candidates("石墨烯", k=0) == []
     assert index.candidates("区块链", k=5) == []
+
+
+ALIAS_RECORDS = [
+    {"id": "pvdf", "title": "聚偏氟乙烯中空纤维膜", "abstract": "聚偏氟乙烯膜用于污水处理。", "keywords": []},
+    {"id": "pvc", "title": "聚氯乙烯管材", "abstract": "聚氯乙烯管材的挤出工艺。", "keywords": []},
+    {"id": "other", "title": "中空纤维膜组件", "abstract": "膜组件的清洗方法。", "keywords": []},
+]
+
+
+def _alias_index() -> MatchIndex:
+    return MatchIndex.build(ALIAS_RECORDS, Lexicon([], {"pvdf": ("聚偏氟乙烯",), "聚偏氟乙烯": ("pvdf",)}))
+
+
+def test_a_demand_finds_records_that_use_an_alias_of_its_words_and_says_so():
+    assert [m.doc_id for m in MatchIndex.build(ALIAS_RECORDS).match("PVDF", 3)] == []
+    (found,) = _alias_index().match("PVDF", 3)
+    assert found.doc_id == "pvdf"
+    assert found.reasons == (Reason("alias", "pvdf → 聚偏氟乙烯", found.score, "word"),)
+
+
+def test_the_literal_term_outranks_its_alias():
+    index = MatchIndex.build(
+        [*ALIAS_RECORDS, {"id": "literal", "title": "PVDF中空纤维膜", "abstract": "", "keywords": []}],
+        Lexicon([], {"pvdf": ("聚偏氟乙烯",)}),
+    )
+    literal, alias = index.match("PVDF", 4)
+    assert (literal.doc_id, alias.doc_id) == ("literal", "pvdf")
+    assert literal.score > alias.score
+
+
+def test_the_lexicon_is_saved_with_the_index_and_used_by_fresh_records(tmp_path):
+    _alias_index().save(tmp_path / "index")
+    loaded = MatchIndex.load(tmp_path / "index")
+    assert [m.doc_id for m in loaded.match("PVDF", 3)] == ["pvdf"]
+    loaded.add({"id": "fresh", "title": "聚偏氟乙烯涂料", "abstract": "", "keywords": []})
+    assert {m.doc_id for m in loaded.match("PVDF", 3)} == {"pvdf", "fresh"}
+    assert all(m.reasons[0].kind == "alias" for m in loaded.match("PVDF", 3))
+
+
+def test_an_index_saved_without_a_lexicon_still_loads(index, tmp_path):
+    index.save(tmp_path / "index")
+    (tmp_path / "index" / "lexicon.json").unlink()
+    assert MatchIndex.load(tmp_path / "index").match("石墨烯导热膜", 1)[0].doc_id == "graphene"
+
+
+def test_candidates_count_alias_features_in_the_word_view():
+    (candidate,) = _alias_index().candidates("PVDF", 3)
+    assert candidate.views["word"] == pytest.approx(candidate.score)
+    assert candidate.reasons()[0].kind == "alias"

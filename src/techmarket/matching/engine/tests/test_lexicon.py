@@ -99,8 +99,9 @@ def test_an_expansion_never_outweighs_the_literal_term():
     added = lexicon.expansions(text, own, analysis.features, _weights(weights), 5.0)
     assert set(added) == {"w聚偏氟乙烯", "w聚偏二氟乙烯", "w锂离子电池"}
     # Both aliases of PVDF together weigh at most DAMPING × PVDF's own weight (2 + 2).
-    assert sum(added[f] * weights[f] for f in ("w聚偏氟乙烯", "w聚偏二氟乙烯")) <= DAMPING * 4.0 + 1e-9
-    assert all(0 < weight <= DAMPING for weight in added.values())
+    assert sum(added[f][0] * weights[f] for f in ("w聚偏氟乙烯", "w聚偏二氟乙烯")) <= DAMPING * 4.0 + 1e-9
+    assert all(0 < weight <= DAMPING for weight, _ in added.values())
+    assert added["w聚偏氟乙烯"][1] == "pvdf"
 
 
 def test_a_literal_the_index_has_never_seen_still_expands():
@@ -108,7 +109,7 @@ def test_a_literal_the_index_has_never_seen_still_expands():
     added = lexicon.expansions(
         "PVDF", analysis.features("PVDF"), analysis.features, _weights({"w聚偏氟乙烯": 3.0}), 5.0
     )
-    assert 0 < added["w聚偏氟乙烯"] <= DAMPING
+    assert 0 < added["w聚偏氟乙烯"][0] <= DAMPING
 
 
 def test_the_demand_own_features_are_never_expanded():
