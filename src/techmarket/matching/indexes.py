@@ -1,8 +1,9 @@
 """One engine index per corpus per process, kept fresh from the database.
 
 Every web or worker process holds its own :class:`~techmarket.matching.engine.MatchIndex` per corpus.
-Freshness across processes comes from two tables: ``IndexChange`` (append-only, written in the same
-transaction as the change, see :mod:`.signals`) is read before every ranking, and the changed records
+Freshness across processes comes from two tables: ``IndexChange`` (appended in the same transaction
+as the change, see :mod:`.signals`; pruned by ``rebuild`` below what every kept snapshot holds) is
+read before every ranking, and the changed records
 are re-read and applied to the index's side segment; ``IndexSnapshot`` names the newest saved index
 directory (built by the ``rebuild`` task), which a process memory-maps instead of building when it
 appears. A change is therefore matchable by every process at its next request, without a restart.
@@ -170,7 +171,18 @@ def rebuild(corpus: str) -> IndexSnapshot:
     for old in IndexSnapshot.objects.filter(corpus=corpus).order_by("-id")[KEEP_SNAPSHOTS:]:
         shutil.rmtree(root / old.directory, ignore_errors=True)
         old.delete()
+    _prune_changes(corpus)
     return snapshot
+
+
+def _prune_changes(corpus: str) -> None:
+    """Drop the changes every kept snapshot already holds; the newest row stays (it marks where the log is)."""
+    oldest = (
+        IndexSnapshot.objects.filter(corpus=corpus).order_by("change_id").values_list("change_id", flat=True)
+    )
+    held = oldest.first()
+    if held:
+        IndexChange.objects.filter(corpus=corpus, id__lt=min(held, _last_change(corpus))).delete()
 
 
 def rebuild_all() -> list[IndexSnapshot]:

@@ -112,7 +112,10 @@ class LearnedWeights(models.Model):
 
 
 class IndexChange(models.Model):
-    """Append-only: a record of a corpus changed. Every process applies these to its in-memory index."""
+    """A record of a corpus changed. Every process applies these to its in-memory index.
+
+    Rows are only appended; ``indexes.rebuild`` deletes those that every kept snapshot already holds.
+    """
 
     corpus = models.CharField(max_length=16, choices=Corpus.choices)
     doc_id = models.CharField(max_length=32)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from techmarket.accounts.models import Organisation
 from techmarket.achievements.models import Achievement
@@ -25,6 +25,9 @@ def achievement_changed(sender: Any, instance: Achievement, **kwargs: Any) -> No
     _log(Corpus.ACHIEVEMENTS, instance.pk)
     if instance.owner_organisation_id:
         _log(Corpus.ORGANISATIONS, instance.owner_organisation_id)
+    # Experts are described by the names of their public linked achievements too.
+    if instance.pk is not None and not kwargs.get("created"):
+        _log(Corpus.EXPERTS, *instance.experts.values_list("pk", flat=True))
 
 
 def demand_changed(sender: Any, instance: Demand, **kwargs: Any) -> None:
@@ -39,6 +42,21 @@ def expert_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     _log(Corpus.EXPERTS, instance.pk)
 
 
+def expert_links_changed(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
+    """An expert's linked achievements changed (from either side of the relation).
+
+    A clear is logged before it happens: afterwards the relation no longer says whose links went.
+    """
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        _log(Corpus.EXPERTS, instance.pk)
+    elif action == "pre_clear":
+        _log(Corpus.EXPERTS, *instance.experts.values_list("pk", flat=True))
+    elif kwargs.get("pk_set"):
+        _log(Corpus.EXPERTS, *kwargs["pk_set"])
+
+
 def connect() -> None:
     from techmarket.experts.models import ExpertProfile
 
@@ -50,3 +68,6 @@ def connect() -> None:
     ):
         post_save.connect(receiver, sender=model, dispatch_uid=f"matching.{model.__name__}.save")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"matching.{model.__name__}.delete")
+    m2m_changed.connect(
+        expert_links_changed, sender=ExpertProfile.achievements.through, dispatch_uid="matching.expert.links"
+    )

@@ -88,4 +88,6 @@ def test_a_demand_in_abbreviations_finds_the_achievement_written_in_full(
             keywords="AI",
         )
     suggestion = Suggestion.objects.get(demand=demand, achievement=inspection)
-    assert {"kind": "alias", "value": "ai → 人工智能", "source": "word"}.items() <= suggestion.reasons[0].items()
+    assert {"kind": "alias", "value": "ai → 人工智能", "source": "word"}.items() <= suggestion.reasons[
+        0
+    ].items()

@@ -7,9 +7,11 @@ import pytest
 from techmarket.achievements import services as achievements
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.tests.factories import achievement_in_state, applicant_of
+from techmarket.experts import services as expert_services
+from techmarket.experts.tests.factories import expert, platform_admin
 from techmarket.matching import indexes, ranking
 from techmarket.matching.choices import Corpus
-from techmarket.matching.models import IndexSnapshot
+from techmarket.matching.models import IndexChange, IndexSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,53 @@ def test_stale_corpora_are_rebuilt_and_missed_demands_matched(regions, reviewers
     assert not Suggestion.objects.filter(demand=demand).exists()  # on_commit never ran inside the test
     assert services.suggestions_catch_up() == 1
     assert Suggestion.objects.filter(demand=demand).exists()
+
+
+def expert_ids(registry: indexes.Registry, text: str) -> list[str]:
+    loaded = registry.get(Corpus.EXPERTS)
+    return [match.doc_id for match in loaded.index.match(text, 5)]
+
+
+def test_an_experts_linked_achievements_reach_every_process_from_either_side(regions, reviewers):
+    admin = platform_admin()
+    profile = expert(regions["county"], actor=admin, research_fields="", research_keywords="", bio="")
+    applicant = applicant_of(region=regions["county"])
+    graphene = achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    web1, web2 = indexes.Registry(), indexes.Registry()
+    assert expert_ids(web1, "石墨烯导热膜") == []
+    expert_services.expert_link_achievements(admin, profile, [graphene.pk])
+    assert expert_ids(web1, "石墨烯导热膜") == [str(profile.pk)]
+    assert expert_ids(web2, "石墨烯导热膜") == [str(profile.pk)]
+    graphene.experts.clear()  # from the achievement's side, as the admin's inline would
+    assert expert_ids(web1, "石墨烯导热膜") == []
+    assert expert_ids(web2, "石墨烯导热膜") == []
+
+
+def test_rebuilds_prune_the_changes_every_kept_snapshot_holds_and_processes_stay_fresh(regions, reviewers):
+    applicant = applicant_of(region=regions["county"])
+    web = indexes.Registry()
+    published = []
+    for round_ in range(indexes.KEEP_SNAPSHOTS + 1):
+        published.append(
+            achievement_in_state(
+                AchievementState.PUBLISHED,
+                applicant=applicant,
+                region=regions["county"],
+                reviewers=reviewers,
+                name=f"石墨烯导热膜第{round_}代",
+            )
+        )
+        assert set(ids(web, "石墨烯导热膜")) == {str(a.pk) for a in published}
+        indexes.rebuild(Corpus.ACHIEVEMENTS)
+    oldest_held = min(IndexSnapshot.objects.values_list("change_id", flat=True))
+    changes = IndexChange.objects.filter(corpus=Corpus.ACHIEVEMENTS)
+    assert changes.exists()
+    assert not changes.filter(id__lt=oldest_held).exists()
+    later = achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    expected = {str(a.pk) for a in [*published, later]}
+    assert set(ids(web, "石墨烯导热膜")) == expected
+    assert set(ids(indexes.Registry(), "石墨烯导热膜")) == expected
