@@ -70,8 +70,10 @@ def _last_change(corpus: str) -> int:
 def _build(corpus: str) -> Loaded:
     applied = _last_change(corpus)  # taken first: a change made during the build is applied again later
     entries = list(documents.entries(corpus))
-    records = [entry.document for entry in entries]
-    index = MatchIndex.build(records, Lexicon.grow(records))
+    # The lexicon's aliases show in reasons: only public records may teach it (a 受限 record's
+    # abbreviations would otherwise be shown to everyone).
+    lexicon = Lexicon.grow(entry.document for entry in entries if not entry.restricted)
+    index = MatchIndex.build((entry.document for entry in entries), lexicon)
     return Loaded(
         index,
         {e.document["id"]: e.profile for e in entries},

@@ -13,8 +13,9 @@ from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.tests.factories import achievement_in_state, applicant_of
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state, enterprise_user
-from techmarket.matching import selectors, services
-from techmarket.matching.choices import TargetKind
+from techmarket.matching import indexes, selectors, services
+from techmarket.matching.choices import Corpus, TargetKind
+from techmarket.matching.engine import Lexicon
 from techmarket.matching.models import Suggestion
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,23 @@ def test_reverse_matching_of_a_restricted_achievement_is_not_for_outsiders(
     assert client.get(reverse("matching:reverse", args=[restricted.pk])).status_code == 404
     client.force_login(enterprise_user(regions["county"]))
     assert client.get(reverse("matching:reverse", args=[restricted.pk])).status_code == 404
+
+
+def test_a_restricted_records_abbreviations_never_become_aliases(regions, reviewers):
+    """Aliases are shown in reasons to everyone, so only public records may teach the lexicon."""
+    applicant = applicant_of(region=regions["county"])
+    secret = "采用QDFP(量子点荧光探针)检测重金属离子"
+    assert "qdfp" in Lexicon.grow([{"title": "", "abstract": secret}]).aliases  # were it public
+    for confidentiality in ("restricted", "public"):
+        achievement_in_state(
+            AchievementState.PUBLISHED,
+            applicant=applicant,
+            region=regions["county"],
+            reviewers=reviewers,
+            name=f"重金属快速检测（{confidentiality}）",
+            abstract=secret if confidentiality == "restricted" else "利用荧光探针检测水中重金属。",
+            confidentiality=confidentiality,
+        )
+    loaded = indexes.get(Corpus.ACHIEVEMENTS)
+    assert "qdfp" not in loaded.index._lexicon.aliases
+    assert "ai" in loaded.index._lexicon.aliases  # the curated synonyms are there
