@@ -7,10 +7,17 @@ read before every ranking, and the changed records
 are re-read and applied to the index's side segment; ``IndexSnapshot`` names the newest saved index
 directory (built by the ``rebuild`` task), which a process memory-maps instead of building when it
 appears. A change is therefore matchable by every process at its next request, without a restart.
+
+Change ids are handed out when a row is inserted, not when its transaction commits: on PostgreSQL a
+long transaction can commit its change after a later one, below the id a process has already
+applied. So besides the ids above its mark, a process reads the changes of the last
+:data:`LATE_COMMIT_WINDOW` and applies those it has not seen; a transaction that commits later than
+that after writing its change is caught by the next snapshot.
 """
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import threading
 import time
@@ -19,6 +26,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from techmarket.matching import documents
 from techmarket.matching.choices import Corpus
@@ -28,6 +37,8 @@ from techmarket.matching.ranking import Profile
 
 # Saved snapshots kept on disk per corpus (older ones may still be mapped by a running process).
 KEEP_SNAPSHOTS = 2
+# How long after writing its change a transaction may commit and still reach every process at once.
+LATE_COMMIT_WINDOW = datetime.timedelta(minutes=10)
 
 
 @dataclass
@@ -37,8 +48,9 @@ class Loaded:
     index: MatchIndex
     profiles: dict[str, Profile]
     restricted: set[str]
-    applied: int  # the last IndexChange id applied
+    applied: int  # the highest IndexChange id applied
     snapshot: int | None  # the IndexSnapshot id loaded, None when built in memory
+    seen: set[int] = field(default_factory=set)  # ids within the late-commit window already applied
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def profile_of(self, doc_id: str) -> Profile | None:
@@ -67,8 +79,15 @@ def _last_change(corpus: str) -> int:
     return IndexChange.objects.filter(corpus=corpus).order_by("-id").values_list("id", flat=True).first() or 0
 
 
+def _recent_changes(corpus: str) -> QuerySet[IndexChange]:
+    return IndexChange.objects.filter(corpus=corpus, created_at__gte=timezone.now() - LATE_COMMIT_WINDOW)
+
+
 def _build(corpus: str) -> Loaded:
-    applied = _last_change(corpus)  # taken first: a change made during the build is applied again later
+    # Taken first: a change made during the build is applied again later. The recent changes already
+    # committed are in the build; those still uncommitted are not, and will be applied when they land.
+    applied = _last_change(corpus)
+    seen = set(_recent_changes(corpus).filter(id__lte=applied).values_list("id", flat=True))
     entries = list(documents.entries(corpus))
     # The lexicon's aliases show in reasons: only public records may teach it (a 受限 record's
     # abbreviations would otherwise be shown to everyone).
@@ -80,6 +99,7 @@ def _build(corpus: str) -> Loaded:
         {e.document["id"] for e in entries if e.restricted},
         applied,
         None,
+        seen,
     )
 
 
@@ -96,11 +116,16 @@ def _load(corpus: str, snapshot: IndexSnapshot) -> Loaded:
 
 
 def _apply_changes(corpus: str, loaded: Loaded) -> None:
-    changes = list(
-        IndexChange.objects.filter(corpus=corpus, id__gt=loaded.applied)
+    """Apply the changes above the mark and those of the late-commit window not applied yet."""
+    cutoff = timezone.now() - LATE_COMMIT_WINDOW
+    rows = list(
+        IndexChange.objects.filter(corpus=corpus)
+        .filter(Q(id__gt=loaded.applied) | Q(created_at__gte=cutoff))
         .order_by("id")
-        .values_list("id", "doc_id")
+        .values_list("id", "doc_id", "created_at")
     )
+    changes = [(change_id, doc_id) for change_id, doc_id, _ in rows if change_id not in loaded.seen]
+    loaded.seen = {change_id for change_id, _, created_at in rows if created_at >= cutoff}
     if not changes:
         return
     ids = list(dict.fromkeys(doc_id for _, doc_id in changes))
@@ -111,7 +136,7 @@ def _apply_changes(corpus: str, loaded: Loaded) -> None:
             loaded.drop(doc_id)
         else:
             loaded.put(entry)
-    loaded.applied = changes[-1][0]
+    loaded.applied = max(loaded.applied, changes[-1][0])
 
 
 class Registry:
@@ -184,7 +209,11 @@ def _prune_changes(corpus: str) -> None:
     )
     held = oldest.first()
     if held:
-        IndexChange.objects.filter(corpus=corpus, id__lt=min(held, _last_change(corpus))).delete()
+        IndexChange.objects.filter(
+            corpus=corpus,
+            id__lt=min(held, _last_change(corpus)),
+            created_at__lt=timezone.now() - LATE_COMMIT_WINDOW,
+        ).delete()
 
 
 def rebuild_all() -> list[IndexSnapshot]:

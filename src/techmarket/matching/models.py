@@ -122,7 +122,7 @@ class IndexChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["corpus", "id"])]
+        indexes = [models.Index(fields=["corpus", "id"]), models.Index(fields=["corpus", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.corpus}:{self.doc_id}"

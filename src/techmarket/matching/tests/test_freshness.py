@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from techmarket.achievements import services as achievements
 from techmarket.achievements.choices import AchievementState
@@ -134,6 +135,7 @@ def test_rebuilds_prune_the_changes_every_kept_snapshot_holds_and_processes_stay
             )
         )
         assert set(ids(web, "石墨烯导热膜")) == {str(a.pk) for a in published}
+        IndexChange.objects.update(created_at=timezone.now() - indexes.LATE_COMMIT_WINDOW * 2)
         indexes.rebuild(Corpus.ACHIEVEMENTS)
     oldest_held = min(IndexSnapshot.objects.values_list("change_id", flat=True))
     changes = IndexChange.objects.filter(corpus=Corpus.ACHIEVEMENTS)
@@ -145,3 +147,31 @@ def test_rebuilds_prune_the_changes_every_kept_snapshot_holds_and_processes_stay
     expected = {str(a.pk) for a in [*published, later]}
     assert set(ids(web, "石墨烯导热膜")) == expected
     assert set(ids(indexes.Registry(), "石墨烯导热膜")) == expected
+
+
+def test_a_change_committed_after_a_later_one_still_reaches_every_process(regions, reviewers):
+    """PostgreSQL hands out ids at insert: a long transaction may commit below a process's mark."""
+    applicant = applicant_of(region=regions["county"])
+    first = achievement_in_state(
+        AchievementState.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    web = indexes.Registry()
+    assert ids(web, "石墨烯导热膜") == [str(first.pk)]
+    late = achievement_in_state(
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=regions["county"],
+        reviewers=reviewers,
+        name="石墨烯导热膜的低温制备",
+    )
+    # Until its transaction commits, ``late``'s change rows are invisible to other processes ...
+    uncommitted = list(IndexChange.objects.filter(corpus=Corpus.ACHIEVEMENTS, doc_id=str(late.pk)))
+    IndexChange.objects.filter(pk__in=[change.pk for change in uncommitted]).delete()
+    # ... while a later transaction commits a change with a higher id, which the process applies.
+    IndexChange.objects.create(
+        id=max(c.pk for c in uncommitted) + 10, corpus=Corpus.ACHIEVEMENTS, doc_id=str(first.pk)
+    )
+    assert ids(web, "石墨烯导热膜") == [str(first.pk)]
+    assert web.get(Corpus.ACHIEVEMENTS).applied > max(c.pk for c in uncommitted)
+    IndexChange.objects.bulk_create(uncommitted)  # the long transaction commits, below the mark
+    assert set(ids(web, "石墨烯导热膜")) == {str(first.pk), str(late.pk)}
