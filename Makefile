@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint bench bench-match clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint bench bench-match bench-freshness clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,16 @@ bench: install-dev
 # same-run BM25 baselines (21k, 110k, 1M records; ~25 minutes); writes its section of docs/benchmarks.md.
 bench-match: install-dev
 	$(BIN)/python benchmarks/matching/run.py
+
+# Freshness of matching under `gunicorn -w 3` (issue 3: a change matchable by every worker within 60 s):
+# SQLite, then PostgreSQL when reachable (database tm_freshness, dropped and created); ~6 minutes;
+# writes its block of docs/benchmarks.md.
+bench-freshness: FRESHNESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tm_freshness
+bench-freshness: install-dev
+	$(BIN)/python benchmarks/matching/freshness.py
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(FRESHNESS_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(BIN)/python benchmarks/matching/freshness.py --database-url $(FRESHNESS_DATABASE_URL); \
+	else echo "PostgreSQL not reachable at $(FRESHNESS_DATABASE_URL): skipped the PostgreSQL run"; fi
 
 clean:
 	rm -rf $(VENV) var $(VENDOR)

@@ -14,10 +14,13 @@ applies the ``IndexChange`` log before every ranking, so the question is answere
    free localhost port with an access log that names the worker pid of every request.
 3. Client threads call the responder's "add a match by hand" search (``/matching/demands/<id>/search``,
    ranked by the engine inside the workers) as the demo broker, without pause, before and after each
-   change. A change is made by this process through the services (a separate process from the
-   workers) and counts from the moment its transaction has committed. A worker is fresh when its
-   answer shows the change (the record's ``target_id`` appears, or is gone for a removal); a round
-   ends when every worker's last answers are all fresh, or at ``--timeout``.
+   change. This process makes the change (a separate process from the workers): ``--rounds``
+   publications, an expert's edit, a revocation, an expert linked to an achievement and that
+   achievement revoked, a queryset update the change log misses followed by ``matching-rebuild``,
+   and on PostgreSQL a revocation committed while a publication's transaction is still open, then
+   that publication's commit. A change counts from the moment its transaction has committed. A
+   worker is fresh when its answer shows the change (the record's ``target_id`` appears, or is gone);
+   a round ends when every worker's last ``--settle`` answers are fresh, or at ``--timeout``.
 
 Results go to var/bench/freshness/<database>.json; docs/benchmarks.md gets the block between
 ``<!-- matching-freshness:begin -->`` and ``<!-- matching-freshness:end -->`` (both databases, from
@@ -64,34 +67,21 @@ BIN = Path(sys.executable).parent
 RARE = "夔龢鼋麑鼷貔貅犰狳獬豸魑魅甪罍觥鬶簋彝斝卣盉匜瓿觚爵甗鍑鐎钫鋗鉴錞於铙镈钲铎鼗鼙柷敔埙篪"
 ACCESS_LOG_FORMAT = "%(p)s %(s)s %(M)s %(q)s"
 ACCESS_LINE = re.compile(r"^<(\d+)> (\d+) (\d+) .*probe=(\d+)")
-# What a round that fails means, for the report (keyed by Round.key).
+# What a failed round means, for the report (keyed by Round.key).
 FINDINGS = {
-    "expert-link": (
-        "**An expert's linked achievements are not part of its freshness.** An expert's engine document "
-        "holds the names of its linked 公开 achievements (`experts.selectors.match_documents`), but "
-        "`experts.services.expert_link_achievements` changes only the many-to-many table: no "
-        "`post_save`, so `matching.signals` logs no `IndexChange` and no worker re-reads the expert "
-        "until the next snapshot (`matching-rebuild`, or the 15-minute task once 500 changes piled up). "
-        "Needed in src: log the expert on `m2m_changed` of `ExpertProfile.achievements` (or in the "
-        "service)."
-    ),
-    "expert-revoke": (
-        "**A revoked achievement's words stay in its experts' documents.** `matching.signals` logs an "
-        "achievement change for the achievements and organisations corpora only, not for the experts "
-        "linked to it, so after a revocation the expert stays findable by the revoked record's words "
-        "(which `match_documents` means to lend from 公开 published records only) until the next snapshot. "
-        "Needed in src: an achievement change also logs its linked experts."
-    ),
     "late-commit": (
-        "**A change whose transaction commits after a later one's is skipped for good (PostgreSQL).** "
-        "`IndexChange` ids come from a sequence when the row is inserted, not when it commits. A worker "
-        "that ranks between the two commits applies the later id and sets `applied` to it; the earlier "
-        "id becomes visible afterwards but `_apply_changes` only reads `id > applied`, so that record is "
-        "missing from every such worker until the next snapshot (whose `change_id` has the same gap). Any "
-        "long transaction (an import, the demo) next to short ones does this. SQLite cannot: one writer "
-        "at a time. Needed in src: re-read a window below `applied` (e.g. ids above the oldest change "
-        "seen still uncommitted, or changes newer than a few minutes by `created_at`), or take ids at "
-        "commit (an advisory lock around the insert)."
+        "**A change whose transaction commits after a later change's is never applied (PostgreSQL).** "
+        "`IndexChange` ids come from the sequence when the row is inserted, not when it commits. A worker "
+        "that ranks between the two commits applies the later id and moves `applied` past the earlier "
+        "one, which becomes visible afterwards but is never read again (`_apply_changes` reads only "
+        "`id > applied`): the record stays out of (or, for a revocation, in) every such worker until "
+        "the next snapshot, and `_build` has the same gap (`applied` is taken before the records are "
+        "read). The 15-minute task rebuilds only after 500 changes, so this can last indefinitely. "
+        "The window is whatever a transaction does after the save (audit, notifications, several "
+        "records in one service) while another writer commits. SQLite cannot do this: one writer at a "
+        "time. Needed in src (not changed here): either re-read the ids still missing below `applied` "
+        "until they appear or a grace period passes, or make ids commit in order (a transaction-level "
+        "advisory lock taken before the insert, which serialises writers of indexed records)."
     ),
 }
 
@@ -101,16 +91,14 @@ FINDINGS = {
 
 def setup_django(database_url: str, var_dir: Path) -> dict[str, str]:
     """Configure this process and return the environment the web workers and commands get too."""
-    env = dict(os.environ)
-    env.pop("DEBUG", None)
-    env.update(
+    os.environ.pop("DEBUG", None)
+    os.environ.update(
         DJANGO_SETTINGS_MODULE="techmarket.settings",
         DATABASE_URL=database_url,
         TECHMARKET_VAR_DIR=str(var_dir),
         TECHMARKET_TASK_BACKEND="immediate",
     )
-    os.environ.clear()
-    os.environ.update(env)
+    env = dict(os.environ)
     import django
 
     django.setup()
@@ -328,6 +316,29 @@ def link_expert(people: Cast, expert: Any, record: Any) -> Callable[[], None]:
     return change
 
 
+def bulk_record() -> Any:
+    """A published 公开 record of the bulk corpus (loaded with ``bulk_create``, not through the services)."""
+    from techmarket.achievements.choices import AchievementState, Confidentiality
+    from techmarket.achievements.models import Achievement
+
+    return (
+        Achievement.objects.filter(
+            state=AchievementState.PUBLISHED,
+            confidentiality=Confidentiality.PUBLIC,
+            created_by__username__startswith="bench_filer",
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def rename_in_bulk(record: Any, name: str) -> None:
+    """Rename with a queryset update: no signal, so no ``IndexChange`` (a data fix in SQL, a bulk load)."""
+    from techmarket.achievements.models import Achievement
+
+    Achievement.objects.filter(pk=record.pk).update(name=name)
+
+
 # --------------------------------------------------------------------------- the web workers
 
 
@@ -405,6 +416,7 @@ class Answer:
     status: int
     found: bool
     pid: int = 0
+    server_ms: int = 0  # the worker's own time for the request (access log)
 
 
 @dataclass
@@ -427,7 +439,7 @@ class Prober:
         self.clients = clients
         self.counter = itertools.count(1)
         self.answers: dict[int, Answer] = {}
-        self.pids: dict[int, int] = {}
+        self.pids: dict[int, tuple[int, int]] = {}  # probe -> (worker pid, server ms)
         self.log_offset = 0
         self.lock = threading.Lock()
 
@@ -476,7 +488,7 @@ class Prober:
         for line in complete.splitlines():
             match = ACCESS_LINE.match(line)
             if match:
-                self.pids[int(match.group(4))] = int(match.group(1))
+                self.pids[int(match.group(4))] = (int(match.group(1)), int(match.group(3)))
 
     def attributed(self, since: float = 0.0) -> list[Answer]:
         """Answers sent after ``since`` whose worker is known, in the order they were received."""
@@ -484,7 +496,7 @@ class Prober:
         with self.lock:
             answers = [a for a in self.answers.values() if a.sent >= since and a.probe in self.pids]
         for answer in answers:
-            answer.pid = self.pids[answer.probe]
+            answer.pid, answer.server_ms = self.pids[answer.probe]
             if answer.status != 200:
                 raise SystemExit(f"probe {answer.probe} got HTTP {answer.status}")
         return sorted(answers, key=lambda a: a.received)
@@ -508,6 +520,7 @@ class Round:
     stale_after_change: int = 0
     answers_after_change: int = 0
     timed_out: bool = False
+    median_ms: float = 0.0  # an answer's round trip after the change (client side)
 
     @property
     def passed(self) -> bool:
@@ -518,9 +531,9 @@ class Round:
         )
 
 
-def warm_up(prober: Prober, workers: int, search: Search) -> dict[str, float]:
-    """Ask until every worker answered a few times; returns each worker's first answer in ms (its
-    index load from the snapshot and the first ranking)."""
+def warm_up(prober: Prober, workers: int, search: Search) -> dict[str, int]:
+    """Ask until every worker answered a few times; returns each worker's own time for its first
+    request in ms (loading the snapshots it needs, then the first ranking)."""
     deadline = time.monotonic() + 180
     with prober.running(search):
         while True:
@@ -530,9 +543,7 @@ def warm_up(prober: Prober, workers: int, search: Search) -> dict[str, float]:
             if time.monotonic() > deadline:
                 raise SystemExit(f"only {len(seen)} of {workers} workers answered within 180 s")
             time.sleep(0.2)
-    return {
-        str(pid): round((answers[0].received - answers[0].sent) * 1000, 1) for pid, answers in seen.items()
-    }
+    return {str(pid): min(answers, key=lambda a: a.received).server_ms for pid, answers in seen.items()}
 
 
 def observe(
@@ -584,6 +595,8 @@ def observe(
         }
         plan.stale_after_change += len(stale)
         plan.answers_after_change += len(late)
+    after_change = sorted(a.received - a.sent for a in answers if a.sent >= committed)
+    plan.median_ms = round(after_change[len(after_change) // 2] * 1000, 1) if after_change else 0.0
     times = list(fresh_at.values())
     plan.all_fresh_seconds = (
         None if None in times or len(times) < workers else max(t for t in times if t is not None)
@@ -622,9 +635,9 @@ def engine_version() -> str:
         return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
-def hold_open(people: Cast, record: Any) -> tuple[threading.Event, threading.Event, threading.Thread]:
+def hold_open(people: Cast, record: Any) -> tuple[threading.Event, threading.Thread]:
     """Publish ``record`` in another thread (another connection) and keep its transaction open until
-    released; returns (published-but-uncommitted, release, thread)."""
+    released, as a slow step after the save would; returns (release, thread)."""
     from django.db import connection, transaction
 
     held, release = threading.Event(), threading.Event()
@@ -642,7 +655,7 @@ def hold_open(people: Cast, record: Any) -> tuple[threading.Event, threading.Eve
     thread.start()
     if not held.wait(60):
         raise SystemExit("the held publication did not happen")
-    return held, release, thread
+    return release, thread
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -663,7 +676,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
         "database": vendor,
         "engine": engine_version(),
-        "command": " ".join(["python", "benchmarks/matching/freshness.py", *sys.argv[1:]]),
+        "command": re.sub(  # a password in the URL stays out of the report
+            r"(//[^:/@]+):[^@/]+@",
+            r"\1:***@",
+            " ".join(["python", "benchmarks/matching/freshness.py", *sys.argv[1:]]),
+        ),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
         "machine": machine(),
         "gunicorn": subprocess.run(
@@ -674,6 +691,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "settle": args.settle,
         "timeout": args.timeout,
         "data": data,
+        "load_before": " ".join(f"{load:.2f}" for load in os.getloadavg()),
     }
 
     with gunicorn(env, args.workers, var_dir) as (port, access_log):
@@ -685,7 +703,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             observe(prober, args.workers, plan, change, settle=args.settle, timeout=args.timeout)
             rounds.append(plan)
             shown = "—" if plan.all_fresh_seconds is None else f"{plan.all_fresh_seconds:.3f} s"
-            print(f"[{vendor}] {plan.label}: every worker fresh after {shown}", flush=True)
+            print(
+                f"[{vendor}] {plan.label} (change {plan.change_seconds} s): every worker fresh after {shown}",
+                flush=True,
+            )
 
         published = []
         for number in range(1, args.rounds + 1):
@@ -710,26 +731,38 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             Round("expert-link", f"link publish #{args.rounds} to an expert", by_linked_title, True),
             link_expert(people, second_expert, linked),
         )
-
-        def snapshot() -> None:
-            data["rebuild_during_run"] = rebuild(env)
-
-        play(Round("snapshot", "matching-rebuild (new snapshot)", by_linked_title, True), snapshot)
         play(
             Round("expert-revoke", f"revoke publish #{args.rounds} (its expert)", by_linked_title, False),
             revoke(people, linked),
         )
+        renamed, new_name = bulk_record(), next(people.titles)
+
+        def rename_then_rebuild() -> None:
+            rename_in_bulk(renamed, new_name)
+            data["rebuild_during_run"] = rebuild(env)
+
+        play(
+            Round(
+                "snapshot",
+                "a bulk write the change log misses, then `matching-rebuild`",
+                Search(achievement, new_name, renamed.pk),
+                True,
+            ),
+            rename_then_rebuild,
+        )
         if vendor == "postgresql":
-            early, late = awaiting_publication(people), awaiting_publication(people)
-            _held, release, holder = hold_open(people, early)
+            revoked = awaiting_publication(people)
+            publish(people, revoked)()
+            early = awaiting_publication(people)
+            release, holder = hold_open(people, early)
             play(
                 Round(
-                    "publish",
-                    "publish while another one is uncommitted",
-                    Search(achievement, late.name, late.pk),
-                    True,
+                    "revoke",
+                    "revoke while a publication's transaction is open",
+                    Search(achievement, revoked.name, revoked.pk),
+                    False,
                 ),
-                publish(people, late),
+                revoke(people, revoked),
             )
 
             def commit_held() -> None:
@@ -738,10 +771,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             play(
                 Round(
-                    "late-commit", "the other one commits", Search(achievement, early.name, early.pk), True
+                    "late-commit",
+                    "that publication commits",
+                    Search(achievement, early.name, early.pk),
+                    True,
                 ),
                 commit_held,
             )
+    result["load_after"] = " ".join(f"{load:.2f}" for load in os.getloadavg())
     result["rounds"] = [asdict(plan) | {"passed": plan.passed} for plan in rounds]
     return result
 
@@ -762,19 +799,21 @@ def section(result: dict[str, Any]) -> list[str]:
         "",
         f"- Command: `{result['command']}`",
         f"- Date: {result['date']}; machine: {info['cpu']}, {info['cores']} cores, {info['memory']} RAM, "
-        f"{info['os']}; Python {info['python']}; {result['gunicorn']}; {result['engine']}",
+        f"{info['os']}; Python {info['python']}; {result['gunicorn']}; {result['engine']}; load average "
+        f"before / after: {result['load_before']} / {result['load_after']}",
         f"- Web: `gunicorn techmarket.wsgi -w {result['workers']}` (sync workers), "
         f"{result['clients']} client threads without pause; a round ends when every worker's last "
         f"{result['settle']} answers show the change, or at {timeout:.0f} s",
         f"- Data: {data['achievements']:,} achievements ({data['published']:,} published), seeded in "
         f"{data['seed_seconds']} s; snapshots by `techmarket matching-rebuild`: "
         + "; ".join(data["rebuild"]),
-        "- First answer per worker (loads the snapshot, then ranks): "
+        "- First request per worker, the worker's own time (its first Django request: loads the snapshot, "
+        f"then ranks; {result['workers']} workers at once): "
         + ", ".join(f"{ms:,.0f} ms" for ms in result["first_answer_ms"].values()),
         "",
         "| # | change (committed by another process) | search | change s | every worker fresh after s "
-        "| per worker s | answers after the change | stale ones | ≤ 60 s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| per worker s | answers after the change | stale ones | median answer ms | ≤ 60 s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for number, plan in enumerate(result["rounds"], 1):
         search = plan["search"]
@@ -783,20 +822,29 @@ def section(result: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {number} | {plan['label']} | {search['kind']} `{search['query']}`: {shown} "
             f"| {plan['change_seconds']:.3f} | {seconds(plan['all_fresh_seconds'], timeout)} | {per_worker} "
-            f"| {plan['answers_after_change']} | {plan['stale_after_change']} "
+            f"| {plan['answers_after_change']} | {plan['stale_after_change']} | {plan['median_ms']:.0f} "
             f"| {'✓' if plan['passed'] else '✗'} |"
         )
-    floor = [p for p in result["rounds"] if p["key"] in ("publish", "edit", "revoke", "snapshot")]
-    worst = max((p["all_fresh_seconds"] or float("inf")) for p in floor)
-    failed = sorted({p["key"] for p in result["rounds"] if not p["passed"]})
-    verdict = "✓" if all(p["passed"] for p in floor) else "✗"
-    lines += [
-        "",
-        f"Verdict ({title}): publication, an expert's edit, a revocation and a new snapshot reach every "
-        f"worker in at most {worst:.3f} s (floor 60 s) {verdict}."
-        + (f" Not met: {', '.join(f'`{key}`' for key in failed)} (see the findings)." if failed else ""),
-        "",
-    ]
+    rounds = result["rounds"]
+    passed = [p for p in rounds if p["passed"]]
+    failed = [p for p in rounds if not p["passed"]]
+    worst = max((p["all_fresh_seconds"] for p in passed), default=0.0)
+    verdict = (
+        f"Verdict ({title}): {'✓' if not failed else '✗'} {len(passed)} of {len(rounds)} changes reached"
+    )
+    verdict += f" every worker within {worst:.3f} s (floor 60 s), with no stale answer after the commit"
+    if failed:
+        verdict += "; not within the floor: " + ", ".join(
+            f"#{rounds.index(p) + 1} {p['label']}" for p in failed
+        )
+    lines += ["", verdict + "."]
+    if result["database"] == "sqlite":
+        lines += [
+            "",
+            "The interleaved-commit rounds run on PostgreSQL only: SQLite has one writer at a time, so a",
+            "second change waits for the first one's commit and the change log's ids commit in order.",
+        ]
+    lines.append("")
     return lines
 
 
@@ -809,14 +857,19 @@ def render(results: list[dict[str, Any]]) -> str:
         "The floor: a newly published or changed record is matchable within 60 s, with several web worker",
         "processes running, without a restart. `benchmarks/matching/freshness.py` (`make bench-freshness`)",
         "seeds a fresh database (the demo plus corpus achievements), saves the snapshots with",
-        "`techmarket matching-rebuild` and starts `gunicorn techmarket.wsgi`; client threads then call the",
-        'responder\'s "add a match by hand" search (`/matching/demands/<id>/search`, ranked by the engine in',
-        "the workers) as the demo broker without pause. The script's own process makes each change through the",
-        "services (the workers learn of it only through the database) and the clock starts when its",
-        "transaction has committed. Every request carries a number that gunicorn's access log pairs with",
-        "the worker's pid, so each worker is timed: *fresh after* is when its first answer showing the change",
-        "arrived; *stale ones* counts answers to requests sent after the commit that still showed the old",
-        "state (any one fails the round). Before each change every worker must show the old state.",
+        "`techmarket matching-rebuild` and starts `gunicorn techmarket.wsgi`. Client threads call the",
+        'responder\'s "add a match by hand" search (`/matching/demands/<id>/search?kind=…&q=…`, ranked by the',
+        "engine inside the workers) as the demo broker, without pause, before and after each change. The",
+        "script's own process makes the change: through the services (publication is the city reviewer's",
+        "approval; an expert's edit; a revocation; linking an expert to an achievement), or as a queryset",
+        "update the change log does not see followed by `techmarket matching-rebuild`. The workers learn of",
+        "it only through the database; the clock starts when its transaction has committed (or the command",
+        "has exited). Titles and phrases are made of rare characters, so only the changed record matches",
+        "them. Every request carries a number that gunicorn's access log pairs with the worker's pid:",
+        "*fresh after* is when each worker's first answer showing the change arrived (resolution: about one",
+        "round trip, see *median answer*); *stale ones* counts answers to requests sent after the commit",
+        "that still showed the old state (any one fails the round). Before each change every worker must",
+        "have shown the old state.",
         "",
     ]
     for result in results:
@@ -848,7 +901,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--database-url", help="PostgreSQL URL (its database is dropped and created)")
-    parser.add_argument("--rounds", type=int, default=5, help="publications timed")
+    parser.add_argument("--rounds", type=int, default=5, help="publications timed (at least 2)")
     parser.add_argument("--records", type=int, default=3000, help="corpus achievements on top of the demo")
     parser.add_argument("--clients", type=int, default=0, help="client threads (default: 2 per worker)")
     parser.add_argument("--settle", type=int, default=10, help="fresh answers in a row per worker")
@@ -856,8 +909,8 @@ def main() -> None:
     parser.add_argument("--no-report", action="store_true", help="leave docs/benchmarks.md alone")
     args = parser.parse_args()
     args.clients = args.clients or 2 * args.workers
-    if args.rounds < 1 or args.workers < 2:
-        parser.error("at least one round and two workers")
+    if args.rounds < 2 or args.workers < 2:
+        parser.error("at least two rounds (the first is revoked, the last linked) and two workers")
     result = run(args)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{result['database']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))

@@ -75,22 +75,30 @@ def visible_restricted_achievements(principal: Principal) -> set[str]:
     """Published 受限 achievements the principal may see (a handful: its own and those granted)."""
     if not principal.is_authenticated:
         return set()
-    ids = Achievement.objects.filter(
-        achievement_policies.visible_q(principal),
-        state=AchievementState.PUBLISHED,
-        confidentiality=Confidentiality.RESTRICTED,
-    ).values_list("pk", flat=True)
+    ids = (
+        Achievement.objects.filter(
+            achievement_policies.visible_q(principal),
+            state=AchievementState.PUBLISHED,
+            confidentiality=Confidentiality.RESTRICTED,
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )  # a set: no sort
     return {str(pk) for pk in ids}
 
 
 def visible_restricted_demands(principal: Principal) -> set[str]:
     if not principal.is_authenticated:
         return set()
-    ids = Demand.objects.filter(
-        demand_policies.visible_q(principal),
-        state__in=OPEN_STATES,
-        confidentiality=DemandConfidentiality.RESTRICTED,
-    ).values_list("pk", flat=True)
+    ids = (
+        Demand.objects.filter(
+            demand_policies.visible_q(principal),
+            state__in=OPEN_STATES,
+            confidentiality=DemandConfidentiality.RESTRICTED,
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     return {str(pk) for pk in ids}
 
 
