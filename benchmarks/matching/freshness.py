@@ -850,19 +850,18 @@ def section(result: dict[str, Any]) -> list[str]:
 def late_commit_note(number: int, window_seconds: float) -> list[str]:
     """What the interleaved-commit rounds test, the bug they found and its fix."""
     return [
-        f"Rounds {number - 1} and {number} interleave two commits: a publication is made on another",
-        "connection and its transaction held open (as a slow step after the save would hold it), a",
-        "revocation commits meanwhile and every worker applies it, then the publication commits.",
-        "PostgreSQL hands out `IndexChange` ids at insert, not at commit, so the publication's change",
-        "becomes visible below the id every worker has already applied. An earlier run of this benchmark",
-        "found that such a change was never applied: `_apply_changes` read only the ids above the applied",
-        f"one, and round {number} timed out with every worker still stale: the record stays out of (a",
-        "revocation: in) every such worker until the next snapshot, which the periodic task makes only",
-        "after many changes. Fixed in `src/techmarket/matching/indexes.py`",
-        "(ADR 0005): each process also reads the changes of the last "
-        f"{window_seconds / 60:g} minutes (`LATE_COMMIT_WINDOW`,",
-        "by `created_at`) and applies those it has not seen; a transaction that commits later than that",
-        "after writing its change is caught by the next snapshot.",
+        f"Rounds {number - 1} and {number} interleave two commits: a publication is made on another connection",
+        "and its transaction held open (as a slow step after the save would hold it), a revocation commits",
+        "meanwhile and every worker applies it, then the publication commits. PostgreSQL hands out",
+        "`IndexChange` ids at insert, not at commit, so the publication's change becomes visible below the",
+        "id every worker has already applied. An earlier run of this benchmark found that such a change was",
+        f"never applied: `_apply_changes` read only the ids above the applied one, and round {number} timed",
+        "out with every worker still stale; the record stayed out of (a revocation: in) every such worker",
+        "until the next snapshot, which the periodic task makes only after many changes. Fixed in",
+        "`src/techmarket/matching/indexes.py` (ADR 0005): each process also reads the changes of the last",
+        f"{window_seconds / 60:g} minutes (`LATE_COMMIT_WINDOW`, by `created_at`) and applies those it has",
+        "not seen; a transaction that commits later than that after writing its change is caught by the",
+        "next snapshot.",
     ]
 
 
