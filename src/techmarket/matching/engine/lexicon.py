@@ -312,11 +312,22 @@ def read_synonyms(path: Path = SYNONYMS) -> list[list[str]]:
 
 
 def alias_table(groups: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
-    """Every member of a group → the other members (groups sharing a member are not merged)."""
+    """Every member of a group → the other members (groups sharing a member are not merged).
+
+    Chinese members that contain one another (储能, 储能系统) are not aliases of each other: the
+    bigram view already matches the shorter inside the longer, so the alias would find no new record
+    and only add weight to those that match anyway.
+    """
     table: dict[str, dict[str, None]] = {}
     for group in groups:
         members = [segment.normalise(term).strip() for term in group]
         for member in members:
             others = table.setdefault(member, {})
-            others.update((other, None) for other in members if other != member)
+            others.update((other, None) for other in members if not _nested(member, other))
     return {member: tuple(others) for member, others in table.items() if others}
+
+
+def _nested(member: str, other: str) -> bool:
+    if member == other:
+        return True
+    return not (member.isascii() or other.isascii()) and (member in other or other in member)

@@ -153,3 +153,11 @@ def test_long_text_costs_linear_time():
     long_time = time.perf_counter() - started
     assert long_time < 30 * max(short_time, 1e-3)
     assert long_time < 2.0
+
+
+def test_chinese_members_that_contain_one_another_are_not_aliases():
+    table = alias_table([["储能", "储能系统", "蓄能"], ["voc", "vocs"]])
+    assert table["储能"] == ("蓄能",)
+    assert table["储能系统"] == ("蓄能",)
+    assert table["蓄能"] == ("储能", "储能系统")
+    assert table["voc"] == ("vocs",)  # Latin words match whole: a plural is another word
