@@ -26,7 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from techmarket.matching import documents
@@ -50,7 +50,8 @@ class Loaded:
     restricted: set[str]
     applied: int  # the highest IndexChange id applied
     snapshot: int | None  # the IndexSnapshot id loaded, None when built in memory
-    seen: set[int] = field(default_factory=set)  # ids within the late-commit window already applied
+    # Changes within the late-commit window at or below ``applied``, already applied: id → time.
+    seen: dict[int, datetime.datetime] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def profile_of(self, doc_id: str) -> Profile | None:
@@ -87,7 +88,7 @@ def _build(corpus: str) -> Loaded:
     # Taken first: a change made during the build is applied again later. The recent changes already
     # committed are in the build; those still uncommitted are not, and will be applied when they land.
     applied = _last_change(corpus)
-    seen = set(_recent_changes(corpus).filter(id__lte=applied).values_list("id", flat=True))
+    seen = dict(_recent_changes(corpus).filter(id__lte=applied).values_list("id", "created_at"))
     entries = list(documents.entries(corpus))
     # The lexicon's aliases show in reasons: only public records may teach it (a 受限 record's
     # abbreviations would otherwise be shown to everyone).
@@ -116,18 +117,26 @@ def _load(corpus: str, snapshot: IndexSnapshot) -> Loaded:
 
 
 def _apply_changes(corpus: str, loaded: Loaded) -> None:
-    """Apply the changes above the mark and those of the late-commit window not applied yet."""
+    """Apply the changes above the mark and those of the late-commit window not applied yet.
+
+    Late commits are rare: the window's rows below the mark are only read when their count differs
+    from the number this process has applied (a count on an index, not thousands of rows per request
+    while an import runs).
+    """
     cutoff = timezone.now() - LATE_COMMIT_WINDOW
+    loaded.seen = {change_id: at for change_id, at in loaded.seen.items() if at >= cutoff}
+    fields = ("id", "doc_id", "created_at")
     rows = list(
-        IndexChange.objects.filter(corpus=corpus)
-        .filter(Q(id__gt=loaded.applied) | Q(created_at__gte=cutoff))
-        .order_by("id")
-        .values_list("id", "doc_id", "created_at")
+        IndexChange.objects.filter(corpus=corpus, id__gt=loaded.applied).order_by("id").values_list(*fields)
     )
-    changes = [(change_id, doc_id) for change_id, doc_id, _ in rows if change_id not in loaded.seen]
-    loaded.seen = {change_id for change_id, _, created_at in rows if created_at >= cutoff}
-    if not changes:
+    below = IndexChange.objects.filter(corpus=corpus, id__lte=loaded.applied, created_at__gte=cutoff)
+    if below.count() != len(loaded.seen):
+        late = [row for row in below.order_by("id").values_list(*fields) if row[0] not in loaded.seen]
+        rows = late + rows
+    loaded.seen.update((change_id, at) for change_id, _, at in rows if at >= cutoff)
+    if not rows:
         return
+    changes = [(change_id, doc_id) for change_id, doc_id, _ in rows]
     ids = list(dict.fromkeys(doc_id for _, doc_id in changes))
     current = {entry.document["id"]: entry for entry in documents.entries(corpus, ids)}
     for doc_id in ids:
