@@ -25,7 +25,8 @@ def after_city(achievement: Achievement) -> str:
     return S.PROVINCE_REVIEW if province is not None and province.requires_province_review else S.PUBLISHED
 
 
-ACHIEVEMENT_WORKFLOW = Workflow(
+ACHIEVEMENT_WORKFLOW: Workflow[Achievement] = Workflow(
+    model=Achievement,
     event_prefix="achievements.achievement",
     state_field="state",
     permission=policies.can_transition,

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.workflow import Transition, Workflow
 from techmarket.demands import policies
 from techmarket.demands.choices import DemandState as S
+from techmarket.demands.models import Demand
 
-DEMAND_WORKFLOW = Workflow(
+DEMAND_WORKFLOW: Workflow[Demand] = Workflow(
+    model=Demand,
     event_prefix="demands.demand",
     state_field="state",
     permission=policies.can_transition,

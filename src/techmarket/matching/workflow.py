@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.workflow import Transition, Workflow
 from techmarket.matching import policies
 from techmarket.matching.choices import SuggestionState as S
+from techmarket.matching.models import Suggestion
 
-SUGGESTION_WORKFLOW = Workflow(
+SUGGESTION_WORKFLOW: Workflow[Suggestion] = Workflow(
+    model=Suggestion,
     event_prefix="matching.suggestion",
     state_field="state",
     permission=policies.can_transition,
