@@ -87,6 +87,11 @@ def can_verify_organisation(principal: Principal) -> bool:
     return principal.is_platform_admin
 
 
+def can_transition_organisation(actor: Any, name: str, organisation: Any) -> bool:
+    """ORGANISATION_WORKFLOW's permission: verification is the platform administrators'."""
+    return name in ("verify", "reject") and can_verify_organisation(principal_of(actor))
+
+
 def can_manage_members(principal: Principal, organisation_id: int) -> bool:
     return principal.is_platform_admin or (
         principal.organisation_id == organisation_id and principal.has_role(Role.ORG_ADMIN)

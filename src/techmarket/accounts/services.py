@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.accounts import policies
 from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
 from techmarket.accounts.models import Organisation, RoleAssignment, User
+from techmarket.accounts.workflow import ORGANISATION_WORKFLOW
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.core.models import Region
@@ -92,46 +93,26 @@ def organisation_register(
     return user
 
 
-def _set_organisation_status(
-    *, actor: Any, organisation: Organisation, status: str, reason: str
-) -> Organisation:
-    if not policies.can_verify_organisation(policies.principal_of(actor)):
-        raise NotPermitted()
-    if status == OrganisationStatus.REJECTED and not reason.strip():
-        raise DomainError(
-            "reason_required", _("不予认证必须填写理由。"), fields={"reason": [_("请填写理由。")]}
-        )
-    with transaction.atomic():
-        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        previous = locked.status
-        locked.status = status
-        locked.verified_at = timezone.now() if status == OrganisationStatus.VERIFIED else None
-        locked.save(update_fields=["status", "verified_at", "updated_at"])
-        record_event(
-            actor=actor,
-            action=f"accounts.organisation.{status}",
-            target=locked,
-            from_state=previous,
-            to_state=status,
-            reason=reason.strip(),
-        )
-    return locked
-
-
 def organisation_verify(*, actor: Any, organisation: Organisation, reason: str = "") -> Organisation:
     """A platform administrator confirms the organisation is real; only then may its users submit records."""
-    return _set_organisation_status(
-        actor=actor, organisation=organisation, status=OrganisationStatus.VERIFIED, reason=reason
+    return ORGANISATION_WORKFLOW.fire(
+        organisation, "verify", actor=actor, reason=reason, changes={"verified_at": timezone.now()}
     )
 
 
 def organisation_reject(*, actor: Any, organisation: Organisation, reason: str) -> Organisation:
-    return _set_organisation_status(
-        actor=actor, organisation=organisation, status=OrganisationStatus.REJECTED, reason=reason
+    """Refuse (or withdraw) the verification, with the reason the organisation is shown."""
+    if not policies.can_verify_organisation(policies.principal_of(actor)):
+        raise NotPermitted()
+    if not (reason or "").strip():
+        raise DomainError(
+            "reason_required", _("不予认证必须填写理由。"), fields={"reason": [_("请填写理由。")]}
+        )
+    return ORGANISATION_WORKFLOW.fire(
+        organisation, "reject", actor=actor, reason=reason, changes={"verified_at": None}
     )
 
 
-@transaction.atomic
 def member_create(
     *,
     actor: Any,

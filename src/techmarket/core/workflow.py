@@ -27,7 +27,7 @@ from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 
 M = TypeVar("M", bound=models.Model)
-Target = Any  # a state value, or a callable computing it from the locked row
+Target = Any  # a state value, a callable computing it from the locked row, or a frozenset to choose from
 PermissionCheck = Callable[[Any, str, Any], bool]
 Hook = str | Callable[["Fired[Any]"], None]
 # The source of a transition that creates its row (:meth:`Workflow.start`).
@@ -54,7 +54,8 @@ class Fired(Generic[M]):
 class Transition:
     """One edge of the graph: its name, the states it leaves, the state it enters and its consequences.
 
-    ``effects`` run inside the transaction, after the state and the audit event are written (a failure
+    A ``target`` that is a frozenset is a choice: the caller names one of its states (``fire(..., to=)``),
+    as when a person answers with one of several kinds. ``effects`` run inside the transaction, after the state and the audit event are written (a failure
     rolls the whole transition back); ``after_commit`` hooks run after the outermost commit (a failure
     there cannot undo the transition, so they must be safe to lose: notifications, index refreshes).
     """
@@ -67,7 +68,13 @@ class Transition:
     effects: tuple[Hook, ...] = ()
     after_commit: tuple[Hook, ...] = ()
 
-    def target_for(self, obj: Any) -> Any:
+    def target_for(self, obj: Any, to: Any = None) -> Any:
+        if isinstance(self.target, frozenset):
+            if to not in self.target:
+                raise InvalidTransition(_("目标状态无效。"))
+            return to
+        if to is not None:  # a programming error, not a user's
+            raise ValueError(f"{self.name} has a fixed target")
         return self.target(obj) if callable(self.target) else self.target
 
 
@@ -96,6 +103,8 @@ class Workflow(Generic[M]):
     permission: PermissionCheck
     model: type[M] | None = None
     description: str = ""
+    # How states without their own text are written in the audit log and docs (blank → "pending").
+    state_names: dict[Any, str] = field(default_factory=dict)
     _by_name: dict[str, Transition] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -136,8 +145,12 @@ class Workflow(Generic[M]):
         reason: str = "",
         changes: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
+        to: Any = None,
     ) -> M:
-        """Move ``obj`` along transition ``name``; also write ``changes`` to the row. Returns the fresh row."""
+        """Move ``obj`` along transition ``name``; also write ``changes`` to the row. Returns the fresh row.
+
+        ``to`` names the target of a choice transition (one whose target is a frozenset).
+        """
         transition = self.get(name)
         with transaction.atomic():
             locked = type(obj)._default_manager.select_for_update(of=("self",)).get(pk=obj.pk)
@@ -149,7 +162,7 @@ class Workflow(Generic[M]):
                 )
             self._check(locked, transition, actor)
             reason = self._reason(transition, reason)
-            target = transition.target_for(locked)
+            target = transition.target_for(locked, to)
             setattr(locked, self.state_field, target)
             for attribute, value in (changes or {}).items():
                 setattr(locked, attribute, value)
@@ -208,8 +221,8 @@ class Workflow(Generic[M]):
             actor=actor,
             action=f"{self.event_prefix}.{transition.name}",
             target=obj,
-            from_state="" if current == INITIAL else _state_text(current),
-            to_state=_state_text(target),
+            from_state="" if current == INITIAL else self.state_text(current),
+            to_state=self.state_text(target),
             reason=reason,
             data=data,
         )
@@ -220,18 +233,27 @@ class Workflow(Generic[M]):
             function = resolve(hook)
             transaction.on_commit(lambda function=function: function(fired))  # type: ignore[misc]
 
+    def state_text(self, state: Any) -> str:
+        """A state as the audit log and the docs write it."""
+        return self.state_names.get(state, _state_text(state))
+
     def table(self) -> list[dict[str, Any]]:
         """The transition table, for docs and tests."""
         return [
             {
                 "name": t.name,
                 "label": str(t.label),
-                "sources": sorted(_state_text(source) for source in t.sources),
-                "target": _state_text(t.target) if not callable(t.target) else "(depends on region)",
+                "sources": sorted(self.state_text(source) for source in t.sources),
+                "target": self._target_text(t.target),
                 "requires_reason": t.requires_reason,
             }
             for t in self.transitions
         ]
+
+    def _target_text(self, target: Target) -> str:
+        if isinstance(target, frozenset):
+            return " / ".join(sorted(self.state_text(state) for state in target)) + " (chosen)"
+        return "(depends on region)" if callable(target) else self.state_text(target)
 
     def hooks(self) -> list[tuple[str, str, str]]:
         """(transition, "effect" or "after commit", dotted path) for every declared consequence."""

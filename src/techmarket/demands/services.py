@@ -21,7 +21,6 @@ from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.demands import policies
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
 from techmarket.demands.models import Demand, DemandRecipient, join_cooperation
-from techmarket.demands.signals import demand_closed, demand_published
 from techmarket.demands.workflow import DEMAND_WORKFLOW
 
 MAX_KEYWORDS = 5
@@ -153,59 +152,47 @@ def demand_update(*, actor: User, demand: Demand, data: dict[str, Any]) -> Deman
 
 
 def demand_submit(*, actor: User, demand: Demand) -> Demand:
-    return DEMAND_WORKFLOW.fire(  # type: ignore[return-value]
-        demand, "submit", actor=actor, changes={"submitted_at": timezone.now()}
-    )
+    return DEMAND_WORKFLOW.fire(demand, "submit", actor=actor, changes={"submitted_at": timezone.now()})
 
 
 def demand_approve(*, actor: User, demand: Demand, reason: str = "", publish: bool = True) -> Demand:
     """Approve a submitted demand; by default publish it at once (which starts the response clock)."""
     with transaction.atomic():
-        approved: Demand = DEMAND_WORKFLOW.fire(demand, "approve", actor=actor, reason=reason)  # type: ignore[assignment]
+        approved: Demand = DEMAND_WORKFLOW.fire(demand, "approve", actor=actor, reason=reason)
         return demand_publish(actor=actor, demand=approved) if publish else approved
 
 
 def demand_publish(*, actor: User, demand: Demand) -> Demand:
-    with transaction.atomic():
-        published: Demand = DEMAND_WORKFLOW.fire(  # type: ignore[assignment]
-            demand, "publish", actor=actor, changes={"published_at": timezone.now()}
-        )
-        demand_published.send(sender=Demand, demand=published, actor=actor)
-        return published
+    """Publish an approved demand; the workflow starts its response clock and its first matching."""
+    return DEMAND_WORKFLOW.fire(demand, "publish", actor=actor, changes={"published_at": timezone.now()})
 
 
 def demand_return(*, actor: User, demand: Demand, reason: str) -> Demand:
-    return DEMAND_WORKFLOW.fire(demand, "return", actor=actor, reason=reason)  # type: ignore[return-value]
+    return DEMAND_WORKFLOW.fire(demand, "return", actor=actor, reason=reason)
 
 
 def demand_withdraw(*, actor: User, demand: Demand, reason: str = "") -> Demand:
-    with transaction.atomic():
-        withdrawn: Demand = DEMAND_WORKFLOW.fire(  # type: ignore[assignment]
-            demand, "withdraw", actor=actor, reason=reason, changes={"closed_at": timezone.now()}
-        )
-        demand_closed.send(sender=Demand, demand=withdrawn, actor=actor)
-        return withdrawn
+    return DEMAND_WORKFLOW.fire(
+        demand, "withdraw", actor=actor, reason=reason, changes={"closed_at": timezone.now()}
+    )
 
 
 def demand_start_docking(*, actor: User, demand: Demand) -> Demand:
     """First response pushed: the demand is now 对接中 (a no-op when it already is)."""
     if demand.state == DemandState.DOCKING:
         return demand
-    return DEMAND_WORKFLOW.fire(demand, "start_docking", actor=actor)  # type: ignore[return-value]
+    return DEMAND_WORKFLOW.fire(demand, "start_docking", actor=actor)
 
 
 def demand_close(*, actor: User, demand: Demand, solved: bool, note: str = "") -> Demand:
     """Close with the outcome; an unsolved close needs its reason."""
-    with transaction.atomic():
-        closed: Demand = DEMAND_WORKFLOW.fire(  # type: ignore[assignment]
-            demand,
-            "close_solved" if solved else "close_unsolved",
-            actor=actor,
-            reason=note,
-            changes={"closed_at": timezone.now(), "close_note": (note or "").strip()},
-        )
-        demand_closed.send(sender=Demand, demand=closed, actor=actor)
-        return closed
+    return DEMAND_WORKFLOW.fire(
+        demand,
+        "close_solved" if solved else "close_unsolved",
+        actor=actor,
+        reason=note,
+        changes={"closed_at": timezone.now(), "close_note": (note or "").strip()},
+    )
 
 
 def demand_transition(*, actor: User, demand: Demand, name: str, reason: str = "") -> Demand:

@@ -2,7 +2,10 @@
 
 draft → submitted → approved → published → docking (对接中) → solved / unsolved; a reviewer may
 return a submitted demand with a reason (resubmitted after editing); the enterprise may withdraw it
-until it is closed. Publication starts the response clock (docking app).
+until it is closed.
+
+Publication starts the response clock in its transaction (an effect declared by dotted path: demands
+may not import docking) and, once committed, the first matching (an after-commit hook).
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ DEMAND_WORKFLOW: Workflow[Demand] = Workflow(
         Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, _("提交审核")),
         Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, _("审核通过")),
         Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, _("退回修改"), requires_reason=True),
-        Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, _("发布")),
+        Transition(
+            "publish",
+            frozenset({S.APPROVED}),
+            S.PUBLISHED,
+            _("发布"),
+            effects=("techmarket.docking.hooks.start_clock",),
+            after_commit=("techmarket.matching.hooks.match_published_demand",),
+        ),
         Transition("start_docking", frozenset({S.PUBLISHED}), S.DOCKING, _("开始对接")),
         Transition("close_solved", frozenset({S.PUBLISHED, S.DOCKING}), S.SOLVED, _("关闭（已解决）")),
         Transition(

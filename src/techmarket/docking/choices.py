@@ -14,3 +14,15 @@ class DeclineReason(models.TextChoices):
     TERMS = "terms", _("合作条件不合适")
     REGION = "region", _("地域不合适")
     OTHER = "other", _("其他")
+
+
+class ClockState(models.TextChoices):
+    """Where a response clock stands; "overdue" is not a state but running past the deadline."""
+
+    RUNNING = "running", _("计时中")
+    REMINDED = "reminded", _("已提醒")
+    ESCALATED = "escalated", _("已督办")
+    RESPONDED = "responded", _("已响应")
+
+
+OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.REMINDED, ClockState.ESCALATED)

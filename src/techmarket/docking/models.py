@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.models import Region
 from techmarket.demands.models import Demand
-from techmarket.docking.choices import AnswerKind, DeclineReason
+from techmarket.docking.choices import AnswerKind, ClockState, DeclineReason
 from techmarket.matching.models import Suggestion
 
 MAX_RESPONSE_HOURS = 720
@@ -56,10 +56,13 @@ class ClockPolicy(models.Model):
 
 
 class ResponseClock(models.Model):
-    """Started when a demand is published; stopped by the first pushed response."""
+    """Started when a demand is published; stopped by the first pushed response (CLOCK_WORKFLOW)."""
 
     demand = models.OneToOneField(
         Demand, verbose_name=_("技术需求"), on_delete=models.CASCADE, related_name="response_clock"
+    )
+    state = models.CharField(
+        _("状态"), max_length=16, choices=ClockState.choices, default=ClockState.RUNNING, db_index=True
     )
     started_at = models.DateTimeField(_("开始时间"), db_index=True)
     hours = models.PositiveSmallIntegerField(_("响应时限（小时）"))

@@ -6,14 +6,16 @@ only narrows it to the demands a viewer is responsible for.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 
 from techmarket.accounts.choices import Role
-from techmarket.accounts.policies import Principal
+from techmarket.accounts.policies import Principal, principal_of
 from techmarket.core.choices import RegionLevel
 from techmarket.core.models import Region
 from techmarket.demands import policies as demand_policies
-from techmarket.docking.models import PushRecipient
+from techmarket.docking.models import PushRecipient, ResponseClock
 
 POLICY_LEVELS = (RegionLevel.CITY, RegionLevel.PROVINCE)
 
@@ -65,3 +67,24 @@ def can_manage_policies(principal: Principal) -> bool:
 def can_answer(principal: Principal, recipient: PushRecipient) -> bool:
     """Only the person the match was addressed to answers it."""
     return principal.user_id is not None and principal.user_id == recipient.user_id
+
+
+def can_transition_answer(actor: Any, name: str, recipient: PushRecipient) -> bool:
+    """ANSWER_WORKFLOW's permission: the addressed person answers."""
+    return name == "answer" and can_answer(principal_of(actor), recipient)
+
+
+def can_transition_clock(actor: Any, name: str, clock: ResponseClock) -> bool:
+    """CLOCK_WORKFLOW's permission.
+
+    The clock starts as an effect of a publication whose permission was already checked (whoever
+    published); reminders and escalations are the system's (``actor`` None, the periodic tick); the
+    clock stops when someone allowed to respond to the demand pushes a response.
+    """
+    if name == "start":
+        return True
+    if name in ("remind", "escalate"):
+        return actor is None
+    if name == "respond":
+        return actor is not None and demand_policies.can_respond(principal_of(actor), clock.demand)
+    return False

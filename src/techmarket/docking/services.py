@@ -22,15 +22,16 @@ from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements import policies as achievement_policies
 from techmarket.core.audit import record_event
-from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 from techmarket.core.models import Region
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import services as demand_services
 from techmarket.demands.choices import OPEN_STATES
 from techmarket.demands.models import Demand
 from techmarket.docking import policies, selectors
-from techmarket.docking.choices import AnswerKind, DeclineReason
+from techmarket.docking.choices import OPEN_CLOCK_STATES, AnswerKind, ClockState, DeclineReason
 from techmarket.docking.models import MAX_RESPONSE_HOURS, ClockPolicy, PushRecipient, Response, ResponseClock
+from techmarket.docking.workflow import ANSWER_WORKFLOW, CLOCK_WORKFLOW
 from techmarket.experts import policies as expert_policies
 from techmarket.experts.selectors import recipients_of
 from techmarket.matching import services as matching_services
@@ -65,64 +66,58 @@ def _local(moment: datetime) -> str:
 
 def clock_start(*, demand: Demand, actor: Any = None, now: datetime | None = None) -> ResponseClock:
     """Start the demand's clock with the hours of the nearest region policy (a no-op if it runs)."""
+    existing = ResponseClock.objects.filter(demand=demand).first()
+    if existing is not None:
+        return existing
     started = now or demand.published_at or timezone.now()
     hours, remind_before = selectors.hours_for(demand.region)
     deadline = started + timedelta(hours=hours)
-    clock, created = ResponseClock.objects.get_or_create(
+    clock = ResponseClock(
         demand=demand,
-        defaults={
-            "started_at": started,
-            "hours": hours,
-            "deadline": deadline,
-            "remind_at": max(started, deadline - timedelta(hours=remind_before)),
-        },
+        started_at=started,
+        hours=hours,
+        deadline=deadline,
+        remind_at=max(started, deadline - timedelta(hours=remind_before)),
     )
-    if created:
-        record_event(
-            actor=actor,
-            action="docking.responseclock.start",
-            target=clock,
-            to_state="running",
-            data={"demand": demand.pk, "hours": hours, "deadline": clock.deadline.isoformat()},
-        )
-    return clock
-
-
-def on_demand_published(sender: Any, *, demand: Demand, actor: Any = None, **kwargs: Any) -> None:
-    """Receiver of ``demands.signals.demand_published`` (inside the publishing transaction)."""
-    clock_start(demand=demand, actor=actor, now=demand.published_at)
+    return CLOCK_WORKFLOW.start(
+        clock,
+        "start",
+        actor=actor,
+        data={"demand": demand.pk, "hours": hours, "deadline": deadline.isoformat()},
+    )
 
 
 @_in_platform_language
 def clock_tick(*, now: datetime | None = None) -> dict[str, int]:
     """Send due reminders and escalations once each; safe to run as often and as concurrently as wanted."""
     now = now or timezone.now()
-    running = ResponseClock.objects.filter(responded_at__isnull=True, demand__state__in=OPEN_STATES)
-    due_reminders = running.filter(reminded_at__isnull=True, remind_at__lte=now, deadline__gt=now)
-    due_escalations = running.filter(escalated_at__isnull=True, deadline__lte=now)
+    running = ResponseClock.objects.filter(state__in=OPEN_CLOCK_STATES, demand__state__in=OPEN_STATES)
+    due_reminders = running.filter(state=ClockState.RUNNING, remind_at__lte=now, deadline__gt=now)
+    due_escalations = running.exclude(state=ClockState.ESCALATED).filter(deadline__lte=now)
     reminded = sum(_remind(pk, now) for pk in list(due_reminders.values_list("pk", flat=True)))
     escalated = sum(_escalate(pk, now) for pk in list(due_escalations.values_list("pk", flat=True)))
     return {"reminded": reminded, "escalated": escalated}
 
 
-def _claim(clock_id: int, field: str, now: datetime) -> ResponseClock | None:
-    """Set the timestamp only if nobody did (the guard against duplicates across workers)."""
-    claimed = ResponseClock.objects.filter(
-        pk=clock_id, responded_at__isnull=True, **{f"{field}__isnull": True}
-    ).update(**{field: now})
-    if not claimed:
-        return None
-    return ResponseClock.objects.select_related("demand__region").get(pk=clock_id)
+def _claim(clock: ResponseClock, name: str, changes: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Fire the tick's transition unless another worker already did (the guard against duplicates:
+    the engine locks the row and re-reads its state)."""
+    try:
+        CLOCK_WORKFLOW.fire(clock, name, actor=None, changes=changes, data=data)
+    except InvalidTransition:
+        return False
+    return True
 
 
 @transaction.atomic
 def _remind(clock_id: int, now: datetime) -> bool:
-    clock = _claim(clock_id, "reminded_at", now)
-    if clock is None:
-        return False
+    clock = ResponseClock.objects.select_related("demand__region").get(pk=clock_id)
     demand = clock.demand
-    hours_left = max(0, round((clock.deadline - now).total_seconds() / 3600, 1))
     recipients = selectors.reminder_recipients(demand)
+    data = {"recipients": [user.pk for user in recipients]}
+    if not _claim(clock, "remind", {"reminded_at": now}, data):
+        return False
+    hours_left = max(0, round((clock.deadline - now).total_seconds() / 3600, 1))
     for user in recipients:
         notify(
             user,
@@ -140,26 +135,17 @@ def _remind(clock_id: int, now: datetime) -> bool:
             link=reverse("docking:dashboard"),
             data={"demand": demand.pk},
         )
-    record_event(
-        actor=None,
-        action="docking.responseclock.remind",
-        target=clock,
-        from_state="running",
-        to_state="reminded",
-        data={"recipients": [user.pk for user in recipients]},
-    )
     return True
 
 
 @transaction.atomic
 def _escalate(clock_id: int, now: datetime) -> bool:
-    clock = _claim(clock_id, "escalated_at", now)
-    if clock is None:
-        return False
+    clock = ResponseClock.objects.select_related("demand__region").get(pk=clock_id)
     demand = clock.demand
     code, recipients = selectors.escalation_targets(demand)
-    clock.escalated_to = code
-    clock.save(update_fields=["escalated_to"])
+    data = {"escalated_to": code, "recipients": [user.pk for user in recipients]}
+    if not _claim(clock, "escalate", {"escalated_at": now, "escalated_to": code}, data):
+        return False
     for user in recipients:
         notify(
             user,
@@ -170,34 +156,25 @@ def _escalate(clock_id: int, now: datetime) -> bool:
             link=reverse("docking:dashboard"),
             data={"demand": demand.pk},
         )
-    record_event(
-        actor=None,
-        action="docking.responseclock.escalate",
-        target=clock,
-        from_state="overdue",
-        to_state="escalated",
-        data={"escalated_to": code, "recipients": [user.pk for user in recipients]},
-    )
     return True
 
 
 def _stop_clock(*, demand: Demand, actor: User, now: datetime) -> ResponseClock:
-    clock = ResponseClock.objects.select_for_update().filter(demand=demand).first()
+    clock = ResponseClock.objects.filter(demand=demand).first()
     if clock is None:  # published before the clock existed: count it from publication
         clock = clock_start(demand=demand, actor=actor, now=demand.published_at or now)
-    if clock.responded_at is None:
-        was = "overdue" if now > clock.deadline else "running"
-        clock.responded_at, clock.responded_by = now, actor
-        clock.save(update_fields=["responded_at", "responded_by"])
-        record_event(
-            actor=actor,
-            action="docking.responseclock.respond",
-            target=clock,
-            from_state=was,
-            to_state="responded",
-            data={"hours": round(clock.response_hours or 0, 2)},
-        )
-    return clock
+    if clock.state == ClockState.RESPONDED:
+        return clock
+    return CLOCK_WORKFLOW.fire(
+        clock,
+        "respond",
+        actor=actor,
+        changes={"responded_at": now, "responded_by": actor},
+        data={
+            "hours": round((now - clock.started_at).total_seconds() / 3600, 2),
+            "overdue": now > clock.deadline,
+        },
+    )
 
 
 # --- Pushing a response -------------------------------------------------------------------------
@@ -383,20 +360,18 @@ def answer(
         unchanged = row.answer == kind and (kind != AnswerKind.MESSAGE or row.text == text)
         if unchanged:
             raise DomainError("unchanged", _("您已作出相同的答复。"))
-        previous = row.answer or "pending"
-        row.answer, row.decline_reason, row.text, row.answered_at = kind, reason, text, now
-        row.save(update_fields=["answer", "decline_reason", "text", "answered_at"])
-        record_event(
+        answered = ANSWER_WORKFLOW.fire(
+            row,
+            "answer",
             actor=actor,
-            action="docking.pushrecipient.answer",
-            target=row,
-            from_state=previous,
-            to_state=kind,
+            to=kind,
             reason=text,
+            changes={"decline_reason": reason, "text": text, "answered_at": now},
             data={"demand": demand.pk, "decline_reason": reason},
         )
-        _notify_answer(demand, row)
-    return row
+        answered.suggestion, answered.user = row.suggestion, row.user
+        _notify_answer(demand, answered)
+    return answered
 
 
 def _notify_answer(demand: Demand, row: PushRecipient) -> None:

@@ -7,10 +7,12 @@ visibility rule (achievements.policies.visible_q), never this app's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 
 from techmarket.accounts.choices import Role
-from techmarket.accounts.policies import Principal
+from techmarket.accounts.policies import Principal, principal_of
 from techmarket.experts.models import ExpertProfile
 
 
@@ -75,6 +77,11 @@ def can_designate(principal: Principal) -> bool:
 
 def can_set_active(principal: Principal) -> bool:
     return principal.is_platform_admin
+
+
+def can_transition(actor: Any, name: str, expert: ExpertProfile) -> bool:
+    """ACTIVATION_WORKFLOW's permission: taking a profile out of the pool or back is the platform's."""
+    return name in ("activate", "deactivate") and can_set_active(principal_of(actor))
 
 
 def can_see_contact(principal: Principal, expert: ExpertProfile) -> bool:

@@ -18,6 +18,7 @@ from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound, NotPermitted
 from techmarket.experts import policies
 from techmarket.experts.models import ExpertProfile
+from techmarket.experts.workflow import ACTIVATION_WORKFLOW
 
 MAX_KEYWORDS = 10
 PROFILE_FIELDS = frozenset(
@@ -143,25 +144,15 @@ def expert_update(actor: User, expert: ExpertProfile, **fields: Any) -> ExpertPr
     return expert
 
 
-@transaction.atomic
 def expert_set_active(actor: User, expert: ExpertProfile, active: bool, reason: str = "") -> ExpertProfile:
-    """Take a profile out of the pool (or back in); platform administrators only."""
+    """Take a profile out of the pool (or back in); platform administrators only; a no-op when it is."""
     if not policies.can_set_active(principal_of(actor)):
         raise NotPermitted(_("只有平台管理员可以停用或启用专家。"))
-    expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
-    if expert.is_active == active:
-        return expert
-    expert.is_active = active
-    expert.save(update_fields=["is_active", "updated_at"])
-    record_event(
-        actor=actor,
-        action="experts.expertprofile.activate" if active else "experts.expertprofile.deactivate",
-        target=expert,
-        from_state="inactive" if active else "active",
-        to_state="active" if active else "inactive",
-        reason=reason,
+    if ExpertProfile.objects.filter(pk=expert.pk, is_active=active).exists():
+        return ExpertProfile.objects.get(pk=expert.pk)
+    return ACTIVATION_WORKFLOW.fire(
+        expert, "activate" if active else "deactivate", actor=actor, reason=reason
     )
-    return expert
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ class MatchingConfig(AppConfig):
     verbose_name = _("智能匹配")
 
     def ready(self) -> None:
-        from techmarket.matching import receivers, signals
+        from techmarket.matching import signals
 
         signals.connect()
-        receivers.connect()

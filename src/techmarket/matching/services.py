@@ -96,7 +96,7 @@ def suggestions_refresh_quietly(demand_id: int) -> None:
 
 
 def suggestion_confirm(*, actor: User, suggestion: Suggestion, note: str = "") -> Suggestion:
-    return SUGGESTION_WORKFLOW.fire(  # type: ignore[return-value]
+    return SUGGESTION_WORKFLOW.fire(
         suggestion,
         "confirm",
         actor=actor,
@@ -121,7 +121,7 @@ def suggestion_reject(*, actor: User, suggestion: Suggestion, reason: str, note:
             "reason_required", _("选择“其他”时请填写说明。"), fields={"note": [_("请填写说明。")]}
         )
     label = str(RejectReason(reason).label)
-    return SUGGESTION_WORKFLOW.fire(  # type: ignore[return-value]
+    return SUGGESTION_WORKFLOW.fire(
         suggestion,
         "reject",
         actor=actor,
@@ -137,7 +137,7 @@ def suggestion_reject(*, actor: User, suggestion: Suggestion, reason: str, note:
 
 
 def suggestion_reconsider(*, actor: User, suggestion: Suggestion) -> Suggestion:
-    return SUGGESTION_WORKFLOW.fire(  # type: ignore[return-value]
+    return SUGGESTION_WORKFLOW.fire(
         suggestion,
         "reconsider",
         actor=actor,
@@ -174,31 +174,25 @@ def suggestion_add(*, actor: User, demand: Demand, kind: str, target_id: Any, no
         )
         if target.state != AchievementState.PUBLISHED or not visible_to_both:
             raise NotFound()
-    suggestion, created = Suggestion.objects.get_or_create(
+    target_field = {_TARGET_FIELD[kind]: target.pk}
+    existing = Suggestion.objects.filter(demand=demand, kind=kind, **target_field).first()
+    if existing is not None:
+        if existing.state == SuggestionState.PROPOSED:
+            return suggestion_confirm(actor=actor, suggestion=existing, note=note)
+        raise DomainError("duplicate", _("该对象已在匹配列表中。"))
+    suggestion = Suggestion(
         demand=demand,
         kind=kind,
-        **{_TARGET_FIELD[kind]: target.pk},
-        defaults={
-            "origin": Origin.MANUAL,
-            "state": SuggestionState.CONFIRMED,
-            "decided_by": actor,
-            "decided_at": timezone.now(),
-            "note": note.strip(),
-            "reasons": [{"kind": "manual", "value": "", "weight": 0.0, "source": "reviewer"}],
-        },
+        **target_field,
+        origin=Origin.MANUAL,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        note=note.strip(),
+        reasons=[{"kind": "manual", "value": "", "weight": 0.0, "source": "reviewer"}],
     )
-    if not created:
-        if suggestion.state == SuggestionState.PROPOSED:
-            return suggestion_confirm(actor=actor, suggestion=suggestion, note=note)
-        raise DomainError("duplicate", _("该对象已在匹配列表中。"))
-    record_event(
-        actor=actor,
-        action="matching.suggestion.add",
-        target=suggestion,
-        to_state=suggestion.state,
-        data={"demand": demand.pk, "kind": kind, "target": target.pk},
+    return SUGGESTION_WORKFLOW.start(
+        suggestion, "add", actor=actor, data={"demand": demand.pk, "kind": kind, "target": target.pk}
     )
-    return suggestion
 
 
 def suggestions_mark_pushed(*, actor: User, demand: Demand) -> list[Suggestion]:
@@ -209,7 +203,7 @@ def suggestions_mark_pushed(*, actor: User, demand: Demand) -> list[Suggestion]:
         )
         now = timezone.now()
         return [
-            SUGGESTION_WORKFLOW.fire(suggestion, "push", actor=actor, changes={"pushed_at": now})  # type: ignore[misc]
+            SUGGESTION_WORKFLOW.fire(suggestion, "push", actor=actor, changes={"pushed_at": now})
             for suggestion in confirmed
         ]
 

@@ -140,7 +140,7 @@ class TestVerification:
         organisation = services.organisation_verify(actor=admin, organisation=pending, reason="材料齐全")
         assert organisation.status == OrganisationStatus.VERIFIED
         assert organisation.verified_at is not None
-        event = AuditEvent.objects.get(action="accounts.organisation.verified")
+        event = AuditEvent.objects.get(action="accounts.organisation.verify")
         assert (event.actor, event.from_state, event.to_state, event.reason) == (
             admin,
             OrganisationStatus.PENDING,
