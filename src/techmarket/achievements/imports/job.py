@@ -38,6 +38,7 @@ RUN_FROM = {True: ImportStatus.CHECKING, False: ImportStatus.IMPORTING}
 
 
 def imports_dir() -> Path:
+    """Where uploaded files wait between the check and the import (VAR_DIR/imports)."""
     directory = Path(settings.VAR_DIR) / "imports"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
@@ -134,4 +135,5 @@ def start_import(*, actor: User, job: ImportJob) -> bool:
 
 
 def recent_jobs(actor: User, *, limit: int = 10) -> Iterable[ImportJob]:
+    """The actor's latest jobs, newest first, for the upload page."""
     return ImportJob.objects.filter(user=actor)[:limit]

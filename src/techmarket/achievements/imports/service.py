@@ -37,6 +37,8 @@ IMPORT_ACTION = "achievements.achievement.import"
 
 @dataclass
 class ImportReport:
+    """What a run found: the rows checked, the rows written, and each bad row's messages."""
+
     total: int
     imported: int = 0
     errors: list[tuple[int, list[str]]] = field(default_factory=list)
