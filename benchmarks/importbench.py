@@ -103,7 +103,7 @@ def write_xlsx(rows: list[dict[str, str]], path: Path) -> None:
     """A workbook with the template's column titles, one row per record (what a filer uploads)."""
     import xlsxwriter
 
-    from techmarket.achievements.imports import COLUMNS
+    from techmarket.achievements.imports.columns import COLUMNS
 
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("成果登记")
@@ -121,7 +121,7 @@ def check(condition: bool, problem: str) -> None:
 def run(record_count: int) -> dict[str, Any]:
     """Time reading the .xlsx, checking every row (dry run), and the real import (check + write)."""
     from techmarket.accounts.models import User
-    from techmarket.achievements import imports
+    from techmarket.achievements.imports import readers, service
     from techmarket.achievements.models import Achievement
     from techmarket.search import backends as search
 
@@ -133,15 +133,15 @@ def run(record_count: int) -> dict[str, Any]:
         write_xlsx(rows, path)
         size = path.stat().st_size
         started = time.perf_counter()
-        read = imports.read_rows(path, path.name)
+        read = readers.read_rows(path, path.name)
         read_seconds = time.perf_counter() - started
     check(len(read) == ROWS, f"read {len(read)} rows of {ROWS}")
     started = time.perf_counter()
-    checked = imports.run_import(actor=actor, rows=read, dry_run=True)
+    checked = service.run_import(actor=actor, rows=read, dry_run=True)
     check_seconds = time.perf_counter() - started
     check(checked.ok, checked.as_text()[:2000])
     started = time.perf_counter()
-    report = imports.run_import(actor=actor, rows=read, source=path.name)
+    report = service.run_import(actor=actor, rows=read, source=path.name)
     import_seconds = time.perf_counter() - started
     check(report.ok and report.imported == ROWS, report.as_text()[:2000])
     check(Achievement.objects.count() == before + ROWS, "the import did not add every row")

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements.choices import AchievementState, Confidentiality
-from techmarket.achievements.models import AccessGrant, Achievement
+from techmarket.achievements.models import AccessGrant, Achievement, ImportJob
 from techmarket.core.choices import RegionLevel
 
 STATE_OF_LEVEL: dict[str, str] = {
@@ -140,3 +140,28 @@ def can_transition(actor: Any, name: str, achievement: Achievement) -> bool:
 
 def can_see_overdue_list(principal: Principal) -> bool:
     return principal.is_reviewer
+
+
+# Import jobs (``workflow.IMPORT_JOB_WORKFLOW``). The uploader opens a job and confirms its import; every
+# other move is the background worker reporting what it found, fired with ``actor=None`` (the system).
+# No person may fire the worker's transitions, and the worker may not fire the uploader's.
+IMPORT_JOB_UPLOADER_TRANSITIONS = frozenset({"upload", "start_import"})
+IMPORT_JOB_SYSTEM_TRANSITIONS = frozenset({"pass_check", "reject", "fail", "finish_import"})
+
+
+def is_uploader(actor: Any, job: ImportJob) -> bool:
+    user_id = actor.user_id if isinstance(actor, Principal) else getattr(actor, "pk", None)
+    return user_id is not None and user_id == job.user_id
+
+
+def can_transition_import_job(actor: Any, name: str, job: ImportJob) -> bool:
+    """The permission check the workflow engine calls for every import-job transition.
+
+    ``actor=None`` is the system (the worker checking or importing the file) and may fire only the
+    worker's transitions; a person may fire only the uploader's, and only on their own job.
+    """
+    if name in IMPORT_JOB_SYSTEM_TRANSITIONS:
+        return actor is None
+    if name in IMPORT_JOB_UPLOADER_TRANSITIONS:
+        return actor is not None and is_uploader(actor, job)
+    return False

@@ -13,15 +13,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from techmarket.accounts.policies import principal_of
-from techmarket.achievements import catalogue, imports, policies, tasks
+from techmarket.achievements import catalogue, policies, tasks
 from techmarket.achievements.exports import XLSX_CONTENT_TYPE
+from techmarket.achievements.imports import job as import_jobs
+from techmarket.achievements.imports.template import template_csv, template_xlsx
 from techmarket.achievements.models import ImportJob
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error
 
 TEMPLATE_FILES = {
-    "xlsx": (imports.template_xlsx, XLSX_CONTENT_TYPE),
-    "csv": (imports.template_csv, "text/csv; charset=utf-8"),
+    "xlsx": (template_xlsx, XLSX_CONTENT_TYPE),
+    "csv": (template_csv, "text/csv; charset=utf-8"),
 }
 
 
@@ -49,13 +51,13 @@ def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = imports.store_upload(actor=request.user, upload=form.cleaned_data["file"])  # type: ignore[arg-type]
+            job = import_jobs.store_upload(actor=request.user, upload=form.cleaned_data["file"])  # type: ignore[arg-type]
         except DomainError as error:
             apply_domain_error(form, error)
         else:
             tasks.check_import(job.pk, translation.get_language())
             return redirect("achievements:import_job", job_id=job.pk)
-    jobs = imports.recent_jobs(request.user)  # type: ignore[arg-type]
+    jobs = import_jobs.recent_jobs(request.user)  # type: ignore[arg-type]
     return render(request, "achievements/bulk/import.html", {"form": form, "jobs": jobs})
 
 
@@ -86,7 +88,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _own_job(request, job_id)
-    if imports.start_import(actor=request.user, job=job):  # type: ignore[arg-type]
+    if import_jobs.start_import(actor=request.user, job=job):  # type: ignore[arg-type]
         tasks.run_import(job.pk, translation.get_language())
     else:
         messages.error(request, _("该文件不在待确认状态，不能重复导入。"))

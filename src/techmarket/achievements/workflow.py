@@ -1,8 +1,12 @@
-"""The achievement registration workflow: the whole graph in one table.
+"""The achievements app's workflows: each whole graph in one table.
 
-draft → (county review →) city review → (province review, where the province asks for it) → published;
-any review may return the record with a reason, after which it is resubmitted; the owner may withdraw
-it before publication; a city or province reviewer may revoke a published record with a reason.
+Achievement registration: draft → (county review →) city review → (province review, where the province
+asks for it) → published; any review may return the record with a reason, after which it is
+resubmitted; the owner may withdraw it before publication; a city or province reviewer may revoke a
+published record with a reason.
+
+Import jobs: an upload is checked in the background (checked, rejected or failed); the uploader confirms
+a checked file, which the background imports (imported, or rejected/failed when the rows no longer pass).
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.achievements import policies
 from techmarket.achievements.choices import AchievementState as S
-from techmarket.achievements.models import Achievement
-from techmarket.core.workflow import Transition, Workflow
+from techmarket.achievements.models import Achievement, ImportJob
+from techmarket.achievements.models import ImportStatus as J
+from techmarket.core.workflow import INITIAL, Transition, Workflow
 
 
 def after_submit(achievement: Achievement) -> str:
@@ -49,5 +54,25 @@ ACHIEVEMENT_WORKFLOW: Workflow[Achievement] = Workflow(
             _("撤回"),
         ),
         Transition("revoke", frozenset({S.PUBLISHED}), S.REVOKED, _("撤销发布"), requires_reason=True),
+    ],
+)
+
+
+IMPORT_JOB_WORKFLOW: Workflow[ImportJob] = Workflow(
+    model=ImportJob,
+    event_prefix="achievements.importjob",
+    state_field="status",
+    permission=policies.can_transition_import_job,
+    description=(
+        "`upload` and `start_import` are fired by the uploader; the other transitions by the background "
+        "worker with `actor=None` (the system), which is the only actor allowed to fire them."
+    ),
+    transitions=[
+        Transition("upload", frozenset({INITIAL}), J.CHECKING, _("上传并校验")),
+        Transition("pass_check", frozenset({J.CHECKING}), J.CHECKED, _("校验通过，待确认")),
+        Transition("reject", frozenset({J.CHECKING, J.IMPORTING}), J.REJECTED, _("未通过校验")),
+        Transition("fail", frozenset({J.CHECKING, J.IMPORTING}), J.FAILED, _("处理失败")),
+        Transition("start_import", frozenset({J.CHECKED}), J.IMPORTING, _("确认导入")),
+        Transition("finish_import", frozenset({J.IMPORTING}), J.IMPORTED, _("已导入")),
     ],
 )

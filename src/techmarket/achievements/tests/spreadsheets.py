@@ -8,7 +8,7 @@ from typing import Any
 
 import xlsxwriter
 
-from techmarket.achievements.imports import COLUMNS
+from techmarket.achievements.imports.columns import COLUMNS
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Region
 from techmarket.core.tests.factories import ClassificationFactory

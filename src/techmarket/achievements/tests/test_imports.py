@@ -12,8 +12,11 @@ from python_calamine import CalamineWorkbook
 from techmarket import cli
 from techmarket.accounts.choices import Role
 from techmarket.accounts.tests.factories import user_with_role
-from techmarket.achievements import imports
 from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.imports.columns import COLUMNS
+from techmarket.achievements.imports.readers import read_rows
+from techmarket.achievements.imports.service import IMPORT_ACTION, run_import
+from techmarket.achievements.imports.template import template_csv, template_xlsx
 from techmarket.achievements.models import (
     Achievement,
     CompletingOrganisation,
@@ -53,16 +56,16 @@ def thousand_rows_with_three_bad(region) -> list[dict[str, str]]:
 
 
 def import_events():
-    return AuditEvent.objects.filter(action=imports.IMPORT_ACTION)
+    return AuditEvent.objects.filter(action=IMPORT_ACTION)
 
 
 def test_a_thousand_rows_with_three_bad_ones_import_nothing_and_name_each_bad_row(regions, applicant, codes):
-    rows = imports.read_rows(
+    rows = read_rows(
         io.BytesIO(spreadsheets.xlsx_bytes(thousand_rows_with_three_bad(regions["county"]))), "成果.xlsx"
     )
     calls = []
 
-    report = imports.run_import(actor=applicant, rows=rows, progress=lambda done, total: calls.append(done))
+    report = run_import(actor=applicant, rows=rows, progress=lambda done, total: calls.append(done))
 
     assert report.total == 1000
     assert report.imported == 0
@@ -81,14 +84,14 @@ def test_a_thousand_rows_with_three_bad_ones_import_nothing_and_name_each_bad_ro
 
 def test_the_fixed_thousand_rows_all_import_as_drafts_with_one_audit_event_each(regions, applicant, codes):
     table = thousand_rows_with_three_bad(regions["county"])
-    assert not imports.run_import(
-        actor=applicant, rows=imports.read_rows(io.BytesIO(spreadsheets.xlsx_bytes(table)), "成果.xlsx")
+    assert not run_import(
+        actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.xlsx_bytes(table)), "成果.xlsx")
     ).ok
     for index in BAD_ROWS:
         table[index] = spreadsheets.valid_row(index, regions["county"])
-    rows = imports.read_rows(io.BytesIO(spreadsheets.xlsx_bytes(table)), "成果.xlsx")
+    rows = read_rows(io.BytesIO(spreadsheets.xlsx_bytes(table)), "成果.xlsx")
 
-    report = imports.run_import(actor=applicant, rows=rows, source="成果.xlsx")
+    report = run_import(actor=applicant, rows=rows, source="成果.xlsx")
 
     assert report.ok
     assert (report.total, report.imported) == (1000, 1000)
@@ -127,9 +130,7 @@ def test_a_secret_row_is_refused_naming_the_offline_channel_and_nothing_is_writt
         spreadsheets.valid_row(2, regions["county"], 密级="涉密"),
     ]
 
-    report = imports.run_import(
-        actor=applicant, rows=imports.read_rows(io.BytesIO(spreadsheets.xlsx_bytes(rows)), "a.xlsx")
-    )
+    report = run_import(actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.xlsx_bytes(rows)), "a.xlsx"))
 
     assert [row for row, _reasons in report.errors] == [3]
     assert "离线渠道" in report.errors[0][1][0]
@@ -140,9 +141,9 @@ def test_a_secret_row_is_refused_naming_the_offline_channel_and_nothing_is_writt
 def test_dry_run_checks_every_row_and_writes_nothing(regions, applicant, codes):
     rows = [spreadsheets.valid_row(number, regions["county"]) for number in range(5)]
 
-    report = imports.run_import(
+    report = run_import(
         actor=applicant,
-        rows=imports.read_rows(io.BytesIO(spreadsheets.csv_bytes(rows)), "a.csv"),
+        rows=read_rows(io.BytesIO(spreadsheets.csv_bytes(rows)), "a.csv"),
         dry_run=True,
     )
 
@@ -167,7 +168,7 @@ def test_dry_run_checks_every_row_and_writes_nothing(regions, applicant, codes):
 def test_xlsx_and_csv_in_each_encoding_read_the_same_rows(regions, filename, encode):
     rows = [spreadsheets.valid_row(1, regions["county"]), spreadsheets.valid_row(2, regions["city"])]
 
-    read = imports.read_rows(io.BytesIO(encode(rows)), filename)
+    read = read_rows(io.BytesIO(encode(rows)), filename)
 
     assert len(read) == 2
     assert read[0]["name"] == "高导热石墨烯复合薄膜制备技术00001"
@@ -196,12 +197,12 @@ def test_reading_from_a_path_and_excel_typed_cells(tmp_path, regions, applicant,
             sheet.write_string(1, col, value)
     workbook.close()
 
-    read = imports.read_rows(path, path.name)
+    read = read_rows(path, path.name)
 
     assert read[0]["trl"] == "6"
     assert read[0]["region"] == regions["county"].code
     assert read[0]["completion_date"] == "2025-05-01"
-    assert imports.run_import(actor=applicant, rows=read).imported == 1
+    assert run_import(actor=applicant, rows=read).imported == 1
 
 
 def test_codes_and_alternative_spellings_are_accepted(regions, applicant, codes):
@@ -223,9 +224,7 @@ def test_codes_and_alternative_spellings_are_accepted(regions, applicant, codes)
         专利号="",
     )
 
-    report = imports.run_import(
-        actor=applicant, rows=imports.read_rows(io.BytesIO(spreadsheets.csv_bytes([row])), "a.csv")
-    )
+    report = run_import(actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.csv_bytes([row])), "a.csv"))
 
     assert report.imported == 1
     achievement = Achievement.objects.get()
@@ -251,9 +250,7 @@ def test_every_reason_of_a_bad_row_is_listed_in_column_order(regions, applicant,
         专利号="ZL1，专利",
     )
 
-    report = imports.run_import(
-        actor=applicant, rows=imports.read_rows(io.BytesIO(spreadsheets.csv_bytes([row])), "a.csv")
-    )
+    report = run_import(actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.csv_bytes([row])), "a.csv"))
 
     ((row_number, reasons),) = report.errors
     assert row_number == 2
@@ -274,9 +271,7 @@ def test_blank_rows_are_skipped_but_keep_the_numbering(regions, applicant, codes
         spreadsheets.valid_row(3, regions["county"], TRL="0"),
     ]
 
-    report = imports.run_import(
-        actor=applicant, rows=imports.read_rows(io.BytesIO(spreadsheets.xlsx_bytes(rows)), "a.xlsx")
-    )
+    report = run_import(actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.xlsx_bytes(rows)), "a.xlsx"))
 
     assert report.total == 2
     assert [row for row, _reasons in report.errors] == [4]
@@ -294,24 +289,22 @@ def test_blank_rows_are_skipped_but_keep_the_numbering(regions, applicant, codes
 )
 def test_unreadable_files_are_refused_with_a_chinese_message(content, filename, message):
     with pytest.raises(DomainError) as raised:
-        imports.read_rows(io.BytesIO(content), filename)
+        read_rows(io.BytesIO(content), filename)
     assert message in str(raised.value)
 
 
 def test_a_file_without_data_rows_is_refused(applicant):
     with pytest.raises(DomainError, match="没有数据行"):
-        imports.run_import(
-            actor=applicant, rows=imports.read_rows(io.BytesIO(imports.template_csv()), "t.csv")
-        )
+        run_import(actor=applicant, rows=read_rows(io.BytesIO(template_csv()), "t.csv"))
 
 
 def test_only_filers_may_import(regions, reviewers, codes):
     with pytest.raises(NotPermitted):
-        imports.run_import(actor=reviewers["city"], rows=[spreadsheets.valid_row(1, regions["county"])])
+        run_import(actor=reviewers["city"], rows=[spreadsheets.valid_row(1, regions["county"])])
 
 
 def test_the_template_has_a_column_per_field_and_a_sheet_explaining_them(regions, applicant, codes):
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(imports.template_xlsx()))
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(template_xlsx()))
 
     assert workbook.sheet_names == ["成果登记", "填写说明"]
     header = workbook.get_sheet_by_index(0).to_python()[0]
@@ -329,7 +322,7 @@ def test_the_template_has_a_column_per_field_and_a_sheet_explaining_them(regions
         "专利号",
     } <= set(header)
     guide = workbook.get_sheet_by_index(1).to_python()
-    explained = {line[0]: line for line in guide[1 : len(imports.COLUMNS) + 1]}
+    explained = {line[0]: line for line in guide[1 : len(COLUMNS) + 1]}
     assert set(explained) == set(header)
     assert "应用技术、基础理论、软科学" in explained["成果类型"][3]
     assert "涉密" not in explained["密级"][3]
@@ -337,12 +330,10 @@ def test_the_template_has_a_column_per_field_and_a_sheet_explaining_them(regions
 
     # The CSV template round-trips: its header plus a filled row imports.
     filled = (
-        imports.template_csv()
+        template_csv()
         + spreadsheets.csv_bytes([spreadsheets.valid_row(1, regions["county"])]).split(b"\r\n", 1)[1]
     )
-    assert (
-        imports.run_import(actor=applicant, rows=imports.read_rows(io.BytesIO(filled), "t.csv")).imported == 1
-    )
+    assert run_import(actor=applicant, rows=read_rows(io.BytesIO(filled), "t.csv")).imported == 1
 
 
 # ----------------------------------------------------------------------------------------- the page

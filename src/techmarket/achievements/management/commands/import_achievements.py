@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from techmarket.accounts.models import User
-from techmarket.achievements import imports
+from techmarket.achievements.imports.readers import read_rows
+from techmarket.achievements.imports.service import run_import
 from techmarket.core.errors import DomainError
 
 BAR_WIDTH = 30
@@ -31,9 +32,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("文件“%(path)s”不存在。") % {"path": path})
         try:
-            report = imports.run_import(
+            report = run_import(
                 actor=user,
-                rows=imports.read_rows(path, path.name),
+                rows=read_rows(path, path.name),
                 dry_run=options["dry_run"],
                 progress=self._progress,
                 source=path.name,
