@@ -284,7 +284,7 @@ def achievement_submit(*, actor: User, achievement: Achievement) -> Achievement:
     """Put a draft (or a returned record, after changes) before the first reviewer on its region chain."""
     with transaction.atomic():
         duplicates = find_duplicates(achievement)
-        return ACHIEVEMENT_WORKFLOW.fire(  # type: ignore[return-value]
+        return ACHIEVEMENT_WORKFLOW.fire(
             achievement,
             "submit",
             actor=actor,
@@ -330,7 +330,7 @@ def achievement_approve(
                 or _next_registration_number(achievement),
                 "published_at": timezone.now(),
             }
-        return ACHIEVEMENT_WORKFLOW.fire(  # type: ignore[return-value]
+        return ACHIEVEMENT_WORKFLOW.fire(
             achievement,
             transition,
             actor=actor,
@@ -342,16 +342,16 @@ def achievement_approve(
 
 def achievement_return(*, actor: User, achievement: Achievement, reason: str) -> Achievement:
     """Send the record back to its filer with the reason; they fix and resubmit it."""
-    return ACHIEVEMENT_WORKFLOW.fire(achievement, "return", actor=actor, reason=reason)  # type: ignore[return-value]
+    return ACHIEVEMENT_WORKFLOW.fire(achievement, "return", actor=actor, reason=reason)
 
 
 def achievement_withdraw(*, actor: User, achievement: Achievement, reason: str = "") -> Achievement:
-    return ACHIEVEMENT_WORKFLOW.fire(achievement, "withdraw", actor=actor, reason=reason)  # type: ignore[return-value]
+    return ACHIEVEMENT_WORKFLOW.fire(achievement, "withdraw", actor=actor, reason=reason)
 
 
 def achievement_revoke(*, actor: User, achievement: Achievement, reason: str) -> Achievement:
     """Take a published record out of the catalogue; its registration number stays taken."""
-    return ACHIEVEMENT_WORKFLOW.fire(achievement, "revoke", actor=actor, reason=reason)  # type: ignore[return-value]
+    return ACHIEVEMENT_WORKFLOW.fire(achievement, "revoke", actor=actor, reason=reason)
 
 
 def achievement_transition(
