@@ -123,3 +123,12 @@ Q(state="x")
 """
     found = list(writes(source, {"state", "status", "answer"}, {"Demand"}))
     assert found == [(2, "state"), (3, "status"), (4, "answer"), (5, "state"), (6, "status"), (7, "state")]
+
+
+def test_every_declared_hook_resolves(db):
+    """A dotted path on a transition must name a real function (a typo would only fail at run time)."""
+    autodiscover_modules("workflow")
+    for flow in workflow.REGISTRY.values():
+        for transition in flow.transitions:
+            for hook in (*transition.effects, *transition.after_commit):
+                assert callable(workflow.resolve(hook)), (flow.event_prefix, transition.name, hook)
