@@ -125,8 +125,8 @@ def seed(records: int) -> dict[str, Any]:
     import bulkdata
     from techmarket.achievements.choices import AchievementState
     from techmarket.achievements.models import Achievement
-    from techmarket.core import demo
     from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
+    from techmarket.portal import demo
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "techmarket.demands",
     "techmarket.matching",
     "techmarket.docking",
+    "techmarket.portal",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "techmarket.core.context_processors.platform",
+                "techmarket.accounts.context_processors.principal",
                 "techmarket.notifications.context_processors.unread",
             ],
         },

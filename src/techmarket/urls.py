@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from techmarket.core import urls as core_urls
+from techmarket.portal import urls as portal_urls
+
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("techmarket.core.api.urls")),
     path("", include("techmarket.accounts.api.urls")),
@@ -15,8 +18,12 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
+# The site's root pages: the home page (portal, above every app) and the health check (core) share the
+# ``core`` namespace that templates and redirects have always linked (``core:home``).
+site_patterns: list[URLPattern | URLResolver] = [*portal_urls.urlpatterns, *core_urls.urlpatterns]
+
 urlpatterns = [
-    path("", include("techmarket.core.urls")),
+    path("", include((site_patterns, core_urls.app_name))),
     path("accounts/", include("techmarket.accounts.urls")),
     path("achievements/", include("techmarket.achievements.urls")),
     path("experts/", include("techmarket.experts.urls")),

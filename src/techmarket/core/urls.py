@@ -4,7 +4,7 @@ from techmarket.core import views
 
 app_name = "core"
 
+# The home page (portal.urls) joins these in the ``core`` namespace; see techmarket.urls.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,7 +1,8 @@
-"""Demo demands: enterprises' needs in every state, written the way enterprises write them.
+"""Demo demands for ``techmarket demo`` (called by portal.demo after accounts.demo): enterprises' needs in
+every state, written the way enterprises write them.
 
 Created through demands.services by the demo's enterprise accounts and reviewers, so each carries the
-audit trail and (once published) the engine's suggestions a real one would have.
+audit trail a real one would have (matching.demo then matches the published ones).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from techmarket.accounts.choices import OrganisationKind
+from techmarket.accounts.demo import ENTERPRISE, DemoPeople
 from techmarket.accounts.models import Organisation, User
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
@@ -83,7 +86,25 @@ def demand_data(rng: random.Random, theme: words.Theme, region: Region, contact:
     }
 
 
-def seed(
+def seed(rng: random.Random, people: DemoPeople) -> list[Demand]:
+    """Enterprises' demands, filed by the demo enterprise and the other enterprises' administrators and
+    reviewed by the reviewer nearest to each."""
+    enterprises = [
+        (org, people.accounts["demo-enterprise"] if index == ENTERPRISE else people.org_admins[org.pk])
+        for index, org in enumerate(people.organisations)
+        if org.kind == OrganisationKind.ENTERPRISE and org.pk in people.org_admins
+    ]
+
+    def reviewer_for(demand: Demand) -> User:
+        for code in (demand.county_code, demand.city_code, demand.province_code):
+            if code in people.reviewers:
+                return people.reviewers[code]
+        return people.accounts["demo-province"]
+
+    return file_demands(rng, enterprises, reviewer_for)
+
+
+def file_demands(
     rng: random.Random,
     enterprises: Sequence[tuple[Organisation, User]],
     reviewer_for: Callable[[Demand], User],

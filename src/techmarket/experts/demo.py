@@ -1,5 +1,6 @@
-"""Demo experts for ``techmarket demo`` (called from core.demo): about forty Hubei experts across the
-demo's technology themes, a third of them 科技特派员, some linked to public achievements.
+"""Demo experts for ``techmarket demo`` (called by portal.demo after the achievements demo): about forty
+Hubei experts across the demo's technology themes, a third of them 科技特派员, some linked to public
+achievements.
 
 Everything goes through experts.services, so each profile has the audit trail a real one would have.
 """
@@ -15,6 +16,7 @@ from techmarket.accounts.models import Organisation, User
 from techmarket.achievements.models import Achievement
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
+from techmarket.core.demo import person_name
 from techmarket.core.models import Classification
 from techmarket.experts import services
 from techmarket.experts.models import ExpertProfile
@@ -30,11 +32,6 @@ OUTSIDE_ORGANISATIONS = (
     "长江中游水利科学研究站",
     "江汉平原植保技术推广站",
 )
-
-
-def _person_name(rng: random.Random) -> str:
-    given = "".join(rng.choice(words.GIVEN_NAME_CHARACTERS) for _ in range(rng.choice((1, 2, 2))))
-    return rng.choice(words.SURNAMES) + given
 
 
 def seed(
@@ -59,7 +56,7 @@ def seed(
     for index in range(EXPERT_COUNT):
         own = index == 0
         theme = own_theme if own else words.THEMES[index % len(words.THEMES)]
-        name = (expert_user.display_name if own else "") or _person_name(rng)
+        name = (expert_user.display_name if own else "") or person_name(rng)
         title = rng.choice(words.SENIOR_TITLES)
         keywords = rng.sample(theme.keywords, rng.randint(3, 5))
         host = expert_user.organisation if own else (rng.choice(hosts) if rng.random() < 0.75 else None)

@@ -9,10 +9,10 @@ from techmarket.accounts.policies import principal_of
 from techmarket.achievements import selectors
 from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.achievements.models import AccessGrant, Achievement
-from techmarket.core import demo
 from techmarket.core.audit import events_for
 from techmarket.core.models import AuditEvent, Region
 from techmarket.core.validators import validate_uscc
+from techmarket.portal import demo
 
 EXPECTED_ROLES = {
     "demo-admin": (Role.PLATFORM_ADMIN, None),

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState
-from techmarket.core import demo
 from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
+from techmarket.portal import demo
 
 
 class Command(BaseCommand):

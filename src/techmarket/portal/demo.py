@@ -1,0 +1,66 @@
+"""Demo data for ``techmarket demo``: Hubei's organisations, one account per role, hundreds of achievements
+in every workflow state, experts, and enterprises' demands with their suggestions.
+
+Each app that contributes data has its own ``demo.py`` that creates its records through its own services,
+so each record carries the audit trail a real user would have left. This orchestrator only calls them in
+dependency order (accounts, achievements, experts, demands, matching), hands each the same seeded random
+generator (every demo database holds the same records) and sums up what they made.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from techmarket.accounts import demo as accounts_demo
+from techmarket.achievements import demo as achievements_demo
+from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, SEED, quick_password_hashing
+from techmarket.demands import demo as demands_demo
+from techmarket.demands.choices import DemandState
+from techmarket.experts import demo as experts_demo
+from techmarket.matching import demo as matching_demo
+
+__all__ = ["CORE_ORGANISATIONS", "DEMO_PASSWORD", "DemoSummary", "account_rows", "create_demo", "demo_exists"]
+
+CORE_ORGANISATIONS = accounts_demo.CORE_ORGANISATIONS
+account_rows = accounts_demo.account_rows
+demo_exists = accounts_demo.demo_exists
+
+
+@dataclass
+class DemoSummary:
+    organisations: Counter[str] = field(default_factory=Counter)
+    pending_organisations: int = 0
+    users: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+    restricted: int = 0
+
+
+def create_demo(*, achievements_count: int = 500, organisations_count: int = 32) -> DemoSummary:
+    """Create the whole demo in one transaction (nothing is left half-made if anything fails)."""
+    with quick_password_hashing(), transaction.atomic():
+        rng = random.Random(SEED)
+        people = accounts_demo.seed(
+            rng, organisations_count=organisations_count, filing_kinds=achievements_demo.FILING_KINDS
+        )
+        made = achievements_demo.seed(rng, people, count=achievements_count)
+        experts_demo.seed(
+            rng,
+            people.organisations,
+            made.records,
+            people.accounts["demo-expert"],
+            admin=people.admin,
+            email_domain=DEMO_EMAIL_DOMAIN,
+        )
+        demands = demands_demo.seed(rng, people)
+        matching_demo.seed(demand for demand in demands if demand.state == DemandState.PUBLISHED)
+        return DemoSummary(
+            organisations=people.kinds,
+            pending_organisations=people.pending_organisations,
+            users=accounts_demo.user_count(),
+            states=made.states,
+            restricted=made.restricted,
+        )
