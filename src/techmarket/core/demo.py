@@ -54,7 +54,7 @@ from techmarket.demands.models import Demand
 from techmarket.experts import demo as experts_demo
 from techmarket.matching import services as matching
 
-DEMO_PASSWORD = "Demo-2026!"
+DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 (the documented demo accounts' password)
 SEED = 2026
 PROVINCE_CODE = "420000"
 DEMO_EMAIL_DOMAIN = "demo.techmarket.example"
@@ -136,7 +136,7 @@ def quick_password_hashing() -> Iterator[None]:
 def create_demo(*, achievements_count: int = 500, organisations_count: int = 32) -> DemoSummary:
     """Create the whole demo in one transaction (nothing is left half-made if anything fails)."""
     with quick_password_hashing(), transaction.atomic():
-        return _DemoBuilder(random.Random(SEED)).build(
+        return _DemoBuilder(random.Random(SEED)).build(  # noqa: S311 (seeded: reproducible data, not a secret)
             achievements_count=achievements_count,
             organisations_count=max(organisations_count, CORE_ORGANISATIONS),
         )
@@ -285,7 +285,8 @@ class _DemoBuilder:
                 phone=f"1{self.rng.choice('3578')}{self.rng.randrange(10**8, 10**9)}",
             )
             organisation = user.organisation
-            assert organisation is not None
+            if organisation is None:
+                raise RuntimeError(f"demo user {username} was registered without an organisation")
             if plan.verified:
                 organisation = accounts.organisation_verify(actor=admin, organisation=organisation)
             else:
