@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint bench bench-match bench-freshness clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,10 +76,21 @@ test-postgres:
 	@echo "== Test suite on PostgreSQL =="
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+# PYTHONPATH=src: the checks read this checkout's code even when the virtualenv was installed from another.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
+	PYTHONPATH=src $(BIN)/techmarket makemigrations --check --dry-run
+	PYTHONPATH=src $(BIN)/techmarket openapi-schema --check
+
+# Regenerate the committed OpenAPI document (docs/api/openapi.yaml) after changing the API.
+schema: $(VENV)/.installed
+	PYTHONPATH=src $(BIN)/techmarket openapi-schema
+
+# Install the git pre-commit hook (.pre-commit-config.yaml: local hooks only, nothing fetched at commit time).
+hooks: install-dev
+	$(BIN)/pre-commit install
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py

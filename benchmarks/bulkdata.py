@@ -154,6 +154,7 @@ def organisation_kind(name: str) -> str:
 
 def ensure_organisations(records: list[CorpusRecord], counties: list[Any]) -> tuple[list[Any], list[Any]]:
     """One verified organisation (with one applicant) per ~100 records, named after the corpus owners."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.utils import timezone
 
     from techmarket.accounts.choices import OrganisationStatus, Role
@@ -180,7 +181,12 @@ def ensure_organisations(records: list[CorpusRecord], counties: list[Any]) -> tu
     )
     organisations = list(Organisation.objects.filter(credit_code__startswith="9299").order_by("credit_code"))
     User.objects.bulk_create(
-        User(username=f"bench_filer{n}", display_name=f"填报人{n}", organisation=organisation, password="!")
+        User(
+            username=f"bench_filer{n}",
+            display_name=f"填报人{n}",
+            organisation=organisation,
+            password=UNUSABLE_PASSWORD_PREFIX,
+        )
         for n, organisation in enumerate(organisations)
     )
     users = list(
@@ -215,7 +221,7 @@ def achievements(
     from techmarket.achievements.services import MAX_KEYWORDS, search_fields
     from techmarket.search import segment
 
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 (seeded: reproducible data, not a secret)
     owner_index = {organisation.name: n for n, organisation in enumerate(organisations)}
     tz = timezone.get_current_timezone()
     now = datetime.datetime(2026, 10, 1, tzinfo=tz)
@@ -304,6 +310,7 @@ def load(record_count: int) -> dict[str, Any]:
     """Fill an empty, migrated database with ``record_count`` achievements; returns what was made."""
     import time
 
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.db import connection, transaction
 
     from techmarket.accounts.choices import Role
@@ -335,7 +342,9 @@ def load(record_count: int) -> dict[str, Any]:
             Achievement.objects.bulk_create(batch)
     reviewed_city = counties[0].parent
     with transaction.atomic():
-        reviewer = User.objects.create(username="bench_reviewer", display_name="基准审核员", password="!")
+        reviewer = User.objects.create(
+            username="bench_reviewer", display_name="基准审核员", password=UNUSABLE_PASSWORD_PREFIX
+        )
         RoleAssignment.objects.create(user=reviewer, role=Role.REVIEWER, region=reviewed_city)
         restricted = Achievement.objects.filter(
             state=AchievementState.PUBLISHED, confidentiality=Confidentiality.RESTRICTED

@@ -35,7 +35,7 @@ def filled_rows(record_count: int) -> list[dict[str, str]]:
     from techmarket.core.choices import ClassificationScheme, RegionLevel
     from techmarket.core.models import Classification, Region
 
-    rng = random.Random(SEED + 2)
+    rng = random.Random(SEED + 2)  # noqa: S311 (seeded: reproducible data, not a secret)
     records = corpus_records(record_count + ROWS)[record_count:]
     disciplines = list(
         Classification.objects.filter(scheme=ClassificationScheme.DISCIPLINE, parent__isnull=False)

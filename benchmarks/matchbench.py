@@ -49,7 +49,7 @@ def demand_rows() -> list[dict[str, Any]]:
     """A fixed sample of the shared B3/B4 queries (id, title, content), in file order."""
     from techmarket.matching.engine.runs import read_jsonl
 
-    rng = random.Random(SEED + 3)
+    rng = random.Random(SEED + 3)  # noqa: S311 (seeded: reproducible data, not a secret)
     rows: list[dict[str, Any]] = []
     for name, count in QUERY_SAMPLES:
         lines = list(read_jsonl(CORPUS_DIR / name))
@@ -93,7 +93,7 @@ def top_up_published(target: int) -> dict[str, int]:
     before = len(public) + len(restricted)
     missing = max(0, target - before)
     restricted_copies = round(missing * len(restricted) / before) if before else 0
-    rng = random.Random(SEED + 5)
+    rng = random.Random(SEED + 5)  # noqa: S311 (seeded: reproducible data, not a secret)
     chosen = spread(restricted, restricted_copies, rng) + spread(public, missing - restricted_copies, rng)
     copied = [
         field.attname
@@ -149,6 +149,7 @@ def top_up_apart(target: int) -> dict[str, int]:
 
 def enterprise() -> Any:
     """A verified enterprise with one enterprise user, granted a few 受限 records (as owners do)."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.utils import timezone
 
     from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
@@ -168,7 +169,10 @@ def enterprise() -> Any:
         verified_at=timezone.now(),
     )
     user = User.objects.create(
-        username="bench_enterprise", display_name="基准企业用户", organisation=organisation, password="!"
+        username="bench_enterprise",
+        display_name="基准企业用户",
+        organisation=organisation,
+        password=UNUSABLE_PASSWORD_PREFIX,
     )
     RoleAssignment.objects.create(user=user, role=Role.ENTERPRISE)
     restricted = Achievement.objects.filter(
@@ -190,7 +194,7 @@ def publish_demands(user: Any) -> list[Any]:
     from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
     from techmarket.demands.models import Demand, join_cooperation
 
-    rng = random.Random(SEED + 4)
+    rng = random.Random(SEED + 4)  # noqa: S311 (seeded: reproducible data, not a secret)
     industries = classifications(ClassificationScheme.INDUSTRY)
     disciplines = classifications(ClassificationScheme.DISCIPLINE)
     region = user.organisation.region

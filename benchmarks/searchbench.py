@@ -26,7 +26,7 @@ def query_set(record_count: int, *, regions: list[str], disciplines: list[str]) 
     """A fixed mix of queries: keywords, title words and title fragments, some with filters or sorts."""
     from techmarket.search import segment
 
-    rng = random.Random(SEED + 1)
+    rng = random.Random(SEED + 1)  # noqa: S311 (seeded: reproducible data, not a secret)
     records = corpus_records(record_count)
     with_keywords = [record for record in records if record.keywords]
     queries: list[dict[str, Any]] = []

@@ -221,7 +221,7 @@ class Evaluate:
         self.data = shared / "matching"
 
     def _call(self, *args: str) -> dict[str, Any]:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 (fixed argv of our own tools, no shell)
             [sys.executable, str(self.script), *args], check=True, capture_output=True, text=True
         )
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -248,7 +248,7 @@ def match_batch(
     command = [techmarket(), "match-batch", "--achievements", str(corpus), "--demands", str(demands)]
     command += ["--top", str(top), "--out", str(out), "--weights", weights]
     started = time.perf_counter()
-    done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=REPO)  # noqa: S603 (fixed argv of our own tools, no shell)
     wall = time.perf_counter() - started
     if done.returncode:
         raise RuntimeError(f"match-batch failed ({done.returncode}): {done.stderr.strip()}")
@@ -591,7 +591,7 @@ def scale_serve(data: Path, directory: Path) -> dict[str, Any]:
 
 
 def in_subprocess(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (fixed argv of our own tools, no shell)
         [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=REPO
     )
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -17,6 +17,7 @@ ALIASES = {
     "workflow-doc": "workflow_doc",
     "import-regions": "import_regions",
     "match-batch": "match_batch",
+    "openapi-schema": "openapi_schema",
     "matching-rebuild": "matching_rebuild",
 }
 

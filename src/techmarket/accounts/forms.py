@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -68,8 +68,7 @@ class MemberForm(PersonFields):
 
     def __init__(self, *args: Any, grantable: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roles = self.fields["roles"]
-        assert isinstance(roles, forms.MultipleChoiceField)
+        roles = cast(forms.MultipleChoiceField, self.fields["roles"])
         roles.choices = grantable
 
 

@@ -55,7 +55,7 @@ def principal_of(user: Any) -> Principal:
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     cached = getattr(user, "_techmarket_principal", None)
-    if cached is not None:
+    if isinstance(cached, Principal):
         return cached
     roles: set[str] = set()
     scopes: dict[str, set[str]] = {level: set() for level in RegionLevel.values}

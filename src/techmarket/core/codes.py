@@ -162,7 +162,8 @@ class _RegionRow:
 def _read_bytes(source: str | Path | IO[Any]) -> bytes | str:
     if isinstance(source, str | Path):
         return Path(source).read_bytes()
-    return source.read()
+    content: bytes | str = source.read()
+    return content
 
 
 def _decode(raw: bytes | str) -> str:

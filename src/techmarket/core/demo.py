@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 
 from techmarket.core import demo_vocabulary as words
 
-DEMO_PASSWORD = "Demo-2026!"
+DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 (the documented demo accounts' password)
 # Randomness is seeded and one random.Random is handed from app to app in a fixed order: every demo
 # database holds the same records.
 SEED = 2026

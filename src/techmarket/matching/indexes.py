@@ -163,10 +163,9 @@ class Registry:
             stale = loaded is None or (snapshot is not None and snapshot.id != loaded.snapshot)
             if loaded is not None and not stale and _last_change(corpus) < loaded.applied:
                 stale = True  # the change log went backwards (a restored database): start again
-            if stale:
+            if loaded is None or stale:
                 loaded = _load(corpus, snapshot) if snapshot is not None else _build(corpus)
                 self._loaded[corpus] = loaded
-            assert loaded is not None
         with loaded.lock:
             _apply_changes(corpus, loaded)
         return loaded

@@ -88,7 +88,8 @@ class Suggestion(models.Model):
     @property
     def target(self) -> Achievement | ExpertProfile | Organisation:
         target = self.achievement or self.expert or self.organisation
-        assert target is not None
+        if target is None:
+            raise ValueError(f"suggestion {self.pk} has no target")
         return target
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
@@ -28,10 +29,13 @@ from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.errors import DomainError
 
+# Lazy descriptions: translated when the schema is rendered, not once at import.
 FILTER_PARAMETERS = [
-    OpenApiParameter("search", OpenApiTypes.STR, description=_("全文检索（中文分词，按相关度排序）")),
+    OpenApiParameter(
+        "search", OpenApiTypes.STR, description=gettext_lazy("全文检索（中文分词，按相关度排序）")
+    ),
     *[
-        OpenApiParameter(name, OpenApiTypes.STR, description=str(field.label))
+        OpenApiParameter(name, OpenApiTypes.STR, description=field.label or "")
         for name, field in AchievementFilterForm.base_fields.items()
         if name not in {"q"}
     ],

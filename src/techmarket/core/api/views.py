@@ -13,13 +13,13 @@ from techmarket.core.choices import ClassificationScheme, RegionLevel
 from techmarket.core.models import Classification, Region
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(serializers.ModelSerializer[Region]):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent"]
 
 
-class ClassificationSerializer(serializers.ModelSerializer):
+class ClassificationSerializer(serializers.ModelSerializer[Classification]):
     # Relations are shown by code (the standard's identifier), not by database id.
     serializer_related_field = serializers.SlugRelatedField
 
@@ -35,7 +35,7 @@ class ClassificationSerializer(serializers.ModelSerializer):
         OpenApiParameter("parent", OpenApiTypes.STR, description=_("上级区划代码")),
     ]
 )
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
     """行政区划（GB/T 2260）."""
 
     serializer_class = RegionSerializer
@@ -61,7 +61,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("parent", OpenApiTypes.STR, description=_("上级代码")),
     ]
 )
-class ClassificationViewSet(viewsets.ReadOnlyModelViewSet):
+class ClassificationViewSet(viewsets.ReadOnlyModelViewSet[Classification]):
     """学科（GB/T 13745）与行业（GB/T 4754）分类代码."""
 
     serializer_class = ClassificationSerializer

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        os.execv(
+        os.execv(  # noqa: S606 (fixed argv, no shell: the process becomes gunicorn)
             gunicorn,
             [
                 gunicorn,
