@@ -24,6 +24,7 @@ from techmarket.achievements.choices import (
 )
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
+from techmarket.core.text import split_keywords
 
 
 class Achievement(TimeStampedModel):
@@ -145,12 +146,6 @@ class Achievement(TimeStampedModel):
     @property
     def is_fiscal(self) -> bool:
         return self.funding_source == FundingSource.FISCAL
-
-
-def split_keywords(text: str) -> list[str]:
-    for separator in "，；;、 ":
-        text = text.replace(separator, ",")
-    return [word.strip() for word in text.split(",") if word.strip()]
 
 
 def join_transfer_modes(codes: list[str]) -> str:

@@ -35,12 +35,12 @@ from techmarket.achievements.models import (
     IntellectualProperty,
     RegistrationSerial,
     join_transfer_modes,
-    split_keywords,
 )
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
+from techmarket.core.text import split_keywords
 from techmarket.search import backends as search
 from techmarket.search import segment
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from techmarket.accounts.models import Organisation
-from techmarket.achievements.models import split_keywords
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
+from techmarket.core.text import split_keywords
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
 
 

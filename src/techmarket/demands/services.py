@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
-from techmarket.achievements.models import split_keywords
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.core.text import split_keywords
 from techmarket.demands import policies
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
 from techmarket.demands.models import Demand, DemandRecipient, join_cooperation

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.models import Organisation
 from techmarket.core.choices import ClassificationScheme, RegionLevel
+from techmarket.core.forms import ClassificationChoiceField
 from techmarket.core.models import Classification, Region
 from techmarket.experts.models import ExpertProfile
 
@@ -18,11 +19,6 @@ ADMIN_ONLY_FIELDS = ("organisation", "is_commissioner")
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return " ".join(region.name for region in reversed(obj.chain()))
-
-
-class ClassificationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.name}"
 
 
 class ExpertFilterForm(forms.Form):

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.models import Organisation
-from techmarket.achievements.models import Achievement, split_keywords
+from techmarket.achievements.models import Achievement
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
+from techmarket.core.text import split_keywords
 
 
 class ExpertProfile(TimeStampedModel):

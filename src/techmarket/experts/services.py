@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.accounts.models import User
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements.choices import AchievementState
-from techmarket.achievements.models import Achievement, split_keywords
+from techmarket.achievements.models import Achievement
 from techmarket.achievements.policies import visible_q as achievement_visible_q
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound, NotPermitted
+from techmarket.core.text import split_keywords
 from techmarket.experts import policies
 from techmarket.experts.models import ExpertProfile
 
