@@ -11,8 +11,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import Organisation
 from techmarket.accounts.policies import Principal
+from techmarket.accounts.selectors import verified_organisations
 from techmarket.achievements import policies
 from techmarket.achievements.choices import AchievementState, Confidentiality, FundingSource, SortOrder
 from techmarket.achievements.models import Achievement
@@ -150,7 +150,7 @@ def public_counts() -> dict[str, int]:
     published = Achievement.objects.filter(policies.public_q())
     return {
         "achievements": published.count(),
-        "organisations": Organisation.objects.filter(status="verified").count(),
+        "organisations": verified_organisations().count(),
         "this_year": published.filter(published_at__year=timezone.localdate().year).count(),
         "with_ip": published.filter(ip_rights__isnull=False).distinct().count(),
     }

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements import policies
 from techmarket.achievements.choices import (
     TYPE_FLAGS,

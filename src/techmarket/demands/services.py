@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.core.text import split_keywords

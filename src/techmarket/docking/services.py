@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
+from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements import policies as achievement_policies
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
@@ -253,7 +254,7 @@ def _addressees(suggestion: Suggestion) -> list[User]:
     if suggestion.kind == TargetKind.EXPERT and suggestion.expert is not None:
         return recipients_of(suggestion.expert) if suggestion.expert.accepts_push else []
     if suggestion.kind == TargetKind.ORGANISATION:
-        return selectors.org_admins(suggestion.organisation_id)
+        return account_selectors.org_admins(suggestion.organisation_id)
     return []  # achievements are offered to the enterprise; their holders are reached as organisations
 
 
@@ -286,7 +287,7 @@ def _match_label(reader: User, suggestion: Suggestion) -> str:
 
 
 def _enterprise_readers(demand: Demand) -> list[User]:
-    readers = {user.pk: user for user in selectors.org_admins(demand.owner_organisation_id)}
+    readers = {user.pk: user for user in account_selectors.org_admins(demand.owner_organisation_id)}
     if demand.created_by.is_active:
         readers.setdefault(demand.created_by_id, demand.created_by)
     return list(readers.values())

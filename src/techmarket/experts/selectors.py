@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import Principal
+from techmarket.accounts.types import User
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.policies import public_q

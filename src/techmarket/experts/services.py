@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import Principal, principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.policies import visible_q as achievement_visible_q
