@@ -28,6 +28,11 @@ def achievement_visible(principal: Principal) -> QuerySet[Achievement]:
     return Achievement.objects.filter(policies.visible_q(principal))
 
 
+def public_achievements() -> QuerySet[Achievement]:
+    """Published 公开 records: what anyone may see (other apps describe themselves with their names)."""
+    return Achievement.objects.filter(policies.public_q())
+
+
 def achievement_catalogue(principal: Principal) -> QuerySet[Achievement]:
     """Published records the principal may see: the public catalogue (plus 受限 ones shown to their audience)."""
     return achievement_visible(principal).filter(state=AchievementState.PUBLISHED)

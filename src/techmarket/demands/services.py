@@ -47,6 +47,16 @@ RECORD_FIELDS = (
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
+def demand_lock(pk: int) -> Demand:
+    """The demand row locked for the caller's transaction (with its region and organisation), so that
+    another app's write on it (docking's push) cannot race a state change."""
+    return (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("region", "owner_organisation")
+        .get(pk=pk)
+    )
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None

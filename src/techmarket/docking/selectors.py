@@ -20,8 +20,9 @@ from techmarket.accounts.types import User
 from techmarket.core.errors import NotFound
 from techmarket.core.models import Region
 from techmarket.demands import policies as demand_policies
+from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.docking import policies
 from techmarket.docking.models import DEFAULT_REMIND_BEFORE_HOURS, ClockPolicy, PushRecipient, ResponseClock
 
@@ -81,7 +82,7 @@ def escalation_targets(demand: Demand) -> tuple[str, list[User]]:
 
 
 def dashboard_demands(principal: Principal) -> QuerySet[Demand]:
-    return Demand.objects.filter(policies.dashboard_q(principal))
+    return demand_selectors.all_demands().filter(policies.dashboard_q(principal))
 
 
 def demand_url(demand: Demand) -> str:
@@ -182,7 +183,7 @@ def inbox(principal: Principal) -> QuerySet[PushRecipient]:
     """The matches pushed to this person, newest first, for demands they may still see."""
     if principal.user_id is None:
         return PushRecipient.objects.none()
-    visible = Demand.objects.filter(demand_policies.visible_q(principal)).values("pk")
+    visible = demand_selectors.demand_visible(principal).values("pk")
     return (
         PushRecipient.objects.filter(user_id=principal.user_id, response__demand__in=visible)
         .select_related(

@@ -28,15 +28,16 @@ from techmarket.core.models import Region
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import services as demand_services
 from techmarket.demands.choices import OPEN_STATES
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.docking import policies, selectors
 from techmarket.docking.choices import AnswerKind, DeclineReason
 from techmarket.docking.models import MAX_RESPONSE_HOURS, ClockPolicy, PushRecipient, Response, ResponseClock
 from techmarket.experts import policies as expert_policies
 from techmarket.experts.selectors import recipients_of
+from techmarket.matching import selectors as matching_selectors
 from techmarket.matching import services as matching_services
-from techmarket.matching.choices import SuggestionState, TargetKind
-from techmarket.matching.models import Suggestion
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.types import Suggestion
 from techmarket.notifications.services import notify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -221,16 +222,12 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
             fields={"message": [_("最多%(count)d个字。") % {"count": MAX_MESSAGE_CHARS}]},
         )
     with transaction.atomic():
-        locked = (
-            Demand.objects.select_for_update(of=("self",))
-            .select_related("region", "owner_organisation")
-            .get(pk=demand.pk)
-        )
+        locked = demand_services.demand_lock(demand.pk)
         if not demand_policies.can_respond(principal_of(actor), locked):
             raise NotPermitted(
                 _("只有该需求所在地区的审核员、技术经纪人（公开需求）或平台管理员可以推送响应。")
             )
-        if not Suggestion.objects.filter(demand=locked, state=SuggestionState.CONFIRMED).exists():
+        if not matching_selectors.has_confirmed(locked):
             raise DomainError("nothing_confirmed", _("请先确认至少一条匹配结果，再推送响应。"))
         pushed = matching_services.suggestions_mark_pushed(actor=actor, demand=locked)
         response = Response.objects.create(demand=locked, sent_by=actor, sent_at=now, message=message)
