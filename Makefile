@@ -80,6 +80,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py

@@ -8,7 +8,9 @@ class MatchingConfig(AppConfig):
     verbose_name = _("智能匹配")
 
     def ready(self) -> None:
-        from techmarket.matching import receivers, signals
+        from techmarket.demands import pages as demand_pages
+        from techmarket.matching import receivers, selectors, signals
 
         signals.connect()
         receivers.connect()
+        demand_pages.add_detail_context(selectors.demand_page_context)

@@ -15,9 +15,10 @@ from django.db.models import QuerySet
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.policies import principal_of as principal_of_user
 from techmarket.core import matchsources
+from techmarket.demands import policies as demand_policies
 from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
-from techmarket.matching import indexes, ranking
+from techmarket.matching import indexes, policies, ranking
 from techmarket.matching.choices import Corpus, SuggestionState, TargetKind
 from techmarket.matching.models import LearnedWeights, Suggestion
 
@@ -194,6 +195,19 @@ def manual_candidates(
         for r in ranked
         if int(r.doc_id) in rows
     ][:k]
+
+
+def demand_page_context(demand: Demand, viewer: Principal) -> dict[str, Any]:
+    """What matching adds to the demand page (registered with :mod:`techmarket.demands.pages`): the
+    responders' suggestion panel, and the pushed matches the demand's own enterprise is shown."""
+    context: dict[str, Any] = {
+        "can_work": policies.can_work(viewer, demand),
+        "can_see_suggestions": policies.can_see_suggestions(viewer, demand),
+        "pushed": pushed_for_enterprise(demand, viewer) if demand_policies.is_owner(viewer, demand) else [],
+    }
+    if context["can_see_suggestions"]:
+        context.update(panel_context(demand, viewer))
+    return context
 
 
 def panel_context(demand: Demand, viewer: Principal) -> dict[str, Any]:
