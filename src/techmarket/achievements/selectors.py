@@ -19,7 +19,7 @@ from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import events_for
 from techmarket.core.errors import NotFound
-from techmarket.core.models import AuditEvent
+from techmarket.core.models import AuditEvent, Region
 from techmarket.search import backends as search
 
 
@@ -81,9 +81,7 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
     if filters.industry:
         queryset = queryset.filter(industry__code__startswith=filters.industry)
     if filters.region:
-        queryset = queryset.filter(
-            Q(county_code=filters.region) | Q(city_code=filters.region) | Q(province_code=filters.region)
-        )
+        queryset = queryset.filter(Region.within_q(filters.region))
     if filters.trl_min is not None:
         queryset = queryset.filter(trl__gte=filters.trl_min)
     if filters.trl_max is not None:

@@ -106,6 +106,14 @@ class Region(models.Model):
         return q
 
     @staticmethod
+    def within_q(code: str) -> Q:
+        """Records whose denormalised chain passes through the region ``code`` (at any level)."""
+        q = Q(**{chain_field(CHAIN_LEVELS[0]): code})
+        for level in CHAIN_LEVELS[1:]:
+            q |= Q(**{chain_field(level): code})
+        return q
+
+    @staticmethod
     def reviews_record(review_scopes: Mapping[str, Iterable[str]], record: Any) -> bool:
         """Whether review scopes (``{level: codes}``) cover any level of a record's chain."""
         return any(
