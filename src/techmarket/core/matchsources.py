@@ -117,7 +117,7 @@ def source(corpus: str) -> Source:
 
 def source_of_kind(kind: str) -> Source | None:
     """The source whose records are suggestion targets of ``kind``, if any."""
-    return next((s for s in _SOURCES.values() if s.kind == kind), None)
+    return next((s for s in _SOURCES.values() if s.kind is not None and s.kind == kind), None)
 
 
 def sources() -> list[Source]:
