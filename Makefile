@@ -83,6 +83,7 @@ lint: install-dev
 	$(BIN)/mypy src
 	PYTHONPATH=src $(BIN)/techmarket makemigrations --check --dry-run
 	PYTHONPATH=src $(BIN)/techmarket openapi-schema --check
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 # Regenerate the committed OpenAPI document (docs/api/openapi.yaml) after changing the API.
 schema: $(VENV)/.installed

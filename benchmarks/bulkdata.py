@@ -217,8 +217,9 @@ def achievements(
         FundingSource,
         TransferMode,
     )
-    from techmarket.achievements.models import Achievement, join_transfer_modes, split_keywords
+    from techmarket.achievements.models import Achievement, join_transfer_modes
     from techmarket.achievements.services import MAX_KEYWORDS, search_fields
+    from techmarket.core.text import split_keywords
     from techmarket.search import segment
 
     rng = random.Random(SEED)  # noqa: S311 (seeded: reproducible data, not a secret)

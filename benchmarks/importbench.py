@@ -30,10 +30,10 @@ def filled_rows(record_count: int) -> list[dict[str, str]]:
         EvaluationForm,
         TransferMode,
     )
-    from techmarket.achievements.models import split_keywords
     from techmarket.achievements.services import MAX_KEYWORDS
     from techmarket.core.choices import ClassificationScheme, RegionLevel
     from techmarket.core.models import Classification, Region
+    from techmarket.core.text import split_keywords
 
     rng = random.Random(SEED + 2)  # noqa: S311 (seeded: reproducible data, not a secret)
     records = corpus_records(record_count + ROWS)[record_count:]

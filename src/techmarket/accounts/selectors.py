@@ -1,11 +1,14 @@
-"""Reads for accounts."""
+"""Reads for accounts: the queues of the platform administrator, and the users and organisations other
+apps look up (by role, by name, by id) — they never query these tables themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
-from techmarket.accounts.choices import OrganisationStatus
-from techmarket.accounts.models import Organisation, RoleAssignment
+from techmarket.accounts.choices import OrganisationStatus, Role
+from techmarket.accounts.models import Organisation, RoleAssignment, User
 from techmarket.accounts.policies import Principal
 
 
@@ -33,3 +36,59 @@ def role_assignments(principal: Principal) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.select_related("user", "region").order_by(
         "role", "region_id", "user__username"
     )
+
+
+# --- Lookups for other apps -------------------------------------------------------------------
+
+
+def _active(users: QuerySet[User]) -> list[User]:
+    return list(users.filter(is_active=True).distinct().order_by("pk"))
+
+
+def reviewers_at(region_code: str) -> list[User]:
+    """Active reviewers of one region (any level), by id."""
+    return _active(User.objects.filter(roles__role=Role.REVIEWER, roles__region_id=region_code))
+
+
+def org_admins(organisation_id: int | None) -> list[User]:
+    """Active administrators of an organisation, by id."""
+    if organisation_id is None:
+        return []
+    return _active(User.objects.filter(organisation_id=organisation_id, roles__role=Role.ORG_ADMIN))
+
+
+def brokers() -> list[User]:
+    """Active technology brokers, by id."""
+    return _active(User.objects.filter(roles__role=Role.BROKER))
+
+
+def platform_admins() -> list[User]:
+    """Active platform administrators, by id; the superusers when no one holds the role."""
+    return _active(User.objects.filter(roles__role=Role.PLATFORM_ADMIN)) or _active(
+        User.objects.filter(is_superuser=True)
+    )
+
+
+def user_by_username(username: str) -> User | None:
+    """The user of a login name, or None."""
+    return User.objects.filter(username=username).first()
+
+
+def users_by_id(ids: Iterable[int]) -> dict[int, User]:
+    """Users of the given ids (those that exist), keyed by id."""
+    return {user.pk: user for user in User.objects.filter(pk__in=list(ids))}
+
+
+def verified_organisations() -> QuerySet[Organisation]:
+    """Organisations whose verification is done (the ones shown and matched publicly)."""
+    return Organisation.objects.filter(status=OrganisationStatus.VERIFIED)
+
+
+def organisations() -> QuerySet[Organisation]:
+    """Every organisation (form choices of administrators)."""
+    return Organisation.objects.all()
+
+
+def organisations_by_id(ids: Iterable[int]) -> QuerySet[Organisation]:
+    """Organisations of the given ids."""
+    return Organisation.objects.filter(pk__in=list(ids))

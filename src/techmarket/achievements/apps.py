@@ -6,3 +6,8 @@ class AchievementsConfig(AppConfig):
     name = "techmarket.achievements"
     label = "achievements"
     verbose_name = _("科技成果登记")
+
+    def ready(self) -> None:
+        from techmarket.achievements import matching
+
+        matching.register()  # what this app contributes to matching (core.matchsources)

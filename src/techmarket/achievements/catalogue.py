@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from techmarket.accounts.models import User
+from techmarket.accounts.types import User
 from techmarket.achievements import exports, selectors
 from techmarket.achievements.models import Achievement, PublishedCatalogue
 from techmarket.core.audit import record_event

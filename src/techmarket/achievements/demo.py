@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.accounts.demo import UNIVERSITY, DemoPeople
-from techmarket.accounts.models import Organisation, User
+from techmarket.accounts.types import Organisation, User
 from techmarket.achievements import demo_vocabulary as vocabulary
 from techmarket.achievements import services
 from techmarket.achievements.choices import (

@@ -22,6 +22,7 @@ from techmarket.achievements.choices import (
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.services import RECORD_FIELDS
 from techmarket.core.choices import ClassificationScheme, RegionLevel
+from techmarket.core.forms import ClassificationChoiceField
 from techmarket.core.models import Classification, Region
 
 PERSON_ROLE_BY_LABEL = {str(label): value for value, label in PersonRole.choices}
@@ -31,11 +32,6 @@ IP_STATUS_BY_LABEL = {str(label): value for value, label in PatentStatus.choices
 
 def _split_line(line: str) -> list[str]:
     return [part.strip() for part in line.replace("，", ",").replace("|", ",").split(",")]
-
-
-class ClassificationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.name}"
 
 
 class AchievementForm(forms.Form):

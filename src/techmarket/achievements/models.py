@@ -8,7 +8,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from techmarket.accounts.models import Organisation
 from techmarket.achievements.choices import (
     AchievementAttribute,
     AchievementStage,
@@ -24,6 +23,7 @@ from techmarket.achievements.choices import (
 )
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
+from techmarket.core.text import split_keywords
 
 
 class Achievement(TimeStampedModel):
@@ -79,7 +79,10 @@ class Achievement(TimeStampedModel):
     city_code = models.CharField(max_length=6, blank=True, db_index=True)
     province_code = models.CharField(max_length=6, blank=True, db_index=True)
     owner_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("第一完成单位"), on_delete=models.PROTECT, related_name="achievements"
+        "accounts.Organisation",
+        verbose_name=_("第一完成单位"),
+        on_delete=models.PROTECT,
+        related_name="achievements",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
@@ -147,12 +150,6 @@ class Achievement(TimeStampedModel):
         return self.funding_source == FundingSource.FISCAL
 
 
-def split_keywords(text: str) -> list[str]:
-    for separator in "，；;、 ":
-        text = text.replace(separator, ",")
-    return [word.strip() for word in text.split(",") if word.strip()]
-
-
 def join_transfer_modes(codes: list[str]) -> str:
     ordered = [code for code in TransferMode.values if code in set(codes)]
     return "," + ",".join(ordered) + "," if ordered else ""
@@ -165,7 +162,7 @@ class CompletingOrganisation(models.Model):
     position = models.PositiveSmallIntegerField(_("排序"))
     name = models.CharField(_("完成单位"), max_length=200)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.achievements.models import AccessGrant, Achievement, ImportJob
 from techmarket.core.choices import RegionLevel
+from techmarket.core.models import Region
 
 STATE_OF_LEVEL: dict[str, str] = {
     RegionLevel.COUNTY: AchievementState.COUNTY_REVIEW,
@@ -25,14 +26,6 @@ STATE_OF_LEVEL: dict[str, str] = {
 }
 LEVEL_OF_STATE: dict[str, str] = {state: level for level, state in STATE_OF_LEVEL.items()}
 FILER_ROLES = {Role.APPLICANT, Role.ORG_ADMIN}
-
-
-def _chain_codes(achievement: Achievement) -> dict[str, str]:
-    return {
-        RegionLevel.COUNTY: achievement.county_code,
-        RegionLevel.CITY: achievement.city_code,
-        RegionLevel.PROVINCE: achievement.province_code,
-    }
 
 
 def public_q() -> Q:
@@ -47,16 +40,7 @@ def visible_q(principal: Principal) -> Q:
     if principal.organisation_id:
         q |= Q(owner_organisation_id=principal.organisation_id)
     if principal.is_reviewer:
-        chain = Q()
-        for level, field in (
-            (RegionLevel.COUNTY, "county_code"),
-            (RegionLevel.CITY, "city_code"),
-            (RegionLevel.PROVINCE, "province_code"),
-        ):
-            codes = principal.review_scopes.get(level)
-            if codes:
-                chain |= Q(**{f"{field}__in": codes})
-        q |= chain & Q(submitted_at__isnull=False)
+        q |= Region.scope_q(principal.review_scopes) & Q(submitted_at__isnull=False)
     granted = AccessGrant.objects.filter(achievement_id=OuterRef("pk"), user_id=principal.user_id or 0)
     q |= Q(Exists(granted), state=AchievementState.PUBLISHED)
     return q
@@ -67,7 +51,7 @@ def is_owner(principal: Principal, achievement: Achievement) -> bool:
 
 
 def reviews_at(principal: Principal, achievement: Achievement, level: str) -> bool:
-    return principal.reviews(level, _chain_codes(achievement)[level])
+    return principal.reviews(level, Region.record_chain(achievement)[level] or None)
 
 
 def reviews_any_level(principal: Principal, achievement: Achievement) -> bool:

@@ -11,21 +11,26 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import Organisation
 from techmarket.accounts.policies import Principal
+from techmarket.accounts.selectors import verified_organisations
 from techmarket.achievements import policies
 from techmarket.achievements.choices import AchievementState, Confidentiality, FundingSource, SortOrder
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import events_for
 from techmarket.core.errors import NotFound
-from techmarket.core.models import AuditEvent
+from techmarket.core.models import AuditEvent, Region
 from techmarket.search import backends as search
 
 
 def achievement_visible(principal: Principal) -> QuerySet[Achievement]:
     """Every record the principal may see, in any state."""
     return Achievement.objects.filter(policies.visible_q(principal))
+
+
+def public_achievements() -> QuerySet[Achievement]:
+    """Published 公开 records: what anyone may see (other apps describe themselves with their names)."""
+    return Achievement.objects.filter(policies.public_q())
 
 
 def achievement_catalogue(principal: Principal) -> QuerySet[Achievement]:
@@ -76,9 +81,7 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
     if filters.industry:
         queryset = queryset.filter(industry__code__startswith=filters.industry)
     if filters.region:
-        queryset = queryset.filter(
-            Q(county_code=filters.region) | Q(city_code=filters.region) | Q(province_code=filters.region)
-        )
+        queryset = queryset.filter(Region.within_q(filters.region))
     if filters.trl_min is not None:
         queryset = queryset.filter(trl__gte=filters.trl_min)
     if filters.trl_max is not None:
@@ -150,7 +153,7 @@ def public_counts() -> dict[str, int]:
     published = Achievement.objects.filter(policies.public_q())
     return {
         "achievements": published.count(),
-        "organisations": Organisation.objects.filter(status="verified").count(),
+        "organisations": verified_organisations().count(),
         "this_year": published.filter(published_at__year=timezone.localdate().year).count(),
         "with_ip": published.filter(ip_rights__isnull=False).distinct().count(),
     }

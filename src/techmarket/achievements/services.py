@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements import policies
 from techmarket.achievements.choices import (
     TYPE_FLAGS,
@@ -35,12 +35,12 @@ from techmarket.achievements.models import (
     IntellectualProperty,
     RegistrationSerial,
     join_transfer_modes,
-    split_keywords,
 )
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
+from techmarket.core.text import split_keywords
 from techmarket.search import backends as search
 from techmarket.search import segment
 

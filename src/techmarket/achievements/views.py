@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from techmarket.accounts.http import acting_user
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.selectors import user_by_username
 from techmarket.achievements import exports, policies, selectors, services
 from techmarket.achievements.filters import AchievementFilterForm
 from techmarket.achievements.forms import AchievementForm, AttachmentForm, GrantForm
@@ -191,7 +191,7 @@ def grant_access(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     form = GrantForm(request.POST)
-    user = User.objects.filter(username=request.POST.get("username", "")).first() if form.is_valid() else None
+    user = user_by_username(request.POST.get("username", "")) if form.is_valid() else None
     if user is None:
         messages.error(request, _("未找到该用户。"))
     else:

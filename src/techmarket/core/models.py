@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.choices import ClassificationScheme, RegionLevel
@@ -17,6 +19,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The levels of a region chain, nearest first. Records (achievements, demands) denormalise the chain of
+# their region into ``county_code``, ``city_code`` and ``province_code`` so that visibility and review
+# queues filter without joins; :meth:`Region.chain_codes`, :meth:`Region.record_chain` and
+# :meth:`Region.scope_q` are the one place that rule is written.
+CHAIN_LEVELS: tuple[str, ...] = (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE)
+
+
+def chain_field(level: str) -> str:
+    """The denormalised field of a record holding its chain's code at ``level``."""
+    return f"{level}_code"
 
 
 class Region(models.Model):
@@ -63,10 +77,49 @@ class Region(models.Model):
         """``{"county_code", "city_code", "province_code"}`` of this region's chain ("" where absent):
         records denormalise them so visibility and review queues filter without joins."""
         codes = {}
-        for level in ("county", "city", "province"):
+        for level in CHAIN_LEVELS:
             ancestor = self.ancestor_at(level)
-            codes[f"{level}_code"] = ancestor.code if ancestor is not None else ""
+            codes[chain_field(level)] = ancestor.code if ancestor is not None else ""
         return codes
+
+    @staticmethod
+    def record_chain(record: Any) -> dict[str, str]:
+        """``{level: code}`` of a record's denormalised chain, nearest level first ("" where absent)."""
+        return {level: getattr(record, chain_field(level)) or "" for level in CHAIN_LEVELS}
+
+    @staticmethod
+    def record_chain_codes(record: Any) -> list[str]:
+        """The codes of a record's chain from its own level up to the province (absent levels skipped)."""
+        return [code for code in Region.record_chain(record).values() if code]
+
+    @staticmethod
+    def scope_q(review_scopes: Mapping[str, Iterable[str]]) -> Q:
+        """Records whose denormalised chain meets review scopes (``{level: codes}``); none when empty."""
+        parts = [
+            Q(**{f"{chain_field(level)}__in": codes})
+            for level in CHAIN_LEVELS
+            if (codes := review_scopes.get(level))
+        ]
+        q = Q(pk__in=[])
+        for part in parts:
+            q |= part
+        return q
+
+    @staticmethod
+    def within_q(code: str) -> Q:
+        """Records whose denormalised chain passes through the region ``code`` (at any level)."""
+        q = Q(**{chain_field(CHAIN_LEVELS[0]): code})
+        for level in CHAIN_LEVELS[1:]:
+            q |= Q(**{chain_field(level): code})
+        return q
+
+    @staticmethod
+    def reviews_record(review_scopes: Mapping[str, Iterable[str]], record: Any) -> bool:
+        """Whether review scopes (``{level: codes}``) cover any level of a record's chain."""
+        return any(
+            code and code in review_scopes.get(level, ())
+            for level, code in Region.record_chain(record).items()
+        )
 
 
 class Classification(models.Model):

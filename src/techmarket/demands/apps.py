@@ -6,3 +6,8 @@ class DemandsConfig(AppConfig):
     name = "techmarket.demands"
     label = "demands"
     verbose_name = _("技术需求")
+
+    def ready(self) -> None:
+        from techmarket.demands import matching
+
+        matching.register()  # what this app contributes to matching (core.matchsources)

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.achievements.forms import ClassificationChoiceField
 from techmarket.core.choices import ClassificationScheme, RegionLevel
+from techmarket.core.forms import ClassificationChoiceField
 from techmarket.core.models import Classification, Region
 from techmarket.demands.choices import Cooperation, DemandConfidentiality
 from techmarket.demands.models import Demand

@@ -8,10 +8,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from techmarket.accounts.models import Organisation
-from techmarket.achievements.models import split_keywords
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
+from techmarket.core.text import split_keywords
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
 
 
@@ -83,7 +82,7 @@ class Demand(TimeStampedModel):
         default=DemandConfidentiality.PUBLIC,
     )
     owner_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("需求单位"), on_delete=models.PROTECT, related_name="demands"
+        "accounts.Organisation", verbose_name=_("需求单位"), on_delete=models.PROTECT, related_name="demands"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"

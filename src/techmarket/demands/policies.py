@@ -14,17 +14,12 @@ from django.db.models import Exists, OuterRef, Q
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
-from techmarket.core.choices import RegionLevel
+from techmarket.core.models import Region
 from techmarket.demands.choices import OPEN_STATES, DemandConfidentiality, DemandState
 from techmarket.demands.models import Demand, DemandRecipient
 
 FILER_ROLES = frozenset({Role.ENTERPRISE, Role.ORG_ADMIN})
 PUBLIC_STATES = (DemandState.PUBLISHED, DemandState.DOCKING, DemandState.SOLVED, DemandState.UNSOLVED)
-_CHAIN_FIELDS = (
-    (RegionLevel.COUNTY, "county_code"),
-    (RegionLevel.CITY, "city_code"),
-    (RegionLevel.PROVINCE, "province_code"),
-)
 
 
 def public_q() -> Q:
@@ -33,12 +28,7 @@ def public_q() -> Q:
 
 def chain_q(principal: Principal) -> Q:
     """Demands in the principal's review regions (nothing for non-reviewers)."""
-    chain = Q(pk__in=[])
-    for level, field in _CHAIN_FIELDS:
-        codes = principal.review_scopes.get(level)
-        if codes:
-            chain |= Q(**{f"{field}__in": codes})
-    return chain
+    return Region.scope_q(principal.review_scopes)
 
 
 def visible_q(principal: Principal) -> Q:
@@ -62,7 +52,7 @@ def is_owner(principal: Principal, demand: Demand) -> bool:
 
 
 def reviews(principal: Principal, demand: Demand) -> bool:
-    return any(principal.reviews(level, getattr(demand, field) or None) for level, field in _CHAIN_FIELDS)
+    return Region.reviews_record(principal.review_scopes, demand)
 
 
 def can_view(principal: Principal, demand: Demand) -> bool:

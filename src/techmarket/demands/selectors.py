@@ -52,6 +52,26 @@ def open_demands(principal: Principal) -> QuerySet[Demand]:
     return demand_for_list(demand_visible(principal).filter(state__in=OPEN_STATES))
 
 
+def open_demands_by_id(principal: Principal, ids: list[int]) -> QuerySet[Demand]:
+    """The open demands of ``ids`` the principal may see (reverse matching reads its ranking back)."""
+    return demand_for_list(demand_visible(principal).filter(state__in=OPEN_STATES, pk__in=ids))
+
+
+def all_demands() -> QuerySet[Demand]:
+    """Every demand, unscoped: for callers that apply their own policy's filter (docking's dashboard)."""
+    return Demand.objects.all()
+
+
+def demand_by_pk(pk: int) -> Demand:
+    """A demand whatever its state, for system jobs (no principal); ``Demand.DoesNotExist`` if absent."""
+    return Demand.objects.get(pk=pk)
+
+
+def published_demands() -> QuerySet[Demand]:
+    """Every published demand (system jobs such as the matching catch-up; no visibility rule)."""
+    return Demand.objects.filter(state=DemandState.PUBLISHED)
+
+
 def own_demands(principal: Principal) -> QuerySet[Demand]:
     if not principal.organisation_id:
         return Demand.objects.none()

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
-from techmarket.achievements.models import split_keywords
+from techmarket.accounts.types import User
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.core.text import split_keywords
 from techmarket.demands import policies
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
 from techmarket.demands.models import Demand, DemandRecipient, join_cooperation
@@ -44,6 +44,16 @@ RECORD_FIELDS = (
     "confidentiality",
 )
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def demand_lock(pk: int) -> Demand:
+    """The demand row locked for the caller's transaction (with its region and organisation), so that
+    another app's write on it (docking's push) cannot race a state change."""
+    return (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("region", "owner_organisation")
+        .get(pk=pk)
+    )
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -16,7 +16,7 @@ from techmarket.accounts.policies import principal_of
 from techmarket.core import masking
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate
-from techmarket.demands import policies, selectors, services
+from techmarket.demands import pages, policies, selectors, services
 from techmarket.demands.forms import CloseForm, DemandForm
 from techmarket.demands.models import Demand
 from techmarket.demands.workflow import DEMAND_WORKFLOW
@@ -40,9 +40,6 @@ def _get(request: HttpRequest, pk: int) -> Demand:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from techmarket.matching import policies as matching_policies
-    from techmarket.matching import selectors as matching
-
     principal = principal_of(request.user)
     demand = _get(request, pk)
     show_contact = policies.can_see_contact(principal, demand)
@@ -56,17 +53,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "can_close": DEMAND_WORKFLOW.is_allowed(demand, "close_solved", request.user),
         "can_edit": policies.can_edit(principal, demand),
-        "can_work": matching_policies.can_work(principal, demand),
-        "can_see_suggestions": matching_policies.can_see_suggestions(principal, demand),
         "contact_phone": demand.contact_phone if show_contact else masking.mask_phone(demand.contact_phone),
         "contact_email": demand.contact_email if show_contact else masking.mask_email(demand.contact_email),
-        "pushed": matching.pushed_for_enterprise(demand, principal)
-        if policies.is_owner(principal, demand)
-        else [],
         "close_form": CloseForm(),
+        # The matching panel and what was pushed (added by the matching app: demands imports none of it).
+        **pages.detail_context(demand, principal),
     }
-    if context["can_see_suggestions"]:
-        context.update(matching.panel_context(demand, principal))
     return render(request, "demands/detail.html", context)
 
 

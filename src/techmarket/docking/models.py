@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,9 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.models import Region
-from techmarket.demands.models import Demand
 from techmarket.docking.choices import AnswerKind, ClockState, DeclineReason
-from techmarket.matching.models import Suggestion
+
+if TYPE_CHECKING:
+    from techmarket.demands.types import Demand
 
 MAX_RESPONSE_HOURS = 720
 DEFAULT_REMIND_BEFORE_HOURS = 4
@@ -59,7 +62,7 @@ class ResponseClock(models.Model):
     """Started when a demand is published; stopped by the first pushed response (CLOCK_WORKFLOW)."""
 
     demand = models.OneToOneField(
-        Demand, verbose_name=_("技术需求"), on_delete=models.CASCADE, related_name="response_clock"
+        "demands.Demand", verbose_name=_("技术需求"), on_delete=models.CASCADE, related_name="response_clock"
     )
     state = models.CharField(
         _("状态"), max_length=16, choices=ClockState.choices, default=ClockState.RUNNING, db_index=True
@@ -100,7 +103,7 @@ class Response(models.Model):
     """One push of confirmed matches to the enterprise and the matched experts and organisations."""
 
     demand = models.ForeignKey(
-        Demand, verbose_name=_("技术需求"), on_delete=models.CASCADE, related_name="responses"
+        "demands.Demand", verbose_name=_("技术需求"), on_delete=models.CASCADE, related_name="responses"
     )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("推送人"), on_delete=models.PROTECT, related_name="+"
@@ -121,7 +124,7 @@ class PushRecipient(models.Model):
     """A person a pushed match (expert or organisation) was addressed to, and their answer."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="recipients")
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="+")
+    suggestion = models.ForeignKey("matching.Suggestion", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="+"
     )

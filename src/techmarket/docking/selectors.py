@@ -14,24 +14,17 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from techmarket.accounts.choices import Role
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import Principal, principal_of
-from techmarket.core.choices import RegionLevel
+from techmarket.accounts.selectors import brokers, platform_admins, reviewers_at, users_by_id
+from techmarket.accounts.types import User
 from techmarket.core.errors import NotFound
 from techmarket.core.models import Region
 from techmarket.demands import policies as demand_policies
+from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.docking import policies
 from techmarket.docking.models import DEFAULT_REMIND_BEFORE_HOURS, ClockPolicy, PushRecipient, ResponseClock
-
-# A demand's region chain, nearest level first.
-CHAIN_FIELDS = (
-    (RegionLevel.COUNTY, "county_code"),
-    (RegionLevel.CITY, "city_code"),
-    (RegionLevel.PROVINCE, "province_code"),
-)
 
 
 def default_hours() -> int:
@@ -55,31 +48,7 @@ def hours_for(region: Region) -> tuple[int, int]:
 
 def chain_codes(demand: Demand) -> list[str]:
     """The demand's region codes from its own level up to the province."""
-    return [code for _level, field in CHAIN_FIELDS if (code := getattr(demand, field))]
-
-
-def _active(users: QuerySet[User]) -> list[User]:
-    return list(users.filter(is_active=True).distinct().order_by("pk"))
-
-
-def reviewers_at(code: str) -> list[User]:
-    return _active(User.objects.filter(roles__role=Role.REVIEWER, roles__region_id=code))
-
-
-def org_admins(organisation_id: int | None) -> list[User]:
-    if organisation_id is None:
-        return []
-    return _active(User.objects.filter(organisation_id=organisation_id, roles__role=Role.ORG_ADMIN))
-
-
-def brokers() -> list[User]:
-    return _active(User.objects.filter(roles__role=Role.BROKER))
-
-
-def platform_admins() -> list[User]:
-    return _active(User.objects.filter(roles__role=Role.PLATFORM_ADMIN)) or _active(
-        User.objects.filter(is_superuser=True)
-    )
+    return Region.record_chain_codes(demand)
 
 
 def may_see(users: Iterable[User], demand: Demand) -> list[User]:
@@ -113,7 +82,7 @@ def escalation_targets(demand: Demand) -> tuple[str, list[User]]:
 
 
 def dashboard_demands(principal: Principal) -> QuerySet[Demand]:
-    return Demand.objects.filter(policies.dashboard_q(principal))
+    return demand_selectors.all_demands().filter(policies.dashboard_q(principal))
 
 
 def demand_url(demand: Demand) -> str:
@@ -193,7 +162,7 @@ def response_stats(principal: Principal) -> dict[str, Any]:
         if responder is not None:
             by_responder[responder].append(row)
     region_names = dict(Region.objects.filter(code__in=by_region).values_list("code", "name"))
-    users = {user.pk: user for user in User.objects.filter(pk__in=by_responder)}
+    users = users_by_id(by_responder)
     return {
         "overall": _group("", "", everything) if everything else None,
         "regions": sorted(
@@ -214,7 +183,7 @@ def inbox(principal: Principal) -> QuerySet[PushRecipient]:
     """The matches pushed to this person, newest first, for demands they may still see."""
     if principal.user_id is None:
         return PushRecipient.objects.none()
-    visible = Demand.objects.filter(demand_policies.visible_q(principal)).values("pk")
+    visible = demand_selectors.demand_visible(principal).values("pk")
     return (
         PushRecipient.objects.filter(user_id=principal.user_id, response__demand__in=visible)
         .select_related(

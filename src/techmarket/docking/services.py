@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
+from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements import policies as achievement_policies
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
@@ -27,16 +28,17 @@ from techmarket.core.models import Region
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import services as demand_services
 from techmarket.demands.choices import OPEN_STATES
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.docking import policies, selectors
 from techmarket.docking.choices import OPEN_CLOCK_STATES, AnswerKind, ClockState, DeclineReason
 from techmarket.docking.models import MAX_RESPONSE_HOURS, ClockPolicy, PushRecipient, Response, ResponseClock
 from techmarket.docking.workflow import ANSWER_WORKFLOW, CLOCK_WORKFLOW
 from techmarket.experts import policies as expert_policies
 from techmarket.experts.selectors import recipients_of
+from techmarket.matching import selectors as matching_selectors
 from techmarket.matching import services as matching_services
-from techmarket.matching.choices import SuggestionState, TargetKind
-from techmarket.matching.models import Suggestion
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.types import Suggestion
 from techmarket.notifications.services import notify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -197,16 +199,12 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
             fields={"message": [_("最多%(count)d个字。") % {"count": MAX_MESSAGE_CHARS}]},
         )
     with transaction.atomic():
-        locked = (
-            Demand.objects.select_for_update(of=("self",))
-            .select_related("region", "owner_organisation")
-            .get(pk=demand.pk)
-        )
+        locked = demand_services.demand_lock(demand.pk)
         if not demand_policies.can_respond(principal_of(actor), locked):
             raise NotPermitted(
                 _("只有该需求所在地区的审核员、技术经纪人（公开需求）或平台管理员可以推送响应。")
             )
-        if not Suggestion.objects.filter(demand=locked, state=SuggestionState.CONFIRMED).exists():
+        if not matching_selectors.has_confirmed(locked):
             raise DomainError("nothing_confirmed", _("请先确认至少一条匹配结果，再推送响应。"))
         pushed = matching_services.suggestions_mark_pushed(actor=actor, demand=locked)
         response = Response.objects.create(demand=locked, sent_by=actor, sent_at=now, message=message)
@@ -230,7 +228,7 @@ def _addressees(suggestion: Suggestion) -> list[User]:
     if suggestion.kind == TargetKind.EXPERT and suggestion.expert is not None:
         return recipients_of(suggestion.expert) if suggestion.expert.accepts_push else []
     if suggestion.kind == TargetKind.ORGANISATION:
-        return selectors.org_admins(suggestion.organisation_id)
+        return account_selectors.org_admins(suggestion.organisation_id)
     return []  # achievements are offered to the enterprise; their holders are reached as organisations
 
 
@@ -263,7 +261,7 @@ def _match_label(reader: User, suggestion: Suggestion) -> str:
 
 
 def _enterprise_readers(demand: Demand) -> list[User]:
-    readers = {user.pk: user for user in selectors.org_admins(demand.owner_organisation_id)}
+    readers = {user.pk: user for user in account_selectors.org_admins(demand.owner_organisation_id)}
     if demand.created_by.is_active:
         readers.setdefault(demand.created_by_id, demand.created_by)
     return list(readers.values())

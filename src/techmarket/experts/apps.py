@@ -6,3 +6,8 @@ class ExpertsConfig(AppConfig):
     name = "techmarket.experts"
     label = "experts"
     verbose_name = _("专家库")
+
+    def ready(self) -> None:
+        from techmarket.experts import matching
+
+        matching.register()  # what this app contributes to matching (core.matchsources)

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import Organisation
+from techmarket.accounts.selectors import organisations
 from techmarket.core.choices import ClassificationScheme, RegionLevel
+from techmarket.core.forms import ClassificationChoiceField
 from techmarket.core.models import Classification, Region
 from techmarket.experts.models import ExpertProfile
 
@@ -18,11 +19,6 @@ ADMIN_ONLY_FIELDS = ("organisation", "is_commissioner")
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return " ".join(region.name for region in reversed(obj.chain()))
-
-
-class ClassificationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.name}"
 
 
 class ExpertFilterForm(forms.Form):
@@ -54,7 +50,7 @@ class ExpertForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     title = forms.CharField(label=_("职称"), max_length=64, required=False)
     organisation = forms.ModelChoiceField(
-        label=_("所在单位（平台单位）"), queryset=Organisation.objects.all(), required=False
+        label=_("所在单位（平台单位）"), queryset=organisations(), required=False
     )
     organisation_name = forms.CharField(
         label=_("工作单位"), max_length=200, required=False, help_text=_("单位未在平台注册时填写。")

@@ -6,10 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import Organisation
-from techmarket.achievements.models import Achievement, split_keywords
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
+from techmarket.core.text import split_keywords
 
 
 class ExpertProfile(TimeStampedModel):
@@ -23,7 +22,7 @@ class ExpertProfile(TimeStampedModel):
     )
     name = models.CharField(_("姓名"), max_length=64)
     organisation = models.ForeignKey(
-        Organisation,
+        "accounts.Organisation",
         verbose_name=_("所在单位（平台单位）"),
         null=True,
         blank=True,
@@ -59,7 +58,7 @@ class ExpertProfile(TimeStampedModel):
     )
     bio = models.TextField(_("个人简介"), blank=True)
     achievements = models.ManyToManyField(
-        Achievement, verbose_name=_("代表性成果"), blank=True, related_name="experts"
+        "achievements.Achievement", verbose_name=_("代表性成果"), blank=True, related_name="experts"
     )
     is_commissioner = models.BooleanField(_("科技特派员"), default=False)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)

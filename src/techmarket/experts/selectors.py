@@ -7,12 +7,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import Principal
-from techmarket.achievements.choices import AchievementState
-from techmarket.achievements.models import Achievement
-from techmarket.achievements.policies import public_q
-from techmarket.achievements.policies import visible_q as achievement_visible_q
+from techmarket.accounts.types import User
+from techmarket.achievements import selectors as achievement_selectors
+from techmarket.achievements.types import Achievement
 from techmarket.core.errors import NotFound
 from techmarket.core.masking import mask_email, mask_phone
 from techmarket.experts import policies
@@ -70,7 +68,7 @@ def own_profile(user: Any) -> ExpertProfile | None:
 def linked_achievements(principal: Principal, expert: ExpertProfile) -> QuerySet[Achievement]:
     """The expert's published achievements that the principal may see (受限 ones only to their audience)."""
     return (
-        Achievement.objects.filter(achievement_visible_q(principal), state=AchievementState.PUBLISHED)
+        achievement_selectors.achievement_catalogue(principal)
         .filter(experts=expert)
         .order_by("-published_at", "-id")
     )
@@ -89,7 +87,7 @@ def expert_contact(principal: Principal, expert: ExpertProfile) -> dict[str, str
 def match_documents(queryset: QuerySet[ExpertProfile] | None = None) -> Iterator[dict[str, Any]]:
     """Active experts as matching-engine records. Only 公开 published achievements lend their names."""
     queryset = ExpertProfile.objects.all() if queryset is None else queryset
-    public = Achievement.objects.filter(public_q()).only("id", "name").order_by("id")
+    public = achievement_selectors.public_achievements().only("id", "name").order_by("id")
     experts = (
         queryset.filter(is_active=True)
         .select_related("industry", "discipline")

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import Principal, principal_of
+from techmarket.accounts.types import User
+from techmarket.achievements import selectors as achievement_selectors
 from techmarket.achievements.choices import AchievementState
-from techmarket.achievements.models import Achievement, split_keywords
-from techmarket.achievements.policies import visible_q as achievement_visible_q
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound, NotPermitted
+from techmarket.core.text import split_keywords
 from techmarket.experts import policies
 from techmarket.experts.models import ExpertProfile
 from techmarket.experts.workflow import ACTIVATION_WORKFLOW
@@ -171,7 +171,7 @@ def expert_link_achievements(
         wanted = {int(pk) for pk in achievement_ids}
     except (TypeError, ValueError):
         raise NotFound(_("部分成果不存在或您无权查看。")) from None
-    visible = Achievement.objects.filter(achievement_visible_q(principal))
+    visible = achievement_selectors.achievement_visible(principal)
     found = set(visible.filter(pk__in=wanted, state=AchievementState.PUBLISHED).values_list("pk", flat=True))
     if found != wanted:
         raise NotFound(_("部分成果不存在或您无权查看。"))

@@ -8,6 +8,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("智能匹配")
 
     def ready(self) -> None:
-        from techmarket.matching import signals
+        from techmarket.demands import pages as demand_pages
+        from techmarket.matching import selectors, signals
 
         signals.connect()
+        demand_pages.add_detail_context(selectors.demand_page_context)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.matching import services
 
 

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import Organisation
-from techmarket.achievements.models import Achievement
-from techmarket.demands.models import Demand
-from techmarket.experts.models import ExpertProfile
 from techmarket.matching.choices import Corpus, Origin, RejectReason, SuggestionState, TargetKind
+
+if TYPE_CHECKING:
+    from techmarket.accounts.types import Organisation
+    from techmarket.achievements.types import Achievement
+    from techmarket.experts.types import ExpertProfile
 
 
 class Suggestion(models.Model):
     """One candidate answer to a demand: an achievement, an expert or an organisation, with its reasons."""
 
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="suggestions")
+    demand = models.ForeignKey("demands.Demand", on_delete=models.CASCADE, related_name="suggestions")
     kind = models.CharField(_("类型"), max_length=16, choices=TargetKind.choices)
     achievement = models.ForeignKey(
-        Achievement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "achievements.Achievement", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     expert = models.ForeignKey(
-        ExpertProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "experts.ExpertProfile", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     rank = models.PositiveSmallIntegerField(_("排名"), default=0)
     score = models.FloatField(_("匹配分"), default=0.0)

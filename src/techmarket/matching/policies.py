@@ -11,9 +11,9 @@ from typing import Any
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements import policies as achievement_policies
-from techmarket.achievements.models import Achievement
+from techmarket.achievements.types import Achievement
 from techmarket.demands import policies as demand_policies
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.matching.models import Suggestion
 
 

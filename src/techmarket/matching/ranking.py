@@ -24,6 +24,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+# The structured side of a candidate is part of the domains' contract with matching; re-exported here.
+from techmarket.core.matchsources import Profile as Profile
 from techmarket.matching.engine import Allowed, MatchIndex, Reason
 from techmarket.matching.engine.explain import BIGRAM_SOURCE, WORD_SOURCE
 
@@ -78,18 +80,6 @@ _SECTION_STARTS = (
     (91, "S"),
     (97, "T"),
 )
-
-
-@dataclass(frozen=True)
-class Profile:
-    """The structured side of a candidate (achievement, expert, organisation; a demand when reversed)."""
-
-    industry: str = ""  # GB/T 4754, e.g. "C3985"
-    discipline: str = ""  # GB/T 13745, e.g. "520.1010"
-    region: str = ""  # GB/T 2260, six digits
-    trl: int | None = None
-    price: float | None = None  # 万元; None: unknown or 面议
-    modes: frozenset[str] = frozenset()  # transfer, license, equity, co_develop, service
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,23 @@ through the same rule before anything is shown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from techmarket.accounts.models import Organisation
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.policies import principal_of as principal_of_user
-from techmarket.achievements import policies as achievement_policies
-from techmarket.achievements.choices import AchievementState, Confidentiality
-from techmarket.achievements.models import Achievement
+from techmarket.core import matchsources
 from techmarket.demands import policies as demand_policies
-from techmarket.demands.choices import OPEN_STATES, DemandConfidentiality
-from techmarket.demands.models import Demand
-from techmarket.matching import indexes, ranking
+from techmarket.demands import selectors as demand_selectors
+from techmarket.demands.choices import OPEN_STATES
+from techmarket.matching import indexes, policies, ranking
 from techmarket.matching.choices import Corpus, SuggestionState, TargetKind
 from techmarket.matching.models import LearnedWeights, Suggestion
+
+if TYPE_CHECKING:
+    from techmarket.achievements.types import Achievement
+    from techmarket.demands.types import Demand
 
 CORPUS_OF_KIND: dict[str, str] = {
     TargetKind.ACHIEVEMENT: Corpus.ACHIEVEMENTS,
@@ -73,48 +74,36 @@ def _restricted_allowed(loaded: indexes.Loaded, visible_extra: set[str]) -> Call
 
 def visible_restricted_achievements(principal: Principal) -> set[str]:
     """Published 受限 achievements the principal may see (a handful: its own and those granted)."""
-    if not principal.is_authenticated:
-        return set()
-    ids = (
-        Achievement.objects.filter(
-            achievement_policies.visible_q(principal),
-            state=AchievementState.PUBLISHED,
-            confidentiality=Confidentiality.RESTRICTED,
-        )
-        .order_by()
-        .values_list("pk", flat=True)
-    )  # a set: no sort
-    return {str(pk) for pk in ids}
+    return _visible_restricted(Corpus.ACHIEVEMENTS, principal)
 
 
 def visible_restricted_demands(principal: Principal) -> set[str]:
-    if not principal.is_authenticated:
-        return set()
-    ids = (
-        Demand.objects.filter(
-            demand_policies.visible_q(principal),
-            state__in=OPEN_STATES,
-            confidentiality=DemandConfidentiality.RESTRICTED,
-        )
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    return {str(pk) for pk in ids}
+    return _visible_restricted(Corpus.DEMANDS, principal)
+
+
+def _visible_restricted(corpus: str, principal: Principal) -> set[str]:
+    rule = matchsources.source(corpus).visible_restricted
+    return rule(principal) if rule is not None else set()
+
+
+def _allowed(corpus: str, loaded: indexes.Loaded, audience: Principal) -> Callable[[str], bool] | None:
+    """The engine's filter for an audience: None when the corpus has no restricted records."""
+    if matchsources.source(corpus).visible_restricted is None:
+        return None
+    return _restricted_allowed(loaded, _visible_restricted(corpus, audience))
 
 
 def rank_for_demand(
     demand: Demand, kind: str, *, audience: Principal, k: int, weights: ranking.Weights | None = None
 ) -> list[ranking.Ranked]:
     """The best ``k`` records of one kind for a demand, among those ``audience`` may see."""
-    loaded = indexes.get(CORPUS_OF_KIND[kind])
-    allowed = None
-    if kind == TargetKind.ACHIEVEMENT:
-        allowed = _restricted_allowed(loaded, visible_restricted_achievements(audience))
+    corpus = CORPUS_OF_KIND[kind]
+    loaded = indexes.get(corpus)
     return ranking.rank(
         loaded.index,
         need_of_demand(demand),
         k=k,
-        allowed=allowed,
+        allowed=_allowed(corpus, loaded, audience),
         profile_of=loaded.profile_of,
         weights=weights or current_weights(),
     )
@@ -122,10 +111,9 @@ def rank_for_demand(
 
 def rank_text(text: str, kind: str, *, audience: Principal, k: int = 10) -> list[ranking.Ranked]:
     """Free-text search of one kind (a responder adding a match by hand)."""
-    loaded = indexes.get(CORPUS_OF_KIND[kind])
-    allowed = None
-    if kind == TargetKind.ACHIEVEMENT:
-        allowed = _restricted_allowed(loaded, visible_restricted_achievements(audience))
+    corpus = CORPUS_OF_KIND[kind]
+    loaded = indexes.get(corpus)
+    allowed = _allowed(corpus, loaded, audience)
     return ranking.rank(
         loaded.index, ranking.Need(text=text), k=k, allowed=allowed, profile_of=loaded.profile_of
     )
@@ -138,14 +126,12 @@ def reverse_matches(achievement: Achievement, *, viewer: Principal, k: int = 10)
         loaded.index,
         need_of_achievement(achievement),
         k=k,
-        allowed=_restricted_allowed(loaded, visible_restricted_demands(viewer)),
+        allowed=_allowed(Corpus.DEMANDS, loaded, viewer),
         profile_of=loaded.profile_of,
         weights=current_weights(),
     )
-    rows = Demand.objects.filter(demand_policies.visible_q(viewer), state__in=OPEN_STATES).select_related(
-        "industry", "region", "owner_organisation"
-    )
-    by_id = {str(demand.pk): demand for demand in rows.filter(pk__in=[int(r.doc_id) for r in ranked])}
+    rows = demand_selectors.open_demands_by_id(viewer, [int(r.doc_id) for r in ranked])
+    by_id = {str(demand.pk): demand for demand in rows}
     return [
         {"demand": by_id[r.doc_id], "score": r.score, "reasons": [reason.as_dict() for reason in r.reasons]}
         for r in ranked
@@ -160,13 +146,18 @@ def suggestions_for(demand: Demand, viewer: Principal) -> list[Suggestion]:
         .select_related("achievement", "expert", "organisation", "decided_by")
         .order_by("kind", "-state", "rank", "id")
     )
-    achievement_ids = [s.achievement_id for s in suggestions if s.achievement_id]
-    visible = set(
-        Achievement.objects.filter(
-            achievement_policies.visible_q(viewer), pk__in=achievement_ids
-        ).values_list("pk", flat=True)
-    )
-    return [s for s in suggestions if s.kind != TargetKind.ACHIEVEMENT or s.achievement_id in visible]
+    visible: dict[str, set[int]] = {}
+    for kind in {s.kind for s in suggestions}:
+        source = matchsources.source_of_kind(kind)
+        if source is not None and source.visible_restricted is not None and source.labels is not None:
+            ids = [s.target_id for s in suggestions if s.kind == kind]
+            visible[kind] = set(source.labels(ids, [viewer]))
+    return [s for s in suggestions if s.kind not in visible or s.target_id in visible[s.kind]]
+
+
+def has_confirmed(demand: Demand) -> bool:
+    """Whether the demand has a confirmed suggestion (a response can be pushed)."""
+    return Suggestion.objects.filter(demand=demand, state=SuggestionState.CONFIRMED).exists()
 
 
 def pushed_for_enterprise(demand: Demand, viewer: Principal) -> list[Suggestion]:
@@ -185,10 +176,6 @@ def decided(queryset: QuerySet[Suggestion] | None = None) -> QuerySet[Suggestion
 
 def target_label(suggestion: Suggestion) -> str:
     target = suggestion.target
-    if isinstance(target, Achievement):
-        return target.name
-    if isinstance(target, Organisation):
-        return target.name
     return str(getattr(target, "name", target))
 
 
@@ -196,24 +183,31 @@ def manual_candidates(
     query: str, kind: str, *, viewer: Principal, demand: Demand, k: int = 10
 ) -> list[dict[str, Any]]:
     """Records a responder may add by hand: seen by both the responder and the demand's enterprise."""
-    from techmarket.experts.models import ExpertProfile
-
     owner = principal_of_user(demand.created_by)
     ranked = rank_text(query, kind, audience=owner, k=k * 2)
     ids = [int(r.doc_id) for r in ranked]
-    rows: dict[int, str]
-    if kind == TargetKind.ACHIEVEMENT:
-        visible = Achievement.objects.filter(achievement_policies.visible_q(viewer), pk__in=ids)
-        rows = dict(visible.filter(achievement_policies.visible_q(owner)).values_list("pk", "name"))
-    elif kind == TargetKind.EXPERT:
-        rows = dict(ExpertProfile.objects.filter(pk__in=ids, is_active=True).values_list("pk", "name"))
-    else:
-        rows = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    source = matchsources.source_of_kind(kind)
+    if source is None or source.labels is None:
+        return []
+    rows = source.labels(ids, [viewer, owner])
     return [
         {"id": int(r.doc_id), "label": rows[int(r.doc_id)], "score": r.score}
         for r in ranked
         if int(r.doc_id) in rows
     ][:k]
+
+
+def demand_page_context(demand: Demand, viewer: Principal) -> dict[str, Any]:
+    """What matching adds to the demand page (registered with :mod:`techmarket.demands.pages`): the
+    responders' suggestion panel, and the pushed matches the demand's own enterprise is shown."""
+    context: dict[str, Any] = {
+        "can_work": policies.can_work(viewer, demand),
+        "can_see_suggestions": policies.can_see_suggestions(viewer, demand),
+        "pushed": pushed_for_enterprise(demand, viewer) if demand_policies.is_owner(viewer, demand) else [],
+    }
+    if context["can_see_suggestions"]:
+        context.update(panel_context(demand, viewer))
+    return context
 
 
 def panel_context(demand: Demand, viewer: Principal) -> dict[str, Any]:

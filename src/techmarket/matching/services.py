@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import Organisation, User
-from techmarket.accounts.policies import principal_of
-from techmarket.achievements import policies as achievement_policies
-from techmarket.achievements.choices import AchievementState
-from techmarket.achievements.models import Achievement
+from techmarket.accounts.policies import Principal, principal_of
+from techmarket.accounts.types import User
+from techmarket.core import matchsources
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound, NotPermitted
-from techmarket.demands.models import Demand
+from techmarket.demands import selectors as demand_selectors
 from techmarket.matching import policies, ranking, selectors
 from techmarket.matching.choices import Origin, RejectReason, SuggestionState, TargetKind
 from techmarket.matching.models import LearnedWeights, Suggestion
 from techmarket.matching.workflow import SUGGESTION_WORKFLOW
+
+if TYPE_CHECKING:
+    from techmarket.demands.types import Demand
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def suggestions_refresh(*, demand: Demand, actor: User | None = None) -> int:
 def suggestions_refresh_quietly(demand_id: int) -> None:
     """After publication: match at once, but a failing engine must never undo the publication."""
     try:
-        suggestions_refresh(demand=Demand.objects.get(pk=demand_id))
+        suggestions_refresh(demand=demand_selectors.demand_by_pk(demand_id))
     except Exception:
         log.exception("matching failed for demand %s", demand_id)
 
@@ -145,20 +147,19 @@ def suggestion_reconsider(*, actor: User, suggestion: Suggestion) -> Suggestion:
     )
 
 
-def _target(kind: str, target_id: Any) -> Achievement | Organisation | Any:
-    from techmarket.experts.models import ExpertProfile
-
-    model: dict[str, Any] = {
-        TargetKind.ACHIEVEMENT: Achievement,
-        TargetKind.EXPERT: ExpertProfile,
-        TargetKind.ORGANISATION: Organisation,
-    }
-    if kind not in model:
+def _target(kind: str, target_id: Any, audiences: Sequence[Principal]) -> Any:
+    """The record of ``kind`` a responder adds by hand, as its domain allows it for ``audiences``."""
+    source = matchsources.source_of_kind(kind)
+    if source is None or source.target is None:
         raise NotFound()
     try:
-        return model[kind].objects.get(pk=int(target_id))
-    except (ValueError, TypeError, model[kind].DoesNotExist):
+        pk = int(target_id)
+    except (ValueError, TypeError):
         raise NotFound() from None
+    target = source.target(pk, audiences)
+    if target is None:
+        raise NotFound()
+    return target
 
 
 @transaction.atomic
@@ -166,14 +167,8 @@ def suggestion_add(*, actor: User, demand: Demand, kind: str, target_id: Any, no
     """A responder adds a match by hand; it counts as confirmed. The enterprise must be able to see it."""
     if not policies.can_work(principal_of(actor), demand):
         raise NotPermitted()
-    target = _target(kind, target_id)
-    if isinstance(target, Achievement):
-        visible_to_both = all(
-            achievement_policies.can_view(principal, target)
-            for principal in (principal_of(actor), principal_of(demand.created_by))
-        )
-        if target.state != AchievementState.PUBLISHED or not visible_to_both:
-            raise NotFound()
+    # A published record both the responder and the demand's enterprise may see.
+    target = _target(kind, target_id, [principal_of(actor), principal_of(demand.created_by)])
     target_field = {_TARGET_FIELD[kind]: target.pk}
     existing = Suggestion.objects.filter(demand=demand, kind=kind, **target_field).first()
     if existing is not None:
@@ -270,9 +265,7 @@ def indexes_rebuild_stale(*, after: int = REBUILD_AFTER_CHANGES) -> list[str]:
 
 def suggestions_catch_up() -> int:
     """Match every open demand that has no suggestion at all; returns how many were matched."""
-    from techmarket.demands.choices import DemandState
-
-    unmatched = Demand.objects.filter(state=DemandState.PUBLISHED, suggestions__isnull=True)
+    unmatched = demand_selectors.published_demands().filter(suggestions__isnull=True)
     count = 0
     for demand in unmatched.order_by("pk")[:200]:
         suggestions_refresh_quietly(demand.pk)

@@ -15,7 +15,7 @@ from techmarket.accounts.policies import principal_of
 from techmarket.achievements import selectors as achievement_selectors
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.demands import selectors as demand_selectors
-from techmarket.demands.models import Demand
+from techmarket.demands.types import Demand
 from techmarket.matching import policies, selectors, services
 from techmarket.matching.choices import TargetKind
 from techmarket.matching.models import Suggestion

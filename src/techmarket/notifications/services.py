@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.accounts.models import User
+from techmarket.accounts.types import User
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.notifications.choices import Channel, DeliveryStatus

@@ -18,13 +18,13 @@ from techmarket.achievements.choices import (
     TransferMode,
 )
 from techmarket.achievements.models import Achievement
+from techmarket.core.api.serializers import (
+    ClassificationField,
+    CodeField,
+    CodeNameSerializer,
+)
 from techmarket.core.choices import ClassificationScheme
-from techmarket.core.models import Classification, Region
-
-
-class CodeNameSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+from techmarket.core.models import Region
 
 
 class PersonSerializer(serializers.Serializer):
@@ -115,21 +115,6 @@ class AchievementDetailSerializer(AchievementListSerializer):
         ]
 
 
-class CodeField(serializers.SlugRelatedField):
-    """A record named by its national code. Text with NUL is unknown here: PostgreSQL cannot even
-    compare it, so it must not reach the lookup."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
-        return super().to_internal_value(data)
-
-
-class ClassificationField(CodeField):
-    def __init__(self, scheme: str, **kwargs: Any) -> None:
-        super().__init__(slug_field="code", queryset=Classification.objects.filter(scheme=scheme), **kwargs)
-
-
 class AchievementWriteSerializer(serializers.Serializer):
     """Input of create and update; business rules are checked by the service, not here."""
 
@@ -165,10 +150,6 @@ class AchievementWriteSerializer(serializers.Serializer):
     )
     persons = serializers.ListField(child=PersonSerializer(), required=False, max_length=50)
     ip_rights = serializers.ListField(child=IPSerializer(), required=False, max_length=50)
-
-
-class TransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class AuditEventSerializer(serializers.Serializer):

@@ -22,11 +22,11 @@ from techmarket.achievements.api.serializers import (
     AchievementWriteSerializer,
     AuditEventSerializer,
     SuggestionSerializer,
-    TransitionSerializer,
 )
 from techmarket.achievements.filters import AchievementFilterForm
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.core.api.serializers import TransitionSerializer
 from techmarket.core.errors import DomainError
 
 # Lazy descriptions: translated when the schema is rendered, not once at import.

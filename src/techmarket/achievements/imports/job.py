@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements import policies
 from techmarket.achievements.imports.readers import read_rows
 from techmarket.achievements.imports.service import run_import

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.types import User
 from techmarket.achievements import policies, services
 from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.achievements.errors import SECRET_REFUSED_MESSAGE

@@ -5,8 +5,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from techmarket.achievements.api.serializers import ClassificationField, CodeField, CodeNameSerializer
 from techmarket.core import masking
+from techmarket.core.api.serializers import ClassificationField, CodeField, CodeNameSerializer
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Region
 from techmarket.demands.choices import Cooperation, DemandConfidentiality
@@ -97,10 +97,3 @@ class DemandWriteSerializer(serializers.Serializer):
 
     def to_data(self) -> dict[str, Any]:
         return dict(self.validated_data)
-
-
-class ReasonSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    value = serializers.CharField(allow_blank=True)
-    weight = serializers.FloatField()
-    source = serializers.CharField()  # type: ignore[assignment]  # a reason's "source", not Field.source

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
-from techmarket.achievements.api.serializers import TransitionSerializer
+from techmarket.core.api.serializers import TransitionSerializer
 from techmarket.demands import policies, selectors, services
 from techmarket.demands.api.serializers import DemandSerializer, DemandWriteSerializer
 from techmarket.demands.models import Demand

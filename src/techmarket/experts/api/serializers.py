@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from techmarket.accounts.policies import principal_of
-from techmarket.achievements.api.serializers import CodeNameSerializer
+from techmarket.core.api.serializers import CodeNameSerializer
 from techmarket.experts import selectors
 from techmarket.experts.models import ExpertProfile
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from techmarket.demands.api.serializers import ReasonSerializer
+from techmarket.core.api.serializers import ReasonSerializer
 from techmarket.matching import selectors
 from techmarket.matching.choices import RejectReason
 from techmarket.matching.models import Suggestion

@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
 from techmarket.accounts.policies import principal_of
+from techmarket.accounts.selectors import user_by_username
 from techmarket.achievements import exports, selectors
 from techmarket.achievements.filters import AchievementFilterForm
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(_("导出文件名应以 .xlsx 结尾。"))
         user = None
         if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
+            user = user_by_username(options["user"])
             if user is None:
                 raise CommandError(_("用户“%(name)s”不存在。") % {"name": options["user"]})
         form = AchievementFilterForm({name: options[name] for name in FILTER_OPTIONS if options[name]})

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
+from techmarket.accounts.selectors import user_by_username
 from techmarket.achievements.imports.readers import read_rows
 from techmarket.achievements.imports.service import run_import
 from techmarket.core.errors import DomainError
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        user = User.objects.filter(username=options["user"]).first()
+        user = user_by_username(options["user"])
         if user is None:
             raise CommandError(_("用户“%(name)s”不存在。") % {"name": options["user"]})
         if not path.is_file():

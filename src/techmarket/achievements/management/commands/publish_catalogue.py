@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from techmarket.accounts.models import User
+from techmarket.accounts.selectors import user_by_username
 from techmarket.achievements import catalogue
 from techmarket.core.errors import DomainError
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = None
         if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
+            actor = user_by_username(options["user"])
             if actor is None:
                 raise CommandError(_("用户“%(name)s”不存在。") % {"name": options["user"]})
         try:

@@ -1,0 +1,9 @@
+"""The types of achievements other apps may name (annotations, ``isinstance``).
+
+Other apps import these from here, never from :mod:`.models`; they read rows through
+:mod:`.selectors` and write through :mod:`.services`.
+"""
+
+from techmarket.achievements.models import Achievement
+
+__all__ = ["Achievement"]

@@ -1,0 +1,9 @@
+"""The types of demands other apps may name (annotations, ``isinstance``).
+
+Other apps import these from here, never from :mod:`.models`; they read rows through
+:mod:`.selectors` and write through :mod:`.services`.
+"""
+
+from techmarket.demands.models import Demand
+
+__all__ = ["Demand"]
