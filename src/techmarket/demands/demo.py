@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.accounts.demo import ENTERPRISE, DemoPeople
-from techmarket.accounts.models import Organisation, User
+from techmarket.accounts.types import Organisation, User
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region

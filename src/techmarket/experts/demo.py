@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from techmarket.accounts.choices import OrganisationKind
-from techmarket.accounts.models import Organisation, User
-from techmarket.achievements.models import Achievement
+from techmarket.accounts.types import Organisation, User
+from techmarket.achievements.types import Achievement
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.demo import person_name
