@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal
+from techmarket.core.policy_registry import policy
 from techmarket.experts.models import ExpertProfile
 
 
@@ -42,6 +43,7 @@ def can_view(principal: Principal, expert: ExpertProfile) -> bool:
     return expert.is_active or can_edit(principal, expert)
 
 
+@policy
 def can_create(principal: Principal) -> bool:
     """Platform administrators (anyone's profile) and organisation administrators (their colleagues')."""
     return principal.is_platform_admin or (
@@ -49,10 +51,12 @@ def can_create(principal: Principal) -> bool:
     )
 
 
+@policy
 def can_create_own(principal: Principal) -> bool:
     return principal.is_authenticated and principal.has_role(Role.EXPERT)
 
 
+@policy
 def can_edit(principal: Principal, expert: ExpertProfile) -> bool:
     return (
         principal.is_platform_admin
@@ -73,6 +77,7 @@ def can_designate(principal: Principal) -> bool:
     return principal.is_platform_admin
 
 
+@policy
 def can_set_active(principal: Principal) -> bool:
     return principal.is_platform_admin
 
