@@ -9,6 +9,7 @@ and every name a template uses is checked against this registry by a test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
@@ -17,7 +18,6 @@ PolicyFunction = Callable[..., bool]
 F = TypeVar("F", bound=PolicyFunction)
 
 _POLICIES: dict[str, PolicyFunction] = {}
-_discovered = False
 
 
 def policy_name(function: Callable[..., Any]) -> str:
@@ -38,11 +38,10 @@ def policy(function: F) -> F:
     return function
 
 
+@cache
 def _discover() -> None:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("policies")
-        _discovered = True
+    """Import every app's policies.py once, so their @policy marks have run."""
+    autodiscover_modules("policies")
 
 
 def get(name: str) -> PolicyFunction:

@@ -26,7 +26,7 @@ _resolver: Callable[[Any], Any] | None = None
 
 def set_principal_resolver(resolver: Callable[[Any], Any]) -> None:
     """Called once by the accounts app: how a Django user (or None) becomes a principal."""
-    global _resolver
+    global _resolver  # one process-wide hook, set once at start-up
     _resolver = resolver
 
 

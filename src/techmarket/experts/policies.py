@@ -73,7 +73,10 @@ def can_assign_organisation(principal: Principal, organisation_id: int | None) -
 
 
 def can_designate(principal: Principal) -> bool:
-    """科技特派员 is an official designation, and linking a login to a profile grants it: platform only."""
+    """科技特派员 is an official designation, and linking a login to a profile grants it: platform only.
+
+    The profile form offers those fields (and the organisation) only to whoever passes this.
+    """
     return principal.is_platform_admin
 
 

@@ -14,6 +14,7 @@ role names: the rule lives in the app's ``policies.py``, in one place.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import template
@@ -31,13 +32,14 @@ def _user(context: template.Context) -> Any:
     return getattr(request, "user", None)
 
 
-_workflows_loaded: list[bool] = []
+@cache
+def _load_workflows() -> None:
+    """Every app's workflow.py registers its workflow on import; import them all once."""
+    autodiscover_modules("workflow")
 
 
 def _workflow_of(obj: models.Model) -> Workflow[Any] | None:
-    if not _workflows_loaded:  # every app's workflow.py registers itself on import
-        autodiscover_modules("workflow")
-        _workflows_loaded.append(True)
+    _load_workflows()
     return next((wf for wf in REGISTRY.values() if wf.model is not None and isinstance(obj, wf.model)), None)
 
 
