@@ -10,6 +10,7 @@ from typing import Any
 
 from techmarket.accounts.choices import OrganisationStatus, Role
 from techmarket.core.choices import RegionLevel
+from techmarket.core.policy_registry import policy
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def forget_principal(user: Any) -> None:
         del user._techmarket_principal
 
 
+@policy
 def can_verify_organisation(principal: Principal) -> bool:
     return principal.is_platform_admin
 
@@ -92,6 +94,7 @@ def can_transition_organisation(actor: Any, name: str, organisation: Any) -> boo
     return name in ("verify", "reject") and can_verify_organisation(principal_of(actor))
 
 
+@policy
 def can_manage_members(principal: Principal, organisation_id: int) -> bool:
     return principal.is_platform_admin or (
         principal.organisation_id == organisation_id and principal.has_role(Role.ORG_ADMIN)
@@ -108,3 +111,14 @@ def can_grant_role(principal: Principal, role: str) -> bool:
 def can_see_personal_data(principal: Principal, owner_user_id: int | None) -> bool:
     """Unmasked phone and ID numbers: the person themself and platform administrators only."""
     return principal.is_platform_admin or (owner_user_id is not None and principal.user_id == owner_user_id)
+
+
+@policy
+def can_manage_roles(principal: Principal) -> bool:
+    """The role page (grant and revoke any role, reviewers with their region): platform administrators."""
+    return principal.is_platform_admin
+
+
+def can_grant_to_new_member(principal: Principal, role: str) -> bool:
+    """Roles offered when opening a colleague's account: reviewer and platform roles come from the role page."""
+    return can_grant_role(principal, role) and role not in {Role.REVIEWER, Role.PLATFORM_ADMIN}

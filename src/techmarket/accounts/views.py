@@ -87,7 +87,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_queue(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request.user)
-    if not principal.is_platform_admin:
+    if not policies.can_verify_organisation(principal):
         return render(request, "core/error.html", {"status": 403}, status=403)
     return render(
         request,
@@ -122,9 +122,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
     if user.organisation is None or not policies.can_manage_members(principal, user.organisation.pk):
         return render(request, "core/error.html", {"status": 403}, status=403)
     grantable = [
-        (value, label)
-        for value, label in Role.choices
-        if policies.can_grant_role(principal, value) and value not in {Role.REVIEWER, Role.PLATFORM_ADMIN}
+        (value, label) for value, label in Role.choices if policies.can_grant_to_new_member(principal, value)
     ]
     form = MemberForm(request.POST or None, grantable=grantable)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +150,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 def role_admin(request: HttpRequest) -> HttpResponse:
     """Platform administrators grant and revoke roles (reviewer roles carry their region)."""
     user = acting_user(request)
-    if not principal_of(user).is_platform_admin:
+    if not policies.can_manage_roles(principal_of(user)):
         return render(request, "core/error.html", {"status": 403}, status=403)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -38,10 +38,10 @@ from techmarket.achievements.choices import (
 )
 from techmarket.achievements.models import Achievement
 from techmarket.core import demo_vocabulary as words
-from techmarket.core.audit import record_event
 from techmarket.core.choices import ClassificationScheme, RegionLevel
 from techmarket.core.demo import PROVINCE_CODE, person_name
 from techmarket.core.models import Classification, Region
+from techmarket.core.services import region_set_province_review
 
 S = AchievementState
 
@@ -370,14 +370,12 @@ class _RecordsBuilder:
         return achievement
 
     def set_province_review(self, required: bool) -> None:
-        """Switch the province's extra review step (there is no service for this setting yet)."""
-        province = Region.objects.get(code=PROVINCE_CODE)
-        Region.objects.filter(pk=province.pk).update(requires_province_review=required)
-        record_event(
+        """Switch the province's extra review step through its service (audited, with a reason)."""
+        region_set_province_review(
             actor=self.people.admin,
-            action="core.region.update",
-            target=province,
-            data={"requires_province_review": required},
+            region=Region.objects.get(code=PROVINCE_CODE),
+            required=required,
+            reason="演示数据：部分成果经省级审核",
         )
 
     def create_achievements(self, count: int) -> list[Achievement]:

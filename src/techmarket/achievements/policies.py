@@ -18,6 +18,7 @@ from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.achievements.models import AccessGrant, Achievement, ImportJob
 from techmarket.core.choices import RegionLevel
 from techmarket.core.models import Region
+from techmarket.core.policy_registry import policy
 
 STATE_OF_LEVEL: dict[str, str] = {
     RegionLevel.COUNTY: AchievementState.COUNTY_REVIEW,
@@ -77,17 +78,20 @@ def can_see_review_details(principal: Principal, achievement: Achievement) -> bo
     return is_owner(principal, achievement) or reviews_any_level(principal, achievement)
 
 
+@policy
 def can_file(principal: Principal) -> bool:
     """Create drafts: applicants and organisation administrators of any organisation."""
     return principal.organisation_id is not None and bool(FILER_ROLES & principal.roles)
 
 
+@policy
 def can_edit(principal: Principal, achievement: Achievement) -> bool:
     return (
         achievement.is_editable and is_owner(principal, achievement) and bool(FILER_ROLES & principal.roles)
     )
 
 
+@policy
 def can_manage_access(principal: Principal, achievement: Achievement) -> bool:
     return is_owner(principal, achievement) and (
         principal.has_role(Role.ORG_ADMIN) or achievement.created_by_id == principal.user_id
@@ -123,6 +127,12 @@ def can_transition(actor: Any, name: str, achievement: Achievement) -> bool:
 
 
 def can_see_overdue_list(principal: Principal) -> bool:
+    return can_see_review_queue(principal)
+
+
+@policy
+def can_see_review_queue(principal: Principal) -> bool:
+    """The review desk (审核工作台): anyone reviewing at some level of some region."""
     return principal.is_reviewer
 
 
@@ -149,3 +159,21 @@ def can_transition_import_job(actor: Any, name: str, job: ImportJob) -> bool:
     if name in IMPORT_JOB_UPLOADER_TRANSITIONS:
         return actor is not None and is_uploader(actor, job)
     return False
+
+
+@policy
+def can_list_own(principal: Principal) -> bool:
+    """本单位成果 is offered to everyone signed in but enterprise users, who file demands, not records.
+
+    An enterprise's organisation administrator keeps it. The page itself lists only the caller's own
+    organisation's records, so it is safe for anyone signed in.
+    """
+    return principal.is_authenticated and (
+        not principal.has_role(Role.ENTERPRISE) or principal.has_role(Role.ORG_ADMIN)
+    )
+
+
+@policy
+def can_see_duplicates(principal: Principal, achievement: Achievement) -> bool:
+    """The suspected duplicates found at submission are a hint for the record's reviewers only."""
+    return reviews_any_level(principal, achievement)

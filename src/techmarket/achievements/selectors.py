@@ -271,3 +271,17 @@ def timeline_entries(achievement: Achievement, principal: Principal) -> list[dic
         }
         for event in timeline_events(achievement, principal)
     ]
+
+
+def duplicate_candidates(principal: Principal, achievement: Achievement) -> list[dict[str, Any]]:
+    """The suspected duplicates stored at submission, each marked ``visible`` when the viewer may open it.
+
+    Empty unless the viewer may see them at all. The check runs against today's rules, so a record
+    revoked or restricted since submission is named without a link instead of linking to a 404.
+    """
+    candidates = achievement.duplicate_candidates or []
+    if not candidates or not policies.can_see_duplicates(principal, achievement):
+        return []
+    ids = [item.get("id") for item in candidates if isinstance(item.get("id"), int)]
+    visible = set(achievement_visible(principal).filter(pk__in=ids).values_list("pk", flat=True))
+    return [{**item, "visible": item.get("id") in visible} for item in candidates]

@@ -64,11 +64,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     context = {
         "achievement": achievement,
-        "transitions": ACHIEVEMENT_WORKFLOW.available(achievement, request.user),
         "timeline": selectors.timeline_entries(achievement, principal),
         "can_edit": policies.can_edit(principal, achievement),
         "can_manage_access": policies.can_manage_access(principal, achievement),
-        "is_reviewer": policies.reviews_any_level(principal, achievement),
+        "duplicates": selectors.duplicate_candidates(principal, achievement),
         "attachment_form": AttachmentForm(),
         "grant_form": GrantForm(),
         "deadline": selectors.fiscal_deadline(achievement) if achievement.is_fiscal else None,
@@ -213,7 +212,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request.user)
-    if not principal.is_reviewer:
+    if not policies.can_see_review_queue(principal):
         return render(request, "core/error.html", {"status": 403}, status=403)
     return render(
         request,

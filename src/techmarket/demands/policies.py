@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.core.models import Region
+from techmarket.core.policy_registry import policy
 from techmarket.demands.choices import OPEN_STATES, DemandConfidentiality, DemandState
 from techmarket.demands.models import Demand, DemandRecipient
 
@@ -72,10 +73,12 @@ def can_see_contact(principal: Principal, demand: Demand) -> bool:
     return is_owner(principal, demand) or reviews(principal, demand) or principal.is_platform_admin
 
 
+@policy
 def can_file(principal: Principal) -> bool:
     return principal.organisation_id is not None and bool(FILER_ROLES & principal.roles)
 
 
+@policy
 def can_edit(principal: Principal, demand: Demand) -> bool:
     return demand.is_editable and is_owner(principal, demand) and bool(FILER_ROLES & principal.roles)
 
@@ -112,3 +115,16 @@ def can_transition(actor: Any, name: str, demand: Demand) -> bool:
             principal, demand
         )
     return False
+
+
+@policy
+def can_list_own(principal: Principal) -> bool:
+    """本单位需求 is offered to enterprise users and organisation administrators (the page lists only the
+    caller's own organisation's demands, so it is safe for anyone signed in)."""
+    return principal.is_authenticated and bool(FILER_ROLES & principal.roles)
+
+
+@policy
+def can_see_review_queue(principal: Principal) -> bool:
+    """The demand review list: reviewers (their region chain) and platform administrators (all)."""
+    return principal.is_reviewer or principal.is_platform_admin

@@ -145,7 +145,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request.user)
-    if not (principal.is_reviewer or principal.is_platform_admin):
+    if not policies.can_see_review_queue(principal):
         return render(request, "core/error.html", {"status": 403}, status=403)
     return render(
         request, "demands/review_queue.html", {"page": paginate(request, selectors.review_queue(principal))}

@@ -14,12 +14,14 @@ from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.core.choices import RegionLevel
 from techmarket.core.models import Region
+from techmarket.core.policy_registry import policy
 from techmarket.demands import policies as demand_policies
 from techmarket.docking.models import PushRecipient, ResponseClock
 
 POLICY_LEVELS = (RegionLevel.CITY, RegionLevel.PROVINCE)
 
 
+@policy
 def can_view_dashboard(principal: Principal) -> bool:
     return principal.is_platform_admin or principal.is_reviewer or principal.has_role(Role.BROKER)
 
@@ -60,6 +62,7 @@ def policy_regions_q(principal: Principal) -> Q:
     return q
 
 
+@policy
 def can_manage_policies(principal: Principal) -> bool:
     return principal.is_platform_admin or any(principal.review_scopes.get(level) for level in POLICY_LEVELS)
 
@@ -88,3 +91,10 @@ def can_transition_clock(actor: Any, name: str, clock: ResponseClock) -> bool:
     if name == "respond":
         return actor is not None and demand_policies.can_respond(principal_of(actor), clock.demand)
     return False
+
+
+@policy
+def can_receive_pushes(principal: Principal) -> bool:
+    """对接邀请 is offered to experts and organisation administrators, the people matches are pushed to
+    (the inbox lists only the caller's own pushes, so it is safe for anyone signed in)."""
+    return principal.has_role(Role.EXPERT) or principal.has_role(Role.ORG_ADMIN)

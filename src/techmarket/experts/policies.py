@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
+from techmarket.core.policy_registry import policy
 from techmarket.experts.models import ExpertProfile
 
 
@@ -44,6 +45,7 @@ def can_view(principal: Principal, expert: ExpertProfile) -> bool:
     return expert.is_active or can_edit(principal, expert)
 
 
+@policy
 def can_create(principal: Principal) -> bool:
     """Platform administrators (anyone's profile) and organisation administrators (their colleagues')."""
     return principal.is_platform_admin or (
@@ -51,10 +53,12 @@ def can_create(principal: Principal) -> bool:
     )
 
 
+@policy
 def can_create_own(principal: Principal) -> bool:
     return principal.is_authenticated and principal.has_role(Role.EXPERT)
 
 
+@policy
 def can_edit(principal: Principal, expert: ExpertProfile) -> bool:
     return (
         principal.is_platform_admin
@@ -71,10 +75,14 @@ def can_assign_organisation(principal: Principal, organisation_id: int | None) -
 
 
 def can_designate(principal: Principal) -> bool:
-    """科技特派员 is an official designation, and linking a login to a profile grants it: platform only."""
+    """科技特派员 is an official designation, and linking a login to a profile grants it: platform only.
+
+    The profile form offers those fields (and the organisation) only to whoever passes this.
+    """
     return principal.is_platform_admin
 
 
+@policy
 def can_set_active(principal: Principal) -> bool:
     return principal.is_platform_admin
 

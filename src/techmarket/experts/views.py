@@ -54,7 +54,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not policies.can_create(principal):
         messages.error(request, _("只有平台管理员或单位管理员可以添加专家。"))
         return redirect("experts:list")
-    form = ExpertForm(request.POST or None, admin=principal.is_platform_admin)
+    form = ExpertForm(request.POST or None, admin=policies.can_designate(principal))
     if request.method == "POST" and form.is_valid():
         try:
             expert = services.expert_create(acting_user(request), **form.cleaned_data)
@@ -74,7 +74,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("您不能修改该专家档案。"))
         return redirect("experts:detail", pk=pk)
     form = ExpertForm(
-        request.POST or None, initial=ExpertForm.initial_from(expert), admin=principal.is_platform_admin
+        request.POST or None, initial=ExpertForm.initial_from(expert), admin=policies.can_designate(principal)
     )
     if request.method == "POST" and form.is_valid():
         try:

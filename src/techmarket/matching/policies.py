@@ -11,7 +11,9 @@ from typing import Any
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements import policies as achievement_policies
+from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.types import Achievement
+from techmarket.core.policy_registry import policy
 from techmarket.demands import policies as demand_policies
 from techmarket.demands.types import Demand
 from techmarket.matching.models import Suggestion
@@ -26,8 +28,12 @@ def can_see_suggestions(principal: Principal, demand: Demand) -> bool:
     return demand_policies.can_see_suggestions(principal, demand)
 
 
+@policy
 def can_see_reverse(principal: Principal, achievement: Achievement) -> bool:
-    """Demands that need an achievement: shown to its organisation, its reviewers, brokers and admins."""
+    """Demands that need a published achievement: shown to its organisation, its reviewers, brokers and
+    admins (who can act on them); a record still in filing or review has no reverse list."""
+    if achievement.state != AchievementState.PUBLISHED:
+        return False
     if not achievement_policies.can_view(principal, achievement):
         return False
     return (

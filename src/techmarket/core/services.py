@@ -1,0 +1,47 @@
+"""Writes to core's shared reference data, each checked by core.policies and audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.core import policies, principals
+from techmarket.core.audit import record_event
+from techmarket.core.choices import RegionLevel
+from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.core.models import Region
+
+
+def region_set_province_review(*, actor: Any, region: Region, required: bool, reason: str) -> Region:
+    """Switch whether a province's records need province review after the city's (audited, with a reason).
+
+    Records already under review keep their path; the setting decides where the next city approval
+    leads. Setting it to what it already is changes and records nothing.
+    """
+    if not policies.can_set_province_review(principals.principal_of(actor)):
+        raise NotPermitted()
+    if region.level != RegionLevel.PROVINCE:
+        raise DomainError(
+            "not_a_province",
+            _("只有省级区划可以设置是否需要省级审核。"),
+            fields={"requires_province_review": [_("只有省级区划可以设置是否需要省级审核。")]},
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _("请填写理由。"), fields={"reason": [_("请填写理由。")]})
+    with transaction.atomic():
+        locked = Region.objects.select_for_update().get(pk=region.pk)
+        if locked.requires_province_review == required:
+            return locked
+        locked.requires_province_review = required
+        locked.save(update_fields=["requires_province_review"])
+        record_event(
+            actor=actor,
+            action="core.region.update",
+            target=locked,
+            reason=reason,
+            data={"requires_province_review": required},
+        )
+    return locked

@@ -1,0 +1,155 @@
+"""Links and buttons appear exactly when the page they lead to answers 200, for every role.
+
+Each gated link is checked on the pages that carry it: shown iff a GET of its target (as the same
+user, without following redirects) answers 200. The three personal lists (本单位成果, 本单位需求,
+对接邀请) are open to anyone signed in and list only the caller's own rows; the menu offers them to
+the roles their policy names, so for them the check is one-way (shown ⇒ 200) plus the policy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from techmarket.accounts.policies import principal_of
+from techmarket.accounts.tests.factories import PASSWORD, UserFactory
+from techmarket.achievements import policies as achievement_policies
+from techmarket.achievements.choices import AchievementState as S
+from techmarket.achievements.tests.cast import ROLES, build_cast
+from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.demands import policies as demand_policies
+from techmarket.demands.choices import DemandState
+from techmarket.demands.tests.factories import demand_in_state
+from techmarket.docking import policies as docking_policies
+from techmarket.experts.tests.factories import expert as make_expert
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = (*ROLES, "superuser")
+# Menu entries whose page refuses everyone else.
+NAV_GATED = (
+    "achievements:review_queue",
+    "demands:review_queue",
+    "docking:dashboard",
+    "accounts:organisation_queue",
+    "accounts:role_admin",
+)
+# Menu entries offered by a policy; the page itself is open to anyone signed in.
+NAV_OFFERED = {
+    "achievements:mine": achievement_policies.can_list_own,
+    "demands:mine": demand_policies.can_list_own,
+    "docking:inbox": docking_policies.can_receive_pushes,
+}
+
+
+@pytest.fixture
+def cast(regions, reviewers, organisation, applicant) -> dict[str, Any]:
+    people = build_cast(regions, reviewers, organisation, applicant)
+    people["superuser"] = UserFactory(is_superuser=True, is_staff=True, organisation=None, username="root")
+    return people
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    if getattr(user, "is_authenticated", False):
+        assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def nav_html(html: str) -> str:
+    return re.search(r"<nav class=\"navbar.*?</nav>", html, re.S).group(0)  # type: ignore[union-attr]
+
+
+def shown(html: str, url: str) -> bool:
+    return f'href="{url}"' in html
+
+
+def assert_links_match_pages(role: str, client: Client, page_url: str, targets: list[str]) -> None:
+    page = client.get(page_url)
+    if page.status_code != 200:
+        return
+    html = page.content.decode()
+    for target in targets:
+        status = client.get(target).status_code
+        assert shown(html, target) == (status == 200), (role, page_url, target, status)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_menu_entries_lead_to_pages_that_open(role, cast):
+    client = client_for(cast[role])
+    nav = nav_html(client.get(reverse("core:home")).content.decode())
+    for name in NAV_GATED:
+        url = reverse(name)
+        status = client.get(url).status_code
+        assert shown(nav, url) == (status == 200), (role, name, status)
+    principal = principal_of(cast[role])
+    for name, offered in NAV_OFFERED.items():
+        url = reverse(name)
+        assert shown(nav, url) == offered(principal), (role, name)
+        if shown(nav, url):
+            assert client.get(url).status_code == 200, (role, name)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_achievement_page_links(role, cast, regions, reviewers, applicant):
+    client = client_for(cast[role])
+    published = achievement_in_state(
+        S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    draft = achievement_in_state(S.DRAFT, applicant=applicant, region=regions["county"], reviewers=reviewers)
+    for record in (published, draft):
+        assert_links_match_pages(
+            role,
+            client,
+            reverse("achievements:detail", args=[record.pk]),
+            [reverse("matching:reverse", args=[record.pk]), reverse("achievements:edit", args=[record.pk])],
+        )
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("achievements:mine"),
+        [reverse("achievements:create"), reverse("achievements:import")],
+    )
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_demand_page_links(role, cast, regions, reviewers):
+    client = client_for(cast[role])
+    enterprise = cast["enterprise"]
+    region = enterprise.organisation.region
+    demand = demand_in_state(DemandState.DRAFT, enterprise=enterprise, region=region)
+    create = reverse("demands:create")
+    assert_links_match_pages(role, client, reverse("demands:hall"), [create])
+    assert_links_match_pages(role, client, reverse("demands:mine"), [create])
+    assert_links_match_pages(
+        role, client, reverse("demands:detail", args=[demand.pk]), [reverse("demands:edit", args=[demand.pk])]
+    )
+    assert_links_match_pages(role, client, reverse("docking:dashboard"), [reverse("docking:policies")])
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_expert_and_profile_page_links(role, cast, regions):
+    client = client_for(cast[role])
+    expert = make_expert(regions["county"])
+    assert_links_match_pages(
+        role, client, reverse("experts:list"), [reverse("experts:me"), reverse("experts:create")]
+    )
+    assert_links_match_pages(
+        role, client, reverse("experts:detail", args=[expert.pk]), [reverse("experts:edit", args=[expert.pk])]
+    )
+    assert_links_match_pages(role, client, reverse("accounts:profile"), [reverse("accounts:member_create")])
+
+
+def test_the_reverse_link_no_longer_leads_to_a_403(cast, regions, reviewers, applicant):
+    """The bug of issue 8: signed-in users outside the record's circle saw a link that answered 403."""
+    published = achievement_in_state(
+        S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    client = client_for(cast["enterprise"])
+    page = client.get(reverse("achievements:detail", args=[published.pk])).content.decode()
+    assert not shown(page, reverse("matching:reverse", args=[published.pk]))
+    assert client.get(reverse("matching:reverse", args=[published.pk])).status_code == 403
