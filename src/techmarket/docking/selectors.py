@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.models import User
-from techmarket.accounts.policies import Principal, principal_of
+from techmarket.accounts.policies import Principal, principal_of, with_principal_data
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import NotFound
 from techmarket.core.models import Region
@@ -59,7 +59,9 @@ def chain_codes(demand: Demand) -> list[str]:
 
 
 def _active(users: QuerySet[User]) -> list[User]:
-    return list(users.filter(is_active=True).distinct().order_by("pk"))
+    """Active users, with what their principals need prefetched: reminders and escalations check the
+    demand's visibility per recipient, which must not cost queries per recipient."""
+    return list(with_principal_data(users.filter(is_active=True).distinct().order_by("pk")))
 
 
 def reviewers_at(code: str) -> list[User]:
