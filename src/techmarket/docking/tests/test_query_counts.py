@@ -25,7 +25,7 @@ def _tick(regions, reviewers, brokers: int) -> tuple[int, int]:
     clock = published_demand(regions["county"], reviewers["county"]).response_clock
     demand = clock.demand
     recipients, _result, _sql = count_queries(lambda: selectors.reminder_recipients(demand))
-    tick, result, sql = count_queries(lambda: services.clock_tick(now=at(clock, 20)))
+    tick, result, _sql = count_queries(lambda: services.clock_tick(now=at(clock, 20)))
     assert result == {"reminded": 1, "escalated": 0}
     return recipients, tick
 
