@@ -292,7 +292,7 @@ def _measure(world: World, endpoint: Endpoint) -> dict[str, tuple[int, list[str]
             client.force_login(world.users[role])
         url = endpoint.url(world)
         client.get(url)  # warm per-process caches (settings, translations, content types)
-        count, response, sql = count_queries(lambda: client.get(url))
+        count, response, sql = count_queries(lambda client=client, url=url: client.get(url))
         assert response.status_code == 200, f"{endpoint.key} as {role}: {response.status_code}"
         counts[role] = (count, sql)
     return counts
