@@ -92,6 +92,9 @@ class WorkflowCase:
     # anything instead of raising (an idempotent call); the matrix still checks that nothing changed.
     quiet_noops: Collection[tuple[str, Any]] = ()
     reason: str = REASON
+    # Several cases may exercise one workflow under different conditions (e.g. a 受限 demand); the
+    # variant names them in test ids.
+    variant: str = ""
 
     @property
     def prefix(self) -> str:
@@ -136,14 +139,18 @@ def cases_module(workflow: Workflow[Any]) -> str:
     return f"{workflow.model._meta.app_config.name}.tests.workflow_cases"
 
 
-def find_case(prefix: str) -> WorkflowCase | None:
-    """The case the workflow's own app registers in ``<app>.tests.workflow_cases.CASES``."""
+def find_cases(prefix: str) -> list[WorkflowCase]:
+    """The cases the workflow's own app registers in ``<app>.tests.workflow_cases.CASES``."""
     workflow = discover_workflows()[prefix]
     try:
         module = importlib.import_module(cases_module(workflow))
     except ModuleNotFoundError:
-        return None
-    return next((case for case in getattr(module, "CASES", ()) if case.prefix == prefix), None)
+        return []
+    return [case for case in getattr(module, "CASES", ()) if case.prefix == prefix]
+
+
+def find_case(prefix: str, variant: str = "") -> WorkflowCase | None:
+    return next((case for case in find_cases(prefix) if case.variant == variant), None)
 
 
 def watched_tables() -> list[tuple[str, str]]:

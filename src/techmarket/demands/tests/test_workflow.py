@@ -22,7 +22,7 @@ def test_the_matrix_case_pins_every_transition():
     from techmarket.demands.tests.workflow_cases import CASES, PINNED
 
     assert set(PINNED) == set(DEMAND_WORKFLOW.names())
-    assert [case.prefix for case in CASES] == ["demands.demand"]
+    assert {case.prefix for case in CASES} == {"demands.demand"}
 
 
 def test_reasons_are_required_where_declared(regions, reviewers):

@@ -59,11 +59,19 @@ def setup(request: Any) -> dict[str, Any]:
     return {"regions": regions, "cast": standard_cast(regions, enterprise, owner)}
 
 
-def make(world: dict[str, Any], state: str) -> Demand:
+def make(world: dict[str, Any], state: str, confidentiality: str = "public") -> Demand:
     cast = world["cast"]
     return demand_in_state(
-        state, enterprise=cast["owner"], region=world["regions"]["county"], reviewer=cast["county_reviewer"]
+        state,
+        enterprise=cast["owner"],
+        region=world["regions"]["county"],
+        reviewer=cast["county_reviewer"],
+        confidentiality=confidentiality,
     )
+
+
+def make_restricted(world: dict[str, Any], state: str) -> Demand:
+    return make(world, state, confidentiality="restricted")
 
 
 def _through_service(name: str) -> FireFunction:
@@ -101,5 +109,23 @@ CASES = [
             ),
             *_pinned_rules(),
         ],
-    )
+    ),
+    # A 受限 demand: brokers may not respond to it (start docking), nor may anyone outside its audience.
+    WorkflowCase(
+        workflow=DEMAND_WORKFLOW,
+        variant="restricted",
+        setup=setup,
+        make=make_restricted,
+        actors=lambda world: world["cast"],
+        fire={name: _through_service(name) for name in DEMAND_WORKFLOW.names()},
+        quiet_noops={("start_docking", S.DOCKING)},
+        states=[S.PUBLISHED, S.DOCKING],
+        rules=[
+            Rule("brokers never respond to a 受限 demand", {"broker"}, {"start_docking"}, False),
+            Rule(
+                "chain reviewers respond to it", {"county_reviewer", "city_reviewer"}, {"start_docking"}, True
+            ),
+            Rule("outsiders never act", OUTSIDERS, set(DEMAND_WORKFLOW.names()), False),
+        ],
+    ),
 ]
