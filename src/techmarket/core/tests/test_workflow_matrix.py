@@ -21,14 +21,19 @@ pytestmark = pytest.mark.django_db
 WORKFLOWS = discover_workflows()
 
 
-def _params() -> list[tuple[str, str, object]]:
-    params: list[tuple[str, str, object]] = []
+def _param(prefix: str, variant: str, state: object) -> object:
+    name = f"{prefix}+{variant}" if variant else prefix
+    return pytest.param(prefix, variant, state, id=f"{name}-{state}")
+
+
+def _params() -> list[object]:
+    params: list[object] = []
     for prefix in WORKFLOWS:
         cases = find_cases(prefix)
         if not cases:
-            params.append((prefix, "", "(no case)"))
+            params.append(_param(prefix, "", "(no case)"))
         for case in cases:
-            params += [(prefix, case.variant, state) for state in case.source_states()]
+            params += [_param(prefix, case.variant, state) for state in case.source_states()]
     return params
 
 
@@ -62,7 +67,7 @@ def test_the_known_workflows_are_registered() -> None:
     assert {"achievements.achievement", "demands.demand", "matching.suggestion"} <= set(WORKFLOWS)
 
 
-@pytest.mark.parametrize(("prefix", "variant", "state"), _params(), ids=lambda value: str(value) or "-")
+@pytest.mark.parametrize(("prefix", "variant", "state"), _params())
 def test_role_transition_matrix(
     request: pytest.FixtureRequest, prefix: str, variant: str, state: object
 ) -> None:
