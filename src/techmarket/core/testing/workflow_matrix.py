@@ -31,6 +31,10 @@ the app's ``tests/workflow_cases.py`` defines ``CASES = [WorkflowCase(...)]`` wi
         )
     ]
 
+More cases for the same workflow, each with its own ``variant`` name, exercise it under other conditions
+(``demands`` adds a 受限 demand). A service that is documented to return quietly on a repeated call lists
+the (transition, state) in ``quiet_noops``; every other refusal must raise.
+
 ``accounts.tests.cast.standard_cast`` gives every role the policies distinguish (anonymous, each
 accounts role inside and outside the owning organisation, reviewers at each level inside and outside the
 object's region chain, platform administrator, superuser) around an owner. Run one workflow's matrix with
