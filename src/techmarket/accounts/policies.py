@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
+
 from techmarket.accounts.choices import OrganisationStatus, Role
 from techmarket.core.choices import RegionLevel
 from techmarket.core.policy_registry import policy
@@ -60,7 +62,9 @@ def principal_of(user: Any) -> Principal:
         return cached
     roles: set[str] = set()
     scopes: dict[str, set[str]] = {level: set() for level in RegionLevel.values}
-    for assignment in user.roles.select_related("region"):
+    # A caller building many principals prefetches the roles (``with_principal_data``): no query here.
+    prefetched = getattr(user, "_prefetched_objects_cache", {}).get("roles")
+    for assignment in prefetched if prefetched is not None else user.roles.select_related("region"):
         roles.add(assignment.role)
         if assignment.role == Role.REVIEWER and assignment.region is not None:
             scopes[assignment.region.level].add(assignment.region.code)
@@ -76,6 +80,16 @@ def principal_of(user: Any) -> Principal:
     )
     user._techmarket_principal = principal
     return principal
+
+
+def with_principal_data(users: QuerySet[Any]) -> QuerySet[Any]:
+    """Users with what :func:`principal_of` reads (roles, their regions, the organisation) fetched in two
+    queries for the whole set, for callers that check a policy per user of a list."""
+    from techmarket.accounts.models import RoleAssignment
+
+    return users.select_related("organisation").prefetch_related(
+        Prefetch("roles", queryset=RoleAssignment.objects.select_related("region"))
+    )
 
 
 def forget_principal(user: Any) -> None:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from techmarket.accounts.choices import OrganisationStatus, Role
 from techmarket.accounts.models import Organisation, RoleAssignment, User
-from techmarket.accounts.policies import Principal
+from techmarket.accounts.policies import Principal, with_principal_data
 
 
 def organisations_pending(principal: Principal) -> QuerySet[Organisation]:
@@ -42,7 +42,9 @@ def role_assignments(principal: Principal) -> QuerySet[RoleAssignment]:
 
 
 def _active(users: QuerySet[User]) -> list[User]:
-    return list(users.filter(is_active=True).distinct().order_by("pk"))
+    """Active users, with what their principals need prefetched: reminders and escalations check the
+    demand's visibility per recipient, which must not cost queries per recipient."""
+    return list(with_principal_data(users.filter(is_active=True).distinct().order_by("pk")))
 
 
 def reviewers_at(region_code: str) -> list[User]:

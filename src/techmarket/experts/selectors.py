@@ -65,12 +65,27 @@ def own_profile(user: Any) -> ExpertProfile | None:
     return ExpertProfile.objects.filter(user_id=user.pk).first()
 
 
-def linked_achievements(principal: Principal, expert: ExpertProfile) -> QuerySet[Achievement]:
-    """The expert's published achievements that the principal may see (受限 ones only to their audience)."""
-    return (
-        achievement_selectors.achievement_catalogue(principal)
-        .filter(experts=expert)
-        .order_by("-published_at", "-id")
+def _visible_published(principal: Principal) -> QuerySet[Achievement]:
+    return achievement_selectors.achievement_catalogue(principal).order_by("-published_at", "-id")
+
+
+def linked_achievements(
+    principal: Principal, expert: ExpertProfile
+) -> QuerySet[Achievement] | list[Achievement]:
+    """The expert's published achievements that the principal may see (受限 ones only to their audience);
+    read from :func:`with_linked_achievements`' prefetch when the expert came from it."""
+    prefetched: list[Achievement] | None = getattr(expert, "visible_achievements", None)
+    if prefetched is not None:
+        return prefetched
+    return _visible_published(principal).filter(experts=expert)
+
+
+def with_linked_achievements(
+    principal: Principal, queryset: QuerySet[ExpertProfile]
+) -> QuerySet[ExpertProfile]:
+    """Fetch every listed expert's visible linked achievements in one query (the API lists them)."""
+    return queryset.prefetch_related(
+        Prefetch("achievements", queryset=_visible_published(principal), to_attr="visible_achievements")
     )
 
 

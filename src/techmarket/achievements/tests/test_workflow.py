@@ -85,19 +85,26 @@ def snapshot(pk: int) -> tuple[Any, ...]:
 
 
 def attempt(actor: Any, pk: int, name: str, reason: str = REASON) -> tuple[str, AuditEvent | None]:
-    """Fire through the service inside a savepoint that is rolled back; report the outcome."""
-    try:
-        with transaction.atomic():
-            latest_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-            moved = services.achievement_transition(
+    """Fire through the service and report the outcome. An allowed transition runs in a savepoint that
+    is rolled back; a refused one runs without a savepoint of ours, so a write the service made before
+    refusing stays visible to the snapshot the caller compares afterwards."""
+    if not ACHIEVEMENT_WORKFLOW.is_allowed(Achievement.objects.get(pk=pk), name, actor):
+        try:
+            services.achievement_transition(
                 actor=actor, achievement=Achievement.objects.get(pk=pk), name=name, reason=reason
             )
-            events = list(AuditEvent.objects.filter(id__gt=latest_id))
-            assert len(events) == 1, events
-            transaction.set_rollback(True)
-            return f"→{moved.state}", events[0]
-    except DomainError as error:
-        return error.code, None
+        except DomainError as error:
+            return error.code, None
+        raise AssertionError(f"{name} was refused by the policy but the service did not raise")
+    with transaction.atomic():
+        latest_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        moved = services.achievement_transition(
+            actor=actor, achievement=Achievement.objects.get(pk=pk), name=name, reason=reason
+        )
+        events = list(AuditEvent.objects.filter(id__gt=latest_id))
+        assert len(events) == 1, events
+        transaction.set_rollback(True)
+    return f"→{moved.state}", events[0]
 
 
 def test_matrix_covers_exactly_the_declared_transitions():

@@ -32,8 +32,9 @@ class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         params = self.request.query_params
         commissioner = str(params.get("commissioner", "")).lower()
-        return selectors.expert_list(
-            principal_of(self.request.user),
+        principal = principal_of(self.request.user)
+        experts = selectors.expert_list(
+            principal,
             query=str(params.get("search", ""))[:100],
             region=str(params.get("region", ""))[:6],
             commissioner=True
@@ -42,6 +43,7 @@ class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
             if commissioner in FALSE_VALUES
             else None,
         )
+        return selectors.with_linked_achievements(principal, experts)
 
     def get_object(self) -> ExpertProfile:
         return selectors.expert_detail(principal_of(self.request.user), self.kwargs["pk"])

@@ -1,0 +1,315 @@
+"""Query-count baselines for every list page and API list endpoint (tests/query_counts.json).
+
+Each endpoint is rendered for each role that can use it with N rows, then with 2N: the count must not
+grow with the rows (one query per row fails whatever the baseline says) and must not exceed the
+committed baseline. ``UPDATE_QUERY_COUNTS=1 .venv/bin/pytest tests/test_query_counts.py`` rewrites the
+baselines (docs/development/testing.md). A new list endpoint gets an ``Endpoint`` row below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
+from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.models import PublishedCatalogue
+from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.core.models import Region
+from techmarket.core.testing.query_counts import QueryBaseline, assert_flat, count_queries
+from techmarket.core.tests.factories import ClassificationFactory, RegionFactory
+from techmarket.demands.choices import DemandState
+from techmarket.demands.tests.factories import demand_in_state
+from techmarket.docking import services as docking_services
+from techmarket.docking.models import ClockPolicy
+from techmarket.experts.tests.factories import expert
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.models import Suggestion
+from techmarket.notifications.services import notify
+
+pytestmark = pytest.mark.django_db
+BASELINE = QueryBaseline(Path(__file__).with_name("query_counts.json"))
+N = 2
+
+
+@dataclass
+class World:
+    regions: dict[str, Region]
+    users: dict[str, Any]
+    shared: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    url: Callable[[World], str]
+    add_rows: Callable[[World, int], None]
+    roles: tuple[str, ...]
+
+
+def _achievements(state: str = AchievementState.PUBLISHED) -> Callable[[World, int], None]:
+    def add(world: World, n: int) -> None:
+        reviewers = {level: world.users[f"{level}_reviewer"] for level in ("county", "city", "province")}
+        for _ in range(n):
+            achievement_in_state(
+                state, applicant=world.users["applicant"], region=world.regions["county"], reviewers=reviewers
+            )
+
+    return add
+
+
+def _demands(state: str = DemandState.PUBLISHED) -> Callable[[World, int], None]:
+    def add(world: World, n: int) -> None:
+        for _ in range(n):
+            demand_in_state(
+                state,
+                enterprise=world.users["enterprise"],
+                region=world.regions["county"],
+                reviewer=world.users["county_reviewer"],
+            )
+
+    return add
+
+
+def _experts(world: World, n: int) -> None:
+    linked = world.shared.get("linked")
+    if linked is None:
+        linked = world.shared["linked"] = [
+            achievement_in_state(
+                AchievementState.PUBLISHED,
+                applicant=world.users["applicant"],
+                region=world.regions["county"],
+                reviewers={lvl: world.users[f"{lvl}_reviewer"] for lvl in ("county", "city", "province")},
+            )
+        ]
+    for _ in range(n):
+        profile = expert(world.regions["county"], actor=world.users["platform_admin"])
+        profile.achievements.add(*linked)
+
+
+def _notifications(world: World, n: int) -> None:
+    for user in world.users.values():
+        if getattr(user, "is_authenticated", False):
+            for i in range(n):
+                notify(user, kind="test", title=f"通知{i}", body="正文", link="/")
+
+
+def _pushes(world: World, n: int) -> None:
+    """Responses pushed to the matched organisation, whose administrator reads them in the inbox."""
+    target = world.shared.get("target")
+    if target is None:
+        target = world.shared["target"] = world.users["org_admin"].organisation
+    for _ in range(n):
+        demand = demand_in_state(
+            DemandState.PUBLISHED,
+            enterprise=world.users["enterprise"],
+            region=world.regions["county"],
+            reviewer=world.users["county_reviewer"],
+        )
+        Suggestion.objects.create(
+            demand=demand, kind=TargetKind.ORGANISATION, organisation=target, state="confirmed"
+        )
+        docking_services.response_push(actor=world.users["county_reviewer"], demand=demand)
+
+
+def _suggestions(world: World, n: int) -> None:
+    demand = world.shared.get("demand")
+    if demand is None:
+        demand = world.shared["demand"] = demand_in_state(
+            DemandState.PUBLISHED,
+            enterprise=world.users["enterprise"],
+            region=world.regions["county"],
+            reviewer=world.users["county_reviewer"],
+        )
+    for _ in range(n):
+        organisation = OrganisationFactory(region=world.regions["city"], kind=OrganisationKind.INSTITUTE)
+        Suggestion.objects.create(demand=demand, kind=TargetKind.ORGANISATION, organisation=organisation)
+
+
+def _reverse_matches(world: World, n: int) -> None:
+    if "achievement" not in world.shared:
+        _achievements()(world, 1)
+        world.shared["achievement"] = world.users["applicant"].organisation.achievements.latest("pk")
+    for _ in range(n):
+        demand = demand_in_state(
+            DemandState.PUBLISHED,
+            enterprise=world.users["enterprise"],
+            region=world.regions["county"],
+            reviewer=world.users["county_reviewer"],
+        )
+        Suggestion.objects.create(
+            demand=demand, kind=TargetKind.ACHIEVEMENT, achievement=world.shared["achievement"]
+        )
+
+
+def _policies(world: World, n: int) -> None:
+    taken = set(ClockPolicy.objects.values_list("region_id", flat=True))
+    regions = Region.objects.filter(level="county").exclude(code__in=taken).order_by("code")[:n]
+    for region in regions:
+        ClockPolicy.objects.create(region=region, hours=48, remind_before_hours=4)
+
+
+def _pending_organisations(world: World, n: int) -> None:
+    for _ in range(n):
+        OrganisationFactory(region=world.regions["county"], status=OrganisationStatus.PENDING)
+
+
+def _role_assignments(world: World, n: int) -> None:
+    for _ in range(n):
+        user_with_role(Role.APPLICANT, organisation=world.users["org_admin"].organisation)
+
+
+def _catalogues(world: World, n: int) -> None:
+    start = PublishedCatalogue.objects.count()
+    for i in range(start, start + n):
+        PublishedCatalogue.objects.create(
+            quarter=f"20{10 + i}Q1",
+            record_count=1,
+            xlsx_name="c.xlsx",
+            pdf_name="c.pdf",
+            published_at=timezone.now() - timedelta(days=i),
+        )
+
+
+def _regions(world: World, n: int) -> None:
+    for _ in range(n):
+        RegionFactory(level="city", parent=world.regions["province"])
+
+
+def _classifications(world: World, n: int) -> None:
+    for _ in range(n):
+        ClassificationFactory()
+
+
+def _url(name: str, **query: str) -> Callable[[World], str]:
+    def url(world: World) -> str:
+        base = reverse(name)
+        return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+    return url
+
+
+PUBLIC = ("anonymous", "applicant", "county_reviewer", "platform_admin")
+ENDPOINTS = [
+    # Pages
+    Endpoint("page achievements:catalogue", _url("achievements:catalogue"), _achievements(), PUBLIC),
+    Endpoint(
+        "page achievements:mine",
+        _url("achievements:mine"),
+        _achievements(AchievementState.DRAFT),
+        ("applicant",),
+    ),
+    Endpoint(
+        "page achievements:review_queue",
+        _url("achievements:review_queue"),
+        _achievements(AchievementState.COUNTY_REVIEW),
+        ("county_reviewer", "city_reviewer"),
+    ),
+    Endpoint("page achievements:catalogues", _url("achievements:catalogues"), _catalogues, ("anonymous",)),
+    Endpoint("page demands:hall", _url("demands:hall"), _demands(), PUBLIC),
+    Endpoint("page demands:mine", _url("demands:mine"), _demands(DemandState.DRAFT), ("enterprise",)),
+    Endpoint(
+        "page demands:review_queue",
+        _url("demands:review_queue"),
+        _demands(DemandState.SUBMITTED),
+        ("county_reviewer", "platform_admin"),
+    ),
+    Endpoint("page experts:list", _url("experts:list"), _experts, PUBLIC),
+    Endpoint("page notifications:inbox", _url("notifications:inbox"), _notifications, ("applicant",)),
+    Endpoint("page docking:dashboard", _url("docking:dashboard"), _demands(), ("county_reviewer", "broker")),
+    Endpoint("page docking:inbox", _url("docking:inbox"), _pushes, ("org_admin",)),
+    Endpoint("page docking:policies", _url("docking:policies"), _policies, ("platform_admin",)),
+    Endpoint(
+        "page accounts:organisation_queue",
+        _url("accounts:organisation_queue"),
+        _pending_organisations,
+        ("platform_admin",),
+    ),
+    Endpoint("page accounts:role_admin", _url("accounts:role_admin"), _role_assignments, ("platform_admin",)),
+    Endpoint(
+        "page matching:reverse",
+        lambda world: reverse("matching:reverse", args=[world.shared["achievement"].pk]),
+        _reverse_matches,
+        ("applicant", "county_reviewer"),
+    ),
+    # API
+    Endpoint("api achievement-list", _url("api:achievement-list"), _achievements(), PUBLIC),
+    Endpoint("api demand-list", _url("api:demand-list"), _demands(), PUBLIC),
+    Endpoint("api expert-list", _url("api:expert-list"), _experts, PUBLIC),
+    Endpoint("api notification-list", _url("api:notification-list"), _notifications, ("applicant",)),
+    Endpoint("api docking-push-list", _url("api:docking-push-list"), _pushes, ("org_admin",)),
+    Endpoint("api docking-dashboard", _url("api:docking-dashboard"), _demands(), ("county_reviewer",)),
+    Endpoint(
+        "api suggestion-list",
+        lambda world: reverse("api:suggestion-list") + f"?demand={world.shared['demand'].pk}",
+        _suggestions,
+        ("county_reviewer", "broker"),
+    ),
+    Endpoint(
+        "api demand-match-detail",
+        lambda world: reverse("api:demand-match-detail", args=[world.shared["achievement"].pk]),
+        _reverse_matches,
+        ("applicant", "county_reviewer"),
+    ),
+    Endpoint("api region-list", _url("api:region-list", parent="990000"), _regions, ("anonymous",)),
+    Endpoint("api classification-list", _url("api:classification-list"), _classifications, ("anonymous",)),
+]
+
+
+@pytest.fixture
+def world(regions, reviewers, organisation, applicant) -> World:
+    enterprise_org = OrganisationFactory(region=regions["county"], kind=OrganisationKind.ENTERPRISE)
+    institute = OrganisationFactory(region=regions["city"], kind=OrganisationKind.INSTITUTE)
+    agency = OrganisationFactory(region=regions["city"], kind=OrganisationKind.AGENCY)
+    users = {
+        "anonymous": None,
+        "applicant": applicant,
+        "enterprise": user_with_role(Role.ENTERPRISE, organisation=enterprise_org),
+        "org_admin": user_with_role(Role.ORG_ADMIN, organisation=institute),
+        "county_reviewer": reviewers["county"],
+        "city_reviewer": reviewers["city"],
+        "province_reviewer": reviewers["province"],
+        "platform_admin": user_with_role(Role.PLATFORM_ADMIN),
+        "broker": user_with_role(Role.BROKER, organisation=agency),
+    }
+    return World(regions=regions, users=users, shared={})
+
+
+def _measure(world: World, endpoint: Endpoint) -> dict[str, tuple[int, list[str]]]:
+    counts = {}
+    for role in endpoint.roles:
+        client = Client()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        url = endpoint.url(world)
+        client.get(url)  # warm per-process caches (settings, translations, content types)
+        count, response, sql = count_queries(lambda client=client, url=url: client.get(url))
+        assert response.status_code == 200, f"{endpoint.key} as {role}: {response.status_code}"
+        counts[role] = (count, sql)
+    return counts
+
+
+def test_every_list_endpoint_is_measured():
+    keys = [endpoint.key for endpoint in ENDPOINTS]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.key)
+def test_list_query_counts(world, endpoint):
+    endpoint.add_rows(world, N)
+    small = _measure(world, endpoint)
+    endpoint.add_rows(world, N)
+    large = _measure(world, endpoint)
+    for role in endpoint.roles:
+        key = f"{endpoint.key} [{role}]"
+        assert_flat(key, small[role][0], large[role][0], large[role][1])
+        BASELINE.check(key, small[role][0], small[role][1])
