@@ -96,28 +96,38 @@ def clock_tick(*, now: datetime | None = None) -> dict[str, int]:
     running = ResponseClock.objects.filter(state__in=OPEN_CLOCK_STATES, demand__state__in=OPEN_STATES)
     due_reminders = running.filter(state=ClockState.RUNNING, remind_at__lte=now, deadline__gt=now)
     due_escalations = running.exclude(state=ClockState.ESCALATED).filter(deadline__lte=now)
-    reminded = sum(_remind(pk, now) for pk in list(due_reminders.values_list("pk", flat=True)))
-    escalated = sum(_escalate(pk, now) for pk in list(due_escalations.values_list("pk", flat=True)))
+    reminded = sum(
+        clock_remind(clock_id=pk, now=now) for pk in list(due_reminders.values_list("pk", flat=True))
+    )
+    escalated = sum(
+        clock_escalate(clock_id=pk, now=now) for pk in list(due_escalations.values_list("pk", flat=True))
+    )
     return {"reminded": reminded, "escalated": escalated}
 
 
-def _claim(clock: ResponseClock, name: str, changes: dict[str, Any], data: dict[str, Any]) -> bool:
+def _claim(
+    clock: ResponseClock, name: str, actor: Any, changes: dict[str, Any], data: dict[str, Any]
+) -> bool:
     """Fire the tick's transition unless another worker already did (the guard against duplicates:
-    the engine locks the row and re-reads its state)."""
+    the engine locks the row and re-reads its state). Only the system (``actor`` None) may."""
     try:
-        CLOCK_WORKFLOW.fire(clock, name, actor=None, changes=changes, data=data)
+        CLOCK_WORKFLOW.fire(clock, name, actor=actor, changes=changes, data=data)
     except InvalidTransition:
         return False
     return True
 
 
 @transaction.atomic
-def _remind(clock_id: int, now: datetime) -> bool:
+def clock_remind(*, clock_id: int, now: datetime, actor: Any = None) -> bool:
+    """Tell the responsible reviewers (and brokers of a 公开 demand) that the deadline nears, once.
+
+    The periodic tick's step: False when the clock was already reminded, escalated or stopped.
+    """
     clock = ResponseClock.objects.select_related("demand__region").get(pk=clock_id)
     demand = clock.demand
     recipients = selectors.reminder_recipients(demand)
     data = {"recipients": [user.pk for user in recipients]}
-    if not _claim(clock, "remind", {"reminded_at": now}, data):
+    if not _claim(clock, "remind", actor, {"reminded_at": now}, data):
         return False
     hours_left = max(0, round((clock.deadline - now).total_seconds() / 3600, 1))
     for user in recipients:
@@ -141,12 +151,13 @@ def _remind(clock_id: int, now: datetime) -> bool:
 
 
 @transaction.atomic
-def _escalate(clock_id: int, now: datetime) -> bool:
+def clock_escalate(*, clock_id: int, now: datetime, actor: Any = None) -> bool:
+    """Past the deadline with no response: tell the next level up, once (the periodic tick's step)."""
     clock = ResponseClock.objects.select_related("demand__region").get(pk=clock_id)
     demand = clock.demand
     code, recipients = selectors.escalation_targets(demand)
     data = {"escalated_to": code, "recipients": [user.pk for user in recipients]}
-    if not _claim(clock, "escalate", {"escalated_at": now, "escalated_to": code}, data):
+    if not _claim(clock, "escalate", actor, {"escalated_at": now, "escalated_to": code}, data):
         return False
     for user in recipients:
         notify(
@@ -161,7 +172,9 @@ def _escalate(clock_id: int, now: datetime) -> bool:
     return True
 
 
-def _stop_clock(*, demand: Demand, actor: User, now: datetime) -> ResponseClock:
+def clock_respond(*, demand: Demand, actor: User, now: datetime | None = None) -> ResponseClock:
+    """Stop the demand's clock at the first pushed response (a no-op once stopped)."""
+    now = now or timezone.now()
     clock = ResponseClock.objects.filter(demand=demand).first()
     if clock is None:  # published before the clock existed: count it from publication
         clock = clock_start(demand=demand, actor=actor, now=demand.published_at or now)
@@ -215,7 +228,7 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
             to_state="pushed",
             data={"demand": locked.pk, "suggestions": [suggestion.pk for suggestion in pushed]},
         )
-        _stop_clock(demand=locked, actor=actor, now=now)
+        clock_respond(demand=locked, actor=actor, now=now)
         locked = demand_services.demand_start_docking(actor=actor, demand=locked)
         rows = _address(response, pushed)
         _notify_enterprise(locked, response, pushed)

@@ -120,9 +120,22 @@ def process_job(job_id: int, *, dry_run: bool) -> ImportJob:
     if outcome != "pass_check":
         path.unlink(missing_ok=True)
         changes["stored_name"] = ""
-    return IMPORT_JOB_WORKFLOW.fire(
-        job, outcome, actor=None, changes=changes, data={"file": job.original_name, "dry_run": dry_run}
+    return job_record_outcome(
+        job=job, outcome=outcome, changes=changes, data={"file": job.original_name, "dry_run": dry_run}
     )
+
+
+def job_record_outcome(
+    *,
+    job: ImportJob,
+    outcome: str,
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> ImportJob:
+    """Record what the worker found (pass_check, reject, fail or finish_import): the system's move only,
+    so any ``actor`` but None is refused."""
+    return IMPORT_JOB_WORKFLOW.fire(job, outcome, actor=actor, changes=changes, data=data)
 
 
 def start_import(*, actor: User, job: ImportJob) -> bool:

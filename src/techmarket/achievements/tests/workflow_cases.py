@@ -7,9 +7,10 @@ from typing import Any
 from techmarket.accounts.tests.cast import CHAIN_REVIEWERS, FILER_ROLES, OUTSIDERS, standard_cast
 from techmarket.achievements import services
 from techmarket.achievements.choices import AchievementState as S
-from techmarket.achievements.models import Achievement
+from techmarket.achievements.imports import job as import_job
+from techmarket.achievements.models import Achievement, ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
-from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW, IMPORT_JOB_WORKFLOW
 from techmarket.core.testing.workflow_matrix import FireFunction, Rule, WorkflowCase
 
 REVIEW_TRANSITIONS = {"county_approve", "city_approve", "province_approve", "return", "revoke"}
@@ -67,3 +68,55 @@ CASES = [
         ],
     )
 ]
+
+
+# --- Import jobs ----------------------------------------------------------------------------------
+# The uploader confirms a checked job's import (``start_import`` answers False instead of raising, as the
+# page polls it); every other move is the worker recording what it found, as the system (actor None).
+
+WORKER_OUTCOMES = ("pass_check", "reject", "fail", "finish_import")
+
+
+def make_job(world: dict[str, Any], state: str) -> ImportJob:
+    """A job row placed in a state directly (test setup: the file it would hold is not needed)."""
+    return ImportJob.objects.create(
+        user=world["cast"]["owner"], original_name="成果.xlsx", stored_name="x.xlsx", status=state
+    )
+
+
+def _record(name: str) -> FireFunction:
+    def fire(actor: Any, job: ImportJob, reason: str) -> ImportJob:
+        return import_job.job_record_outcome(actor=actor, job=job, outcome=name)
+
+    return fire
+
+
+CASES.append(
+    WorkflowCase(
+        workflow=IMPORT_JOB_WORKFLOW,
+        setup=setup,
+        make=make_job,
+        actors=lambda world: {**world["cast"], "system": None},
+        fire={
+            "start_import": lambda actor, job, reason: import_job.start_import(actor=actor, job=job),
+            **{name: _record(name) for name in WORKER_OUTCOMES},
+        },
+        quiet_noops={("start_import", state) for state in ImportStatus.values},
+        rules=[
+            Rule("only the uploader confirms the import", {"owner"}, {"start_import"}, True),
+            Rule(
+                "nobody confirms another's import",
+                (FILER_ROLES - {"owner"}) | CHAIN_REVIEWERS | OUTSIDERS | {"system", "platform_admin"},
+                {"start_import"},
+                False,
+            ),
+            Rule("the worker records outcomes", {"system"}, set(WORKER_OUTCOMES), True),
+            Rule(
+                "no person records an outcome",
+                {"owner", "platform_admin", "superuser"},
+                set(WORKER_OUTCOMES),
+                False,
+            ),
+        ],
+    )
+)
