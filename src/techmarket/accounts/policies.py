@@ -100,6 +100,7 @@ def forget_principal(user: Any) -> None:
 
 @policy
 def can_verify_organisation(principal: Principal) -> bool:
+    """Verifying or rejecting an organisation's registration is the platform administrators' alone."""
     return principal.is_platform_admin
 
 
@@ -110,6 +111,7 @@ def can_transition_organisation(actor: Any, name: str, organisation: Any) -> boo
 
 @policy
 def can_manage_members(principal: Principal, organisation_id: int) -> bool:
+    """An organisation's members: managed by its own organisation administrators and platform administrators."""
     return principal.is_platform_admin or (
         principal.organisation_id == organisation_id and principal.has_role(Role.ORG_ADMIN)
     )

@@ -24,6 +24,7 @@ def organisations_pending(principal: Principal) -> QuerySet[Organisation]:
 
 
 def organisation_members(principal: Principal, organisation: Organisation) -> QuerySet:
+    """An organisation's members with their roles; only its own people and platform administrators see them."""
     if not (principal.is_platform_admin or principal.organisation_id == organisation.pk):
         return organisation.members.none()
     return organisation.members.prefetch_related("roles__region").order_by("username")

@@ -174,6 +174,7 @@ def role_grant(*, actor: Any, user: User, role: str, region: Region | None = Non
 
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    """Take a role away under the same rule as granting it (org admins only inside their organisation)."""
     principal = policies.principal_of(actor)
     if not policies.can_grant_role(principal, assignment.role) or (
         not principal.is_platform_admin

@@ -30,6 +30,7 @@ FILER_ROLES = {Role.APPLICANT, Role.ORG_ADMIN}
 
 
 def public_q() -> Q:
+    """Published 公开 records: what anyone, signed in or not, may see."""
     return Q(state=AchievementState.PUBLISHED, confidentiality=Confidentiality.PUBLIC)
 
 
@@ -48,18 +49,23 @@ def visible_q(principal: Principal) -> Q:
 
 
 def is_owner(principal: Principal, achievement: Achievement) -> bool:
+    """Whether the principal belongs to the organisation that owns the record."""
     return principal.is_authenticated and principal.organisation_id == achievement.owner_organisation_id
 
 
 def reviews_at(principal: Principal, achievement: Achievement, level: str) -> bool:
+    """Whether the principal reviews the region of the record's chain at that level."""
     return principal.reviews(level, Region.record_chain(achievement)[level] or None)
 
 
 def reviews_any_level(principal: Principal, achievement: Achievement) -> bool:
+    """Whether the principal reviews the record's region at any level of its chain (county, city, province)."""
     return any(reviews_at(principal, achievement, level) for level in RegionLevel.values)
 
 
 def can_view(principal: Principal, achievement: Achievement) -> bool:
+    """One record's :func:`visible_q`: 受限 records only to their owner, their chain's reviewers once
+    submitted, and users granted access once published."""
     if achievement.is_public:
         return True
     if is_owner(principal, achievement):
@@ -86,6 +92,7 @@ def can_file(principal: Principal) -> bool:
 
 @policy
 def can_edit(principal: Principal, achievement: Achievement) -> bool:
+    """Change a draft or returned record: the owning organisation's filers (applicants, organisation admins)."""
     return (
         achievement.is_editable and is_owner(principal, achievement) and bool(FILER_ROLES & principal.roles)
     )
@@ -93,12 +100,14 @@ def can_edit(principal: Principal, achievement: Achievement) -> bool:
 
 @policy
 def can_manage_access(principal: Principal, achievement: Achievement) -> bool:
+    """Who may see a 受限 record is decided by the owner's organisation administrators and its creator."""
     return is_owner(principal, achievement) and (
         principal.has_role(Role.ORG_ADMIN) or achievement.created_by_id == principal.user_id
     )
 
 
 def can_review_current(principal: Principal, achievement: Achievement) -> bool:
+    """Reviewers act only at their own level: the record's chain reviewer at the level it waits at."""
     level = LEVEL_OF_STATE.get(achievement.state)
     return level is not None and reviews_at(principal, achievement, level)
 
@@ -127,6 +136,7 @@ def can_transition(actor: Any, name: str, achievement: Achievement) -> bool:
 
 
 def can_see_overdue_list(principal: Principal) -> bool:
+    """The overdue fiscal-registration list belongs to the review desk, so it has the same audience."""
     return can_see_review_queue(principal)
 
 
@@ -144,6 +154,7 @@ IMPORT_JOB_SYSTEM_TRANSITIONS = frozenset({"pass_check", "reject", "fail", "fini
 
 
 def is_uploader(actor: Any, job: ImportJob) -> bool:
+    """Whether the actor (a user or a Principal) is the person who uploaded the import job."""
     user_id = actor.user_id if isinstance(actor, Principal) else getattr(actor, "pk", None)
     return user_id is not None and user_id == job.user_id
 

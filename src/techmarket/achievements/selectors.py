@@ -39,6 +39,8 @@ def achievement_catalogue(principal: Principal) -> QuerySet[Achievement]:
 
 
 def achievement_get(principal: Principal, pk: Any) -> Achievement:
+    """One record with its details; NotFound (not a refusal) when the principal may not see it, so
+    a 受限 record's existence is not revealed."""
     try:
         achievement = (
             Achievement.objects.select_related(
@@ -174,6 +176,7 @@ def review_queue(principal: Principal) -> QuerySet[Achievement]:
 
 
 def fiscal_deadline(achievement: Achievement) -> datetime.date:
+    """When a fiscally funded record must be registered by: its completion date plus FISCAL_REGISTRATION_DAYS."""
     return achievement.completion_date + datetime.timedelta(
         days=settings.TECHMARKET["FISCAL_REGISTRATION_DAYS"]
     )
@@ -200,16 +203,19 @@ def overdue_fiscal(principal: Principal) -> QuerySet[Achievement]:
 
 
 def own_organisation_records(principal: Principal) -> QuerySet[Achievement]:
+    """Every record of the principal's organisation, in any state, last changed first (本单位成果)."""
     if principal.organisation_id is None:
         return Achievement.objects.none()
     return Achievement.objects.filter(owner_organisation_id=principal.organisation_id).order_by("-updated_at")
 
 
 def timeline(achievement: Achievement) -> QuerySet[AuditEvent]:
+    """The record's audit events (filing, reviews, decisions), oldest first."""
     return events_for(achievement)
 
 
 def state_counts(queryset: QuerySet[Achievement]) -> dict[str, int]:
+    """``{state: count}`` over the queryset (states with no records are absent)."""
     return dict(queryset.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
 
 

@@ -346,6 +346,7 @@ def achievement_return(*, actor: User, achievement: Achievement, reason: str) ->
 
 
 def achievement_withdraw(*, actor: User, achievement: Achievement, reason: str = "") -> Achievement:
+    """The owner takes the record back before publication (from drafting or any review level)."""
     return ACHIEVEMENT_WORKFLOW.fire(achievement, "withdraw", actor=actor, reason=reason)
 
 
@@ -414,6 +415,7 @@ def access_grant(*, actor: User, achievement: Achievement, user: User) -> Access
 
 @transaction.atomic
 def access_revoke(*, actor: User, achievement: Achievement, user: User) -> None:
+    """The owner takes back a named user's access to a 受限 record."""
     if not policies.can_manage_access(principal_of(actor), achievement):
         raise NotPermitted()
     AccessGrant.objects.filter(achievement=achievement, user=user).delete()

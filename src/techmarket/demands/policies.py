@@ -24,6 +24,7 @@ PUBLIC_STATES = (DemandState.PUBLISHED, DemandState.DOCKING, DemandState.SOLVED,
 
 
 def public_q() -> Q:
+    """Published 公开 demands, also while in docking or once closed: what anyone may see."""
     return Q(state__in=PUBLIC_STATES, confidentiality=DemandConfidentiality.PUBLIC)
 
 
@@ -49,14 +50,18 @@ def visible_q(principal: Principal) -> Q:
 
 
 def is_owner(principal: Principal, demand: Demand) -> bool:
+    """Whether the principal belongs to the organisation that filed the demand."""
     return principal.is_authenticated and principal.organisation_id == demand.owner_organisation_id
 
 
 def reviews(principal: Principal, demand: Demand) -> bool:
+    """Whether the principal reviews any level of the demand's region chain (demands have one review step)."""
     return Region.reviews_record(principal.review_scopes, demand)
 
 
 def can_view(principal: Principal, demand: Demand) -> bool:
+    """One demand's :func:`visible_q`: 受限 demands only to their organisation, their chain's reviewers
+    once submitted, platform administrators and the people a response was pushed to."""
     if demand.is_public or principal.is_platform_admin or is_owner(principal, demand):
         return True
     if demand.submitted_at is not None and reviews(principal, demand):
@@ -75,11 +80,13 @@ def can_see_contact(principal: Principal, demand: Demand) -> bool:
 
 @policy
 def can_file(principal: Principal) -> bool:
+    """File demands: enterprise users and organisation administrators of an organisation."""
     return principal.organisation_id is not None and bool(FILER_ROLES & principal.roles)
 
 
 @policy
 def can_edit(principal: Principal, demand: Demand) -> bool:
+    """Change a draft or returned demand: its own organisation's filers."""
     return demand.is_editable and is_owner(principal, demand) and bool(FILER_ROLES & principal.roles)
 
 

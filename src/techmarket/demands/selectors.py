@@ -28,10 +28,13 @@ PROBLEM_GOOD_LENGTH = 60
 
 
 def demand_visible(principal: Principal) -> QuerySet[Demand]:
+    """Every demand the principal may see, in any state."""
     return Demand.objects.filter(policies.visible_q(principal))
 
 
 def demand_get(principal: Principal, pk: Any) -> Demand:
+    """One demand; NotFound (not a refusal) when the principal may not see it, so a 受限 demand's
+    existence is not revealed."""
     try:
         demand = Demand.objects.select_related("industry", "discipline", "region", "owner_organisation").get(
             pk=pk
@@ -44,6 +47,7 @@ def demand_get(principal: Principal, pk: Any) -> Demand:
 
 
 def demand_for_list(queryset: QuerySet[Demand]) -> QuerySet[Demand]:
+    """Rows for lists, with the related rows the list pages show joined in."""
     return queryset.select_related("industry", "region", "owner_organisation")
 
 
@@ -73,6 +77,7 @@ def published_demands() -> QuerySet[Demand]:
 
 
 def own_demands(principal: Principal) -> QuerySet[Demand]:
+    """Every demand of the principal's organisation, in any state, last changed first (本单位需求)."""
     if not principal.organisation_id:
         return Demand.objects.none()
     return demand_for_list(Demand.objects.filter(owner_organisation_id=principal.organisation_id)).order_by(

@@ -162,6 +162,7 @@ def demand_update(*, actor: User, demand: Demand, data: dict[str, Any]) -> Deman
 
 
 def demand_submit(*, actor: User, demand: Demand) -> Demand:
+    """Put a draft or returned demand before its region chain's reviewers, stamping when it was submitted."""
     return DEMAND_WORKFLOW.fire(demand, "submit", actor=actor, changes={"submitted_at": timezone.now()})
 
 
@@ -178,10 +179,12 @@ def demand_publish(*, actor: User, demand: Demand) -> Demand:
 
 
 def demand_return(*, actor: User, demand: Demand, reason: str) -> Demand:
+    """Send the submitted demand back to its filer with the reason; they fix and resubmit it."""
     return DEMAND_WORKFLOW.fire(demand, "return", actor=actor, reason=reason)
 
 
 def demand_withdraw(*, actor: User, demand: Demand, reason: str = "") -> Demand:
+    """The owner takes the demand back at any point before it is closed; it counts as closed from now."""
     return DEMAND_WORKFLOW.fire(
         demand, "withdraw", actor=actor, reason=reason, changes={"closed_at": timezone.now()}
     )

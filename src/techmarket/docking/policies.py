@@ -23,6 +23,7 @@ POLICY_LEVELS = (RegionLevel.CITY, RegionLevel.PROVINCE)
 
 @policy
 def can_view_dashboard(principal: Principal) -> bool:
+    """The response dashboard: reviewers, brokers and platform administrators, who answer demands."""
     return principal.is_platform_admin or principal.is_reviewer or principal.has_role(Role.BROKER)
 
 
@@ -64,6 +65,7 @@ def policy_regions_q(principal: Principal) -> Q:
 
 @policy
 def can_manage_policies(principal: Principal) -> bool:
+    """The response-hours page: platform administrators and city or province reviewers."""
     return principal.is_platform_admin or any(principal.review_scopes.get(level) for level in POLICY_LEVELS)
 
 

@@ -82,6 +82,7 @@ def escalation_targets(demand: Demand) -> tuple[str, list[User]]:
 
 
 def dashboard_demands(principal: Principal) -> QuerySet[Demand]:
+    """Demands on the principal's dashboard: those they answer for, within what they may see."""
     return demand_selectors.all_demands().filter(policies.dashboard_q(principal))
 
 
@@ -224,6 +225,7 @@ def editable_policies(principal: Principal) -> QuerySet[Region]:
 
 
 def policies_in_scope(principal: Principal) -> QuerySet[ClockPolicy]:
+    """The response-hours settings of the regions the principal may set them for."""
     return ClockPolicy.objects.filter(region__in=editable_policies(principal).values("pk")).select_related(
         "region", "updated_by"
     )

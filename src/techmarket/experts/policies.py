@@ -18,10 +18,12 @@ from techmarket.experts.models import ExpertProfile
 
 
 def is_own(principal: Principal, expert: ExpertProfile) -> bool:
+    """Whether the profile is linked to the principal's own login."""
     return principal.is_authenticated and expert.user_id is not None and expert.user_id == principal.user_id
 
 
 def is_org_admin_of(principal: Principal, organisation_id: int | None) -> bool:
+    """Whether the principal administers that organisation (a profile without one has no such admin)."""
     return (
         organisation_id is not None
         and principal.organisation_id == organisation_id
@@ -42,6 +44,7 @@ def visible_q(principal: Principal) -> Q:
 
 
 def can_view(principal: Principal, expert: ExpertProfile) -> bool:
+    """One profile's :func:`visible_q`: an inactive profile only to those who may edit it."""
     return expert.is_active or can_edit(principal, expert)
 
 
@@ -55,11 +58,13 @@ def can_create(principal: Principal) -> bool:
 
 @policy
 def can_create_own(principal: Principal) -> bool:
+    """Experts may open their own profile, linked to their login."""
     return principal.is_authenticated and principal.has_role(Role.EXPERT)
 
 
 @policy
 def can_edit(principal: Principal, expert: ExpertProfile) -> bool:
+    """The expert themself, their organisation's administrators and platform administrators."""
     return (
         principal.is_platform_admin
         or is_own(principal, expert)
@@ -84,6 +89,7 @@ def can_designate(principal: Principal) -> bool:
 
 @policy
 def can_set_active(principal: Principal) -> bool:
+    """Taking a profile out of the pool or back: platform administrators only."""
     return principal.is_platform_admin
 
 

@@ -48,6 +48,7 @@ def expert_list(
 
 
 def expert_detail(principal: Principal, pk: Any) -> ExpertProfile:
+    """One profile; NotFound when the principal may not see it (inactive, and not among its editors)."""
     try:
         expert = ExpertProfile.objects.select_related("region", "organisation", "discipline", "industry").get(
             pk=pk
@@ -60,6 +61,7 @@ def expert_detail(principal: Principal, pk: Any) -> ExpertProfile:
 
 
 def own_profile(user: Any) -> ExpertProfile | None:
+    """The profile linked to the user's login, if any (None for anonymous visitors)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return ExpertProfile.objects.filter(user_id=user.pk).first()

@@ -129,6 +129,8 @@ def expert_create(actor: User, **fields: Any) -> ExpertProfile:
 
 @transaction.atomic
 def expert_update(actor: User, expert: ExpertProfile, **fields: Any) -> ExpertProfile:
+    """Change a profile's fields; designation, login links and organisation moves are limited further
+    (see policies), and nothing is recorded when nothing changed."""
     _check_fields(fields)
     principal = principal_of(actor)
     expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)

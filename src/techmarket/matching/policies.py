@@ -25,6 +25,7 @@ def can_work(principal: Principal, demand: Demand) -> bool:
 
 
 def can_see_suggestions(principal: Principal, demand: Demand) -> bool:
+    """The suggestion list follows the demands app's rule: the demand's responders see it."""
     return demand_policies.can_see_suggestions(principal, demand)
 
 
@@ -45,5 +46,6 @@ def can_see_reverse(principal: Principal, achievement: Achievement) -> bool:
 
 
 def can_transition(actor: Any, name: str, suggestion: Suggestion) -> bool:
+    """SUGGESTION_WORKFLOW's permission: whoever may work the suggestion's demand decides it."""
     principal = actor if isinstance(actor, Principal) else principal_of(actor)
     return can_work(principal, suggestion.demand)

@@ -44,6 +44,7 @@ def _float(value: Any) -> float | None:
 
 
 def need_of_demand(demand: Demand) -> ranking.Need:
+    """A demand as the ranking engine's need: its text, fields, region, TRL, budget and cooperation."""
     return ranking.Need(
         text=demand.text,
         industry=demand.industry.code,
@@ -78,6 +79,7 @@ def visible_restricted_achievements(principal: Principal) -> set[str]:
 
 
 def visible_restricted_demands(principal: Principal) -> set[str]:
+    """Open 受限 demands the principal may see (its own, its review chain's, those pushed to it)."""
     return _visible_restricted(Corpus.DEMANDS, principal)
 
 
@@ -175,6 +177,7 @@ def decided(queryset: QuerySet[Suggestion] | None = None) -> QuerySet[Suggestion
 
 
 def target_label(suggestion: Suggestion) -> str:
+    """The suggested record's name for display (its string form when it has no name)."""
     target = suggestion.target
     return str(getattr(target, "name", target))
 

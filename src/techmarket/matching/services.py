@@ -98,6 +98,7 @@ def suggestions_refresh_quietly(demand_id: int) -> None:
 
 
 def suggestion_confirm(*, actor: User, suggestion: Suggestion, note: str = "") -> Suggestion:
+    """Accept a proposed suggestion so it can be pushed; the decision is kept for the engine to learn from."""
     return SUGGESTION_WORKFLOW.fire(
         suggestion,
         "confirm",
@@ -139,6 +140,7 @@ def suggestion_reject(*, actor: User, suggestion: Suggestion, reason: str, note:
 
 
 def suggestion_reconsider(*, actor: User, suggestion: Suggestion) -> Suggestion:
+    """Put a confirmed or rejected suggestion back to proposed, clearing its decision."""
     return SUGGESTION_WORKFLOW.fire(
         suggestion,
         "reconsider",

@@ -18,6 +18,7 @@ def inbox(user: Any, unread_only: bool = False) -> QuerySet[Notification]:
 
 
 def unread_count(user: Any) -> int:
+    """How many of the user's messages are unread, for the header badge (0 for anonymous visitors)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

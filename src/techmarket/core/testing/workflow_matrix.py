@@ -286,4 +286,3 @@ def _refused(
         return error.code
     assert (name, state) in case.quiet_noops, f"{where}: refused by the policy but the service did not raise"
     return "no-op"
-

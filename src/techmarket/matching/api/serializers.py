@@ -31,6 +31,9 @@ class MatchSuggestionSerializer(serializers.ModelSerializer):
             "decided_at",
             "pushed_at",
         ]
+        # The column's range, stated: drf-spectacular otherwise reads it from the connection, and the
+        # committed OpenAPI document must not depend on the database it was generated against.
+        extra_kwargs = {"rank": {"min_value": 0, "max_value": 32767}}
 
     def get_target_name(self, suggestion: Suggestion) -> str:
         return selectors.target_label(suggestion)
