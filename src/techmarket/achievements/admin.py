@@ -5,10 +5,11 @@ from django.http import HttpRequest
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements import policies
 from techmarket.achievements.models import Achievement
+from techmarket.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(ReadOnlyAdmin):
     """Read-only view for superusers; it shows only what the administrator may see (no 受限 records of
     others) and changes go through the workflow pages, so the audit trail stays complete."""
 
@@ -18,12 +19,3 @@ class AchievementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Achievement]:
         return super().get_queryset(request).filter(policies.visible_q(principal_of(request.user)))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

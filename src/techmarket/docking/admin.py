@@ -9,19 +9,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from techmarket.accounts.http import acting_user
+from techmarket.core.admin import ReadOnlyAdmin
 from techmarket.docking import services
 from techmarket.docking.models import ClockPolicy, PushRecipient, Response, ResponseClock
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ClockPolicy)
