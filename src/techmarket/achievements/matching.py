@@ -60,6 +60,7 @@ def achievement_entry(achievement: Achievement) -> Entry:
             trl=achievement.trl,
             price=None if achievement.price_negotiable else price,
             modes=frozenset(achievement.transfer_mode_list),
+            owner=str(achievement.owner_organisation_id or ""),
         ),
         restricted=achievement.confidentiality != Confidentiality.PUBLIC,
     )
@@ -126,6 +127,7 @@ def organisation_entry(organisation: Any) -> Entry | None:
             industry=_most_common(_code(a.industry) for a in public),
             discipline=_most_common(_code(a.discipline) for a in public),
             region=organisation.region_id or "",
+            owner=str(organisation.pk),
         ),
     )
 

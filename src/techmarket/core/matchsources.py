@@ -36,6 +36,9 @@ class Profile:
     trl: int | None = None
     price: float | None = None  # 万元; None: unknown or 面议
     modes: frozenset[str] = frozenset()  # transfer, license, equity, co_develop, service
+    # The organisation (its id as text) that owns the record, or is it: a demand is never answered
+    # with its own organisation or that organisation's records ("" when none).
+    owner: str = ""
 
 
 @dataclass(frozen=True)

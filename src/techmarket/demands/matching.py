@@ -31,6 +31,7 @@ def demand_entry(demand: Demand) -> Entry:
             trl=demand.expected_trl,
             price=budget,
             modes=frozenset(demand.cooperation_list),
+            owner=str(demand.owner_organisation_id or ""),
         ),
         restricted=demand.confidentiality != DemandConfidentiality.PUBLIC,
     )

@@ -32,6 +32,9 @@ class Suggestion(models.Model):
     )
     rank = models.PositiveSmallIntegerField(_("排名"), default=0)
     score = models.FloatField(_("匹配分"), default=0.0)
+    # The 0–100 match level shown to people (ranking.match_level); None for a hand-added match and for
+    # suggestions made before levels existed.
+    level = models.PositiveSmallIntegerField(_("匹配度"), null=True, blank=True)
     reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
     features = models.JSONField(default=dict, blank=True)
     origin = models.CharField(_("来源"), max_length=8, choices=Origin.choices, default=Origin.ENGINE)

@@ -150,12 +150,16 @@ DEFAULT_WEIGHTS = Weights(views=dict.fromkeys(VIEWS, 1.0), fits=DEFAULT_FITS)
 
 
 class Ranked(NamedTuple):
-    """A ranked candidate; ``features`` are what :func:`learn` learns from (store them with the decision)."""
+    """A ranked candidate; ``features`` are what :func:`learn` learns from (store them with the decision).
+
+    ``level`` is the 0–100 match level shown to people (:func:`match_level`; None unless asked for).
+    """
 
     doc_id: str
     score: float
     reasons: tuple[Reason, ...]
     features: dict[str, float]
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,38 @@ def fit_reasons(need: Need, profile: Profile | None) -> list[Reason]:
     ]
 
 
+# --------------------------------------------------------------------------- level
+
+# The match level people see: 100 × (1 − exp(−r / LEVEL_SCALE)), r = score / best possible score for
+# the demand (the engine's ceiling — an ideal record holding each of the demand's words once — times
+# the largest fit factor the demand's fields allow). On the benchmark's known-item demands the record
+# sought reaches r ≈ 0.5–1.5 (level 63–95) and the unrelated records around it r ≈ 0.2–0.4 (33–55).
+LEVEL_SCALE = 0.5
+
+
+def best_factor(need: Need, weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """The largest fit factor a candidate can reach for this need: every field the need states fits."""
+    stated = {
+        "industry": bool(need.industry.strip()),
+        "discipline": bool(need.discipline.strip()),
+        "region": bool(need.region.strip()),
+        "trl": need.trl is not None,
+        "price": need.budget_min is not None or need.budget_max is not None,
+        "mode": bool(need.cooperation),
+    }
+    return max(FACTOR_FLOOR, 1.0 + sum(max(weights.fits[kind], 0.0) for kind in FIT_KINDS if stated[kind]))
+
+
+def match_level(score: float, ceiling: float, best: float = 1.0) -> int:
+    """A raw score as a 0–100 level: monotone in the score for one demand, 0 for nothing matched.
+
+    ``ceiling`` is :meth:`MatchIndex.ceiling` of the demand's text, ``best`` its :func:`best_factor`.
+    """
+    if score <= 0 or ceiling <= 0 or best <= 0:
+        return 0
+    return min(100, round(100 * (1.0 - math.exp(-score / (ceiling * best) / LEVEL_SCALE))))
+
+
 # --------------------------------------------------------------------------- rank
 
 
@@ -305,8 +341,11 @@ def rank(
     profile_of: Callable[[str], Profile | None] = lambda doc_id: None,
     weights: Weights = DEFAULT_WEIGHTS,
     depth: int = 100,
+    levels: bool = False,
 ) -> list[Ranked]:
     """The ``k`` best of the engine's top ``depth`` for the need's text, re-ranked with structured fit.
+
+    With ``levels`` each result carries its 0–100 :func:`match_level` (one more analysis of the text).
 
     ``allowed`` is applied inside the engine: a record outside it is never a candidate. Reasons are
     the engine's term reasons, then one per fit that moved the score (its weight: the points it added
@@ -325,6 +364,8 @@ def rank(
         score = text * _factor(weights, fit_values)
         scored.append((score, order, candidate, text, fits))
     scored.sort(key=lambda item: (-item[0], item[1]))
+    ceiling = index.ceiling(need.text) if levels and scored else 0.0
+    best = best_factor(need, weights)
     result = []
     for score, _, candidate, text, fits in scored[:k]:
         fit_notes = tuple(
@@ -336,7 +377,10 @@ def rank(
         )
         features = {TEXT_FEATURES[view]: round(candidate.views[view], 6) for view in VIEWS}
         features.update({kind: round(fits[kind][0], 4) if kind in fits else 0.0 for kind in FIT_KINDS})
-        result.append(Ranked(candidate.doc_id, round(score, 4), candidate.reasons() + fit_notes, features))
+        level = match_level(score, ceiling, best) if levels else None
+        result.append(
+            Ranked(candidate.doc_id, round(score, 4), candidate.reasons() + fit_notes, features, level)
+        )
     return result
 
 

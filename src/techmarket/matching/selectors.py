@@ -18,7 +18,7 @@ from techmarket.core import matchsources
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
-from techmarket.matching import indexes, policies, ranking
+from techmarket.matching import indexes, policies, ranking, wording
 from techmarket.matching.choices import Corpus, SuggestionState, TargetKind
 from techmarket.matching.models import LearnedWeights, Suggestion
 
@@ -88,36 +88,64 @@ def _visible_restricted(corpus: str, principal: Principal) -> set[str]:
     return rule(principal) if rule is not None else set()
 
 
-def _allowed(corpus: str, loaded: indexes.Loaded, audience: Principal) -> Callable[[str], bool] | None:
-    """The engine's filter for an audience: None when the corpus has no restricted records."""
+def _allowed(
+    corpus: str, loaded: indexes.Loaded, audience: Principal, *, not_owned_by: Any = None
+) -> Callable[[str], bool] | None:
+    """The engine's filter for an audience: None when nothing is filtered.
+
+    ``not_owned_by`` (an organisation id) also keeps out that organisation and its own records: a
+    demand is never answered with its own organisation or its own achievements (nor, reversed, an
+    achievement with its own organisation's demands).
+    """
+    owner = str(not_owned_by) if not_owned_by else ""
+    owned = (lambda doc_id: False) if not owner else _owned_by(loaded, owner)
     if matchsources.source(corpus).visible_restricted is None:
-        return None
-    return _restricted_allowed(loaded, _visible_restricted(corpus, audience))
+        return (lambda doc_id: not owned(doc_id)) if owner else None
+    visible = _restricted_allowed(loaded, _visible_restricted(corpus, audience))
+    return lambda doc_id: visible(doc_id) and not owned(doc_id)
+
+
+def _owned_by(loaded: indexes.Loaded, owner: str) -> Callable[[str], bool]:
+    def owned(doc_id: str) -> bool:
+        profile = loaded.profile_of(doc_id)
+        return profile is not None and profile.owner == owner
+
+    return owned
 
 
 def rank_for_demand(
     demand: Demand, kind: str, *, audience: Principal, k: int, weights: ranking.Weights | None = None
 ) -> list[ranking.Ranked]:
-    """The best ``k`` records of one kind for a demand, among those ``audience`` may see."""
+    """The best ``k`` records of one kind for a demand, among those ``audience`` may see; never the
+    demand's own organisation nor its records."""
     corpus = CORPUS_OF_KIND[kind]
     loaded = indexes.get(corpus)
     return ranking.rank(
         loaded.index,
         need_of_demand(demand),
         k=k,
-        allowed=_allowed(corpus, loaded, audience),
+        allowed=_allowed(corpus, loaded, audience, not_owned_by=demand.owner_organisation_id),
         profile_of=loaded.profile_of,
         weights=weights or current_weights(),
+        levels=True,
     )
 
 
-def rank_text(text: str, kind: str, *, audience: Principal, k: int = 10) -> list[ranking.Ranked]:
-    """Free-text search of one kind (a responder adding a match by hand)."""
+def rank_text(
+    text: str, kind: str, *, audience: Principal, k: int = 10, not_owned_by: Any = None
+) -> list[ranking.Ranked]:
+    """Free-text search of one kind (a responder adding a match by hand), without the records of the
+    organisation ``not_owned_by`` (the demand's own)."""
     corpus = CORPUS_OF_KIND[kind]
     loaded = indexes.get(corpus)
-    allowed = _allowed(corpus, loaded, audience)
+    allowed = _allowed(corpus, loaded, audience, not_owned_by=not_owned_by)
     return ranking.rank(
-        loaded.index, ranking.Need(text=text), k=k, allowed=allowed, profile_of=loaded.profile_of
+        loaded.index,
+        ranking.Need(text=text),
+        k=k,
+        allowed=allowed,
+        profile_of=loaded.profile_of,
+        levels=True,
     )
 
 
@@ -128,16 +156,18 @@ def reverse_matches(achievement: Achievement, *, viewer: Principal, k: int = 10)
         loaded.index,
         need_of_achievement(achievement),
         k=k,
-        allowed=_allowed(Corpus.DEMANDS, loaded, viewer),
+        allowed=_allowed(Corpus.DEMANDS, loaded, viewer, not_owned_by=achievement.owner_organisation_id),
         profile_of=loaded.profile_of,
         weights=current_weights(),
+        levels=True,
     )
     rows = demand_selectors.open_demands_by_id(viewer, [int(r.doc_id) for r in ranked])
     by_id = {str(demand.pk): demand for demand in rows}
+    shown = [r for r in ranked if r.doc_id in by_id]
+    described = wording.describe([[reason.as_dict() for reason in r.reasons] for r in shown])
     return [
-        {"demand": by_id[r.doc_id], "score": r.score, "reasons": [reason.as_dict() for reason in r.reasons]}
-        for r in ranked
-        if r.doc_id in by_id
+        {"demand": by_id[r.doc_id], "score": r.score, "level": r.level, "reasons": reasons}
+        for r, reasons in zip(shown, described, strict=True)
     ]
 
 
@@ -154,7 +184,18 @@ def suggestions_for(demand: Demand, viewer: Principal) -> list[Suggestion]:
         if source is not None and source.visible_restricted is not None and source.labels is not None:
             ids = [s.target_id for s in suggestions if s.kind == kind]
             visible[kind] = set(source.labels(ids, [viewer]))
-    return [s for s in suggestions if s.kind not in visible or s.target_id in visible[s.kind]]
+    shown = [s for s in suggestions if s.kind not in visible or s.target_id in visible[s.kind]]
+    with_words(shown)
+    return shown
+
+
+def with_words(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Give each suggestion ``display_reasons``: its stored reasons in words (names resolved in bulk)."""
+    for suggestion, reasons in zip(
+        suggestions, wording.describe([s.reasons or [] for s in suggestions]), strict=True
+    ):
+        suggestion.display_reasons = reasons  # type: ignore[attr-defined]
+    return suggestions
 
 
 def has_confirmed(demand: Demand) -> bool:
@@ -187,14 +228,14 @@ def manual_candidates(
 ) -> list[dict[str, Any]]:
     """Records a responder may add by hand: seen by both the responder and the demand's enterprise."""
     owner = principal_of_user(demand.created_by)
-    ranked = rank_text(query, kind, audience=owner, k=k * 2)
+    ranked = rank_text(query, kind, audience=owner, k=k * 2, not_owned_by=demand.owner_organisation_id)
     ids = [int(r.doc_id) for r in ranked]
     source = matchsources.source_of_kind(kind)
     if source is None or source.labels is None:
         return []
     rows = source.labels(ids, [viewer, owner])
     return [
-        {"id": int(r.doc_id), "label": rows[int(r.doc_id)], "score": r.score}
+        {"id": int(r.doc_id), "label": rows[int(r.doc_id)], "score": r.score, "level": r.level}
         for r in ranked
         if int(r.doc_id) in rows
     ][:k]

@@ -75,6 +75,7 @@ def suggestions_refresh(*, demand: Demand, actor: User | None = None) -> int:
                     **{_TARGET_FIELD[kind]: int(match.doc_id)},
                     rank=position,
                     score=match.score,
+                    level=match.level,
                     reasons=_reasons(match),
                     features=dict(match.features),
                 )

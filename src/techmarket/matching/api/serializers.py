@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from techmarket.core.api.serializers import ReasonSerializer
@@ -8,10 +11,28 @@ from techmarket.matching.choices import RejectReason
 from techmarket.matching.models import Suggestion
 
 
+class ReasonTextSerializer(ReasonSerializer):
+    """A reason as stored (codes in ``value``) and in words, in the request's language."""
+
+    label = serializers.CharField(read_only=True, help_text="What the reason is about, e.g. 地域 / Region.")
+    text = serializers.CharField(
+        read_only=True, allow_blank=True, help_text="The value in words: names instead of codes."
+    )
+    fits = serializers.BooleanField(read_only=True, help_text="False when the reason counts against.")
+
+
 class MatchSuggestionSerializer(serializers.ModelSerializer):
     target_id = serializers.IntegerField(read_only=True)
     target_name = serializers.SerializerMethodField()
-    reasons = ReasonSerializer(many=True, read_only=True)
+    reasons = serializers.SerializerMethodField()
+    level = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="Match level 0–100 shown to people (score relative to the best possible for the "
+        "demand); null for a match added by hand.",
+    )
 
     class Meta:
         model = Suggestion
@@ -23,6 +44,7 @@ class MatchSuggestionSerializer(serializers.ModelSerializer):
             "target_name",
             "rank",
             "score",
+            "level",
             "reasons",
             "origin",
             "state",
@@ -38,6 +60,13 @@ class MatchSuggestionSerializer(serializers.ModelSerializer):
     def get_target_name(self, suggestion: Suggestion) -> str:
         return selectors.target_label(suggestion)
 
+    @extend_schema_field(ReasonTextSerializer(many=True))
+    def get_reasons(self, suggestion: Suggestion) -> list[dict[str, Any]]:
+        described = getattr(suggestion, "display_reasons", None)
+        if described is None:
+            described = selectors.with_words([suggestion])[0].display_reasons  # type: ignore[attr-defined]
+        return list(ReasonTextSerializer(described, many=True).data)
+
 
 class DecisionSerializer(serializers.Serializer):
     reject_reason = serializers.ChoiceField(
@@ -50,4 +79,5 @@ class ReverseMatchSerializer(serializers.Serializer):
     demand_id = serializers.IntegerField(source="demand.pk")
     title = serializers.CharField(source="demand.title")
     score = serializers.FloatField()
-    reasons = ReasonSerializer(many=True)
+    level = serializers.IntegerField(allow_null=True, min_value=0, max_value=100)
+    reasons = ReasonTextSerializer(many=True)

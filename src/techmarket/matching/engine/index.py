@@ -417,6 +417,25 @@ class MatchIndex:
             )
         return result
 
+    def ceiling(self, text: str) -> float:
+        """The score of an ideal record for a demand: one that holds each of the demand's scored
+        features once, at the average record length (BM25's saturation is then 1, so each feature
+        adds its term weight). Features no record has are left out: nothing could match them.
+
+        Real matches reach a fraction of it (a record rarely shares every word of a demand), and a
+        record repeating the words may exceed it a little; the platform maps the ratio to a 0–100 level.
+        """
+        query, _ = self._analyse(text)
+        terms = self._query_terms(query, {})
+        side = self._side.postings
+        total = 0.0
+        for term in terms:
+            if term.column is not None:
+                total += float(self._term_weights[term.column])
+            elif term.feature in side:
+                total += self._unseen_weight()
+        return total
+
     def _select(
         self, text: str, k: int, allowed: Allowed
     ) -> tuple[QueryText, np.ndarray, np.ndarray, list[_Term], np.ndarray]:
