@@ -13,6 +13,7 @@ file and row, and the output file appears whole or not at all. Django-free.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import os
@@ -48,7 +49,18 @@ COOPERATION_LABELS = {
 }
 LIST_SEPARATORS = re.compile(r"[;；,，、]")
 UNPRICED = {"", "面议", "negotiable"}
-OUTPUT_COLUMNS = ("demand_id", "rank", "id", "score", "reasons")
+OUTPUT_COLUMNS = ("demand_id", "rank", "id", "score", "reasons", "理由")
+# The national code tables the platform ships (core/data), read as plain files: the spreadsheet's
+# 理由 column names regions, industries and disciplines instead of their codes.
+CODE_TABLES = Path(__file__).resolve().parents[1] / "core" / "data"
+_FIT_LABELS = {
+    "industry": "行业",
+    "discipline": "学科",
+    "region": "地域",
+    "trl": "成熟度",
+    "price": "价格",
+    "mode": "合作方式",
+}
 
 
 class BatchError(Exception):
@@ -350,6 +362,72 @@ def reason_text(reason: Mapping[str, Any]) -> str:
     return f"{reason['kind']} {reason['value']} {reason['weight']:+g}"
 
 
+@functools.cache
+def _code_names() -> dict[str, dict[str, str]]:
+    tables = {"industry": "industries.csv", "discipline": "disciplines.csv", "region": "regions_hubei.csv"}
+    names: dict[str, dict[str, str]] = {}
+    for kind, name in tables.items():
+        try:
+            with (CODE_TABLES / name).open(encoding="utf-8", newline="") as handle:
+                names[kind] = {row["code"]: row["name"] for row in csv.DictReader(handle)}
+        except OSError:
+            names[kind] = {}
+    return names
+
+
+def code_name(kind: str, code: str) -> str:
+    """A region's, industry's or discipline's name; the nearest named level above it (C3985 → its
+    division 39) when the shipped table stops short; the code itself when nothing is known."""
+    table = _code_names().get(kind, {})
+    key = code.strip().upper().replace(".", "")
+    if kind == "industry" and key[:1].isalpha() and key[1:].isdigit() and key[1:]:
+        key = key[1:]
+    if kind == "region":
+        return table.get(key, code)
+    while len(key) >= 2:
+        if key in table:
+            return table[key]
+        key = key[:-1]
+    return table.get(code.strip().upper(), code)
+
+
+_MODE_NAMES = {
+    value: label for labels in (COOPERATION_LABELS, MODE_LABELS) for label, value in labels.items()
+}
+
+
+def _amount(value: str) -> str:
+    try:
+        return f"{float(value):g}"
+    except ValueError:
+        return value
+
+
+def reason_words(reason: Mapping[str, Any]) -> str:
+    """A reason as a person reads it (the 理由 column): names instead of codes, ✓ or ✗ for a fit."""
+    kind, value = str(reason["kind"]), str(reason["value"])
+    if kind not in _FIT_LABELS:
+        return value
+    if kind in ("industry", "discipline", "region"):
+        text = code_name(kind, value)
+    elif kind == "mode":
+        text = "、".join(_MODE_NAMES.get(mode, mode) for mode in value.split("+") if mode)
+    elif kind == "trl":
+        have, _, want = value.partition("/")
+        text = f"{have}级（期望{want}级）" if want else f"{have}级"
+    else:  # price: "price/budget"
+        price, _, budget = value.partition("/")
+        if budget.endswith("+"):
+            span = f"{_amount(budget[:-1])}万元以上"
+        elif "-" in budget:
+            low, high = budget.split("-", 1)
+            span = f"{_amount(low)}–{_amount(high)}万元"
+        else:
+            span = f"{_amount(budget)}万元以内"
+        text = f"参考价{_amount(price)}万元，预算{span}"
+    return f"{_FIT_LABELS[kind]}：{text} {'✓' if float(reason['weight']) >= 0 else '✗'}"
+
+
 def _write_xlsx(path: Path, results: list[dict[str, Any]]) -> None:
     import xlsxwriter
 
@@ -360,7 +438,9 @@ def _write_xlsx(path: Path, results: list[dict[str, Any]]) -> None:
     for result in results:
         for position, match in enumerate(result["matches"], start=1):
             reasons = "; ".join(reason_text(reason) for reason in match["reasons"])
-            sheet.write_row(line, 0, (result["demand_id"], position, match["id"], match["score"], reasons))
+            words = "；".join(reason_words(reason) for reason in match["reasons"])
+            row = (result["demand_id"], position, match["id"], match["score"], reasons, words)
+            sheet.write_row(line, 0, row)
             line += 1
     sheet.freeze_panes(1, 0)
     workbook.close()
