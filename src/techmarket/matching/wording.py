@@ -54,8 +54,8 @@ def _names(reasons: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
             wanted[str(reason["kind"])].add(str(reason["value"]))
     names: dict[tuple[str, str], str] = {}
     if wanted["region"]:
-        rows = Region.objects.filter(code__in=wanted["region"]).order_by().values_list("code", "name")
-        names.update((("region", code), name) for code, name in rows)
+        regions = Region.objects.filter(code__in=wanted["region"]).order_by().values_list("code", "name")
+        names.update((("region", code), name) for code, name in regions)
     for kind, scheme in _SCHEMES.items():
         if wanted[kind]:
             rows = (
@@ -98,7 +98,7 @@ def _text(reason: Mapping[str, Any], names: Mapping[tuple[str, str], str], modes
     if kind in ("region", "industry", "discipline"):
         return names.get((kind, value), value)
     if kind == "mode":
-        return _("、").join(modes.get(mode, mode) for mode in value.split("+") if mode)
+        return pgettext("列表分隔符", "、").join(modes.get(mode, mode) for mode in value.split("+") if mode)
     if kind == "trl":
         return _trl_text(value)
     if kind == "price":

@@ -14,7 +14,9 @@ from techmarket.matching.models import Suggestion
 class ReasonTextSerializer(ReasonSerializer):
     """A reason as stored (codes in ``value``) and in words, in the request's language."""
 
-    label = serializers.CharField(read_only=True, help_text="What the reason is about, e.g. 地域 / Region.")
+    label = serializers.CharField(  # type: ignore[assignment]  # a reason's "label", not Field.label
+        read_only=True, help_text="What the reason is about, e.g. 地域 / Location."
+    )
     text = serializers.CharField(
         read_only=True, allow_blank=True, help_text="The value in words: names instead of codes."
     )

@@ -95,11 +95,13 @@ def test_reasons_name_regions_classifications_and_modes_in_chinese(
     assert by_kind["mode"]["text"] == "合作开发、许可"
     assert by_kind["trl"]["text"] == "5级（期望6级）"
     assert by_kind["price"]["text"] == "参考价120万元，预算50–150万元"
-    assert by_kind["mode"]["label"] == "合作方式" and not by_kind["mode"]["fits"]
+    assert by_kind["mode"]["label"] == "合作方式"
+    assert not by_kind["mode"]["fits"]
     assert by_kind["industry"]["value"] == "C39"  # the stored code is kept
     for code in ("C39", regions["county"].code, "co_develop", "license", "equity"):
         assert code not in line
-    assert "行业：" in line and "地域：" in line
+    assert "行业：" in line
+    assert "地域：" in line
 
 
 def test_reasons_in_english(regions, industry):
@@ -109,7 +111,8 @@ def test_reasons_in_english(regions, industry):
     assert by_kind["region"]["label"] == "Location"
     assert "Joint development" in by_kind["mode"]["text"]
     assert "Licensing" in by_kind["mode"]["text"]
-    assert "co_develop" not in line and "C39" not in line
+    assert "co_develop" not in line
+    assert "C39" not in line
 
 
 # --------------------------------------------------------------------------- platform
@@ -172,10 +175,12 @@ def test_the_demand_is_never_answered_with_its_own_organisation_or_achievements(
 def test_suggestions_carry_a_level_and_no_filler(market):
     services.suggestions_refresh(demand=market["demand"])
     suggestions = list(Suggestion.objects.filter(demand=market["demand"], kind=TargetKind.ACHIEVEMENT))
-    assert suggestions and all(s.level is not None and 0 < s.level <= 100 for s in suggestions)
+    assert suggestions
+    assert all(s.level is not None and 0 < s.level <= 100 for s in suggestions)
     assert [s.level for s in suggestions] == sorted((s.level for s in suggestions), reverse=True)
     terms = [r["value"] for s in suggestions for r in s.reasons if r["kind"] == "term"]
-    assert terms and not [term for term in terms if is_filler(term)]
+    assert terms
+    assert not [term for term in terms if is_filler(term)]
 
 
 @pytest.mark.parametrize(
@@ -189,16 +194,21 @@ def test_the_panel_and_the_api_show_words_and_levels(market, reviewers, client, 
     assert page.status_code == 200
     html = page.content.decode()
     assert "match-level" in html
-    assert f"{label}" in html and mode in html
+    assert f"{label}" in html
+    assert mode in html
     region = market["demand"].region_id
-    assert f" {region} " not in html and "license ✓" not in html and "co_develop" not in html
+    assert f" {region} " not in html
+    assert "license ✓" not in html
+    assert "co_develop" not in html
     response = client.get(
         reverse("api:suggestion-list") + f"?demand={market['demand'].pk}", HTTP_ACCEPT_LANGUAGE=language
     )
     assert response.status_code == 200
     rows = [row for row in response.json() if row["kind"] == "achievement"]
-    assert rows and all(isinstance(row["level"], int) and isinstance(row["score"], float) for row in rows)
+    assert rows
+    assert all(isinstance(row["level"], int) and isinstance(row["score"], float) for row in rows)
     reasons = {reason["kind"]: reason for row in rows for reason in row["reasons"]}
     assert reasons["mode"]["value"] in ("license", "transfer", "co_develop")  # codes kept
-    assert reasons["mode"]["label"] == label and mode in reasons["mode"]["text"]
+    assert reasons["mode"]["label"] == label
+    assert mode in reasons["mode"]["text"]
     assert reasons["region"]["text"] == market["demand"].region.name
