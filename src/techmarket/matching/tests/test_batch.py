@@ -341,3 +341,34 @@ def test_the_console_command_exits_with_2_and_says_why(tmp_path, capsys):
     assert exit_.value.code == 2
     assert "a.csv 第 1 行" in capsys.readouterr().err
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_the_spreadsheet_names_reasons_in_words(tmp_path):
+    """The 理由 column: names instead of codes (the codes stay in the reasons column), no filler."""
+    a = write_xlsx(tmp_path / "a.xlsx", ACHIEVEMENTS, COLUMNS)
+    d = write_xlsx(tmp_path / "d.xlsx", DEMANDS, DEMAND_COLUMNS)
+    match_batch(a, d, tmp_path / "out.xlsx", "--weights", "default")
+    rows = (
+        python_calamine.CalamineWorkbook.from_path(str(tmp_path / "out.xlsx"))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert rows[0][5] == "理由"
+    words = rows[1][5]
+    assert "行业：计算机、通信和其他电子设备制造业 ✓" in words  # C3985 named by its division
+    assert "合作方式：许可 ✓" in words
+    assert "C3985" not in words
+    assert "license" not in words
+
+
+def test_reason_words_name_every_fit_kind():
+    assert batch.reason_words({"kind": "region", "value": "420111", "weight": 0.1}) == "地域：洪山区 ✓"
+    assert batch.reason_words({"kind": "trl", "value": "4/6", "weight": -0.2}) == "成熟度：4级（期望6级） ✗"
+    assert batch.reason_words({"kind": "price", "value": "80/50-100", "weight": 0.1}) == (
+        "价格：参考价80万元，预算50–100万元 ✓"
+    )
+    assert batch.reason_words({"kind": "mode", "value": "co_develop+equity", "weight": -0.5}) == (
+        "合作方式：合作开发、作价投资 ✗"
+    )
+    assert batch.reason_words({"kind": "term", "value": "石墨烯", "weight": 1.0}) == "石墨烯"
+    assert batch.code_name("region", "999999") == "999999"
