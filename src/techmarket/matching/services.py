@@ -165,6 +165,16 @@ def _target(kind: str, target_id: Any, audiences: Sequence[Principal]) -> Any:
     return target
 
 
+def _owned_by_demand(kind: str, target: Any, demand: Demand) -> bool:
+    """Whether a target is the demand's own organisation or one of its achievements (never a match)."""
+    owner = demand.owner_organisation_id
+    if kind == TargetKind.ORGANISATION:
+        return bool(target.pk == owner)
+    if kind == TargetKind.ACHIEVEMENT:
+        return bool(getattr(target, "owner_organisation_id", None) == owner)
+    return False
+
+
 @transaction.atomic
 def suggestion_add(*, actor: User, demand: Demand, kind: str, target_id: Any, note: str = "") -> Suggestion:
     """A responder adds a match by hand; it counts as confirmed. The enterprise must be able to see it."""
@@ -172,6 +182,8 @@ def suggestion_add(*, actor: User, demand: Demand, kind: str, target_id: Any, no
         raise NotPermitted()
     # A published record both the responder and the demand's enterprise may see.
     target = _target(kind, target_id, [principal_of(actor), principal_of(demand.created_by)])
+    if _owned_by_demand(kind, target, demand):
+        raise DomainError("own_organisation", _("不能把需求单位自己或它的成果推荐给它。"))
     target_field = {_TARGET_FIELD[kind]: target.pk}
     existing = Suggestion.objects.filter(demand=demand, kind=kind, **target_field).first()
     if existing is not None:

@@ -212,3 +212,31 @@ def test_the_panel_and_the_api_show_words_and_levels(market, reviewers, client, 
     assert reasons["mode"]["label"] == label
     assert mode in reasons["mode"]["text"]
     assert reasons["region"]["text"] == market["demand"].region.name
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("zh-hans", "不能把需求单位自己"), ("en", "its own organisation")]
+)
+def test_adding_the_demands_own_achievement_by_hand_is_refused(market, reviewers, client, language, message):
+    client.force_login(reviewers["county"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for kind, target in (
+        ("achievement", market["own"].pk),
+        ("organisation", market["demand"].owner_organisation_id),
+    ):
+        response = client.post(
+            reverse("matching:add", args=[market["demand"].pk]),
+            {"kind": kind, "target_id": target},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert not Suggestion.objects.filter(demand=market["demand"], origin="manual").exists()
+        if language == "zh-hans":  # the English text needs the lead's catalogue merge
+            assert message in response.content.decode()
+    services.suggestion_add(
+        actor=reviewers["county"], demand=market["demand"], kind="achievement", target_id=market["other"].pk
+    )
+    # Another organisation's achievement is added (or its proposal confirmed) as before.
+    assert Suggestion.objects.filter(
+        demand=market["demand"], achievement=market["other"], state="confirmed"
+    ).exists()
