@@ -316,14 +316,20 @@ def _row(achievement: Achievement, note: str = "") -> TodoRow:
 
 
 def _filer_scope(principal: Principal) -> QuerySet[Achievement]:
-    """The records a filer answers for: an organisation administrator's whole organisation, an applicant's
-    own records."""
+    """The records a filer answers for: an organisation administrator's whole organisation (with who filed
+    each), an applicant's own records."""
     queryset = Achievement.objects.filter(owner_organisation_id=principal.organisation_id)
     if not principal.has_role(Role.ORG_ADMIN) and not principal.is_platform_admin:
         queryset = queryset.filter(created_by_id=principal.user_id)
-    return queryset.select_related("region").only(
-        "pk", "name", "state", "submitted_at", "updated_at", "region__name", "owner_organisation_id"
-    )
+    return queryset.select_related("region", "created_by")
+
+
+def _filer_note(principal: Principal, achievement: Achievement, note: str) -> str:
+    """An organisation administrator sees whose record it is; the record's region says where it waits."""
+    parts = [note, achievement.region.name]
+    if principal.has_role(Role.ORG_ADMIN):
+        parts.append(str(_("填报人 %(name)s") % {"name": achievement.created_by}))
+    return " · ".join(part for part in parts if part)
 
 
 def todo_items(principal: Principal) -> list[TodoItem]:
@@ -379,7 +385,14 @@ def todo_items(principal: Principal) -> list[TodoItem]:
                 url=reverse("achievements:mine"),
                 urgent=count > 0,
                 rows=tuple(
-                    _row(a, _("退回理由：%(reason)s") % {"reason": reasons.get(str(a.pk)) or "—"})
+                    _row(
+                        a,
+                        _filer_note(
+                            principal,
+                            a,
+                            _("退回理由：%(reason)s") % {"reason": reasons.get(str(a.pk)) or "—"},
+                        ),
+                    )
                     for a in first
                 ),
             )
@@ -391,7 +404,10 @@ def todo_items(principal: Principal) -> list[TodoItem]:
                 title=_("未提交的成果草稿"),
                 count=count,
                 url=reverse("achievements:mine"),
-                rows=tuple(_row(a, _("%(day)s 修改") % {"day": _day(a.updated_at)}) for a in first),
+                rows=tuple(
+                    _row(a, _filer_note(principal, a, _("%(day)s 修改") % {"day": _day(a.updated_at)}))
+                    for a in first
+                ),
             )
         )
         count, first = count_and_first(own.filter(state__in=REVIEW_STATES).order_by("submitted_at", "pk"))
@@ -405,8 +421,12 @@ def todo_items(principal: Principal) -> list[TodoItem]:
                 rows=tuple(
                     _row(
                         a,
-                        _("%(state)s · %(day)s 提交")
-                        % {"state": a.get_state_display(), "day": _day(a.submitted_at)},
+                        _filer_note(
+                            principal,
+                            a,
+                            _("%(state)s · %(day)s 提交")
+                            % {"state": a.get_state_display(), "day": _day(a.submitted_at)},
+                        ),
                     )
                     for a in first
                 ),

@@ -24,12 +24,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     """我的待办: where every signed-in person lands after login (LOGIN_REDIRECT_URL)."""
     items = todo.todo_items(principal_of(request.user))
+    shown = [item for item in items if item.count or item.note]
     return render(
         request,
         "portal/todo.html",
         {
-            "actionable": [item for item in items if item.actionable],
-            "informational": [item for item in items if not item.actionable],
+            "actionable": [item for item in shown if item.actionable],
+            "informational": [item for item in shown if not item.actionable],
+            "clear": [item for item in items if item not in shown],
             "waiting": todo.waiting_count(items),
         },
     )

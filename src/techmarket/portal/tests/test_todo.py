@@ -31,7 +31,10 @@ def page(user) -> tuple[str, dict[str, object]]:
     client.force_login(user)
     response = client.get(reverse("core:todo"))
     assert response.status_code == 200
-    items = {item.key: item for item in [*response.context["actionable"], *response.context["informational"]]}
+    context = response.context
+    items = {
+        item.key: item for item in [*context["actionable"], *context["informational"], *context["clear"]]
+    }
     return response.content.decode(), items
 
 
@@ -123,12 +126,15 @@ def test_applicant_sees_returned_records_with_the_reason_drafts_and_where_record
     # A colleague who is an applicant does not see another applicant's drafts; the organisation admin does.
     colleague = user_with_role(Role.APPLICANT, organisation=applicant.organisation)
     content, items = page(colleague)
-    assert drafted.name not in content and items["achievements.drafts"].count == 0
+    assert drafted.name not in content
+    assert items["achievements.drafts"].count == 0
     admin = user_with_role(Role.ORG_ADMIN, organisation=applicant.organisation)
     content, items = page(admin)
-    assert drafted.name in content and returned.name in content
+    assert drafted.name in content
+    assert returned.name in content
     content, _ = page(outsider)
-    assert drafted.name not in content and returned.name not in content
+    assert drafted.name not in content
+    assert returned.name not in content
 
 
 def test_enterprise_sees_returned_demands_with_the_reason_and_its_demands_states(
@@ -152,13 +158,15 @@ def test_enterprise_sees_returned_demands_with_the_reason_and_its_demands_states
     content, items = page(enterprise)
     assert items["demands.returned"].rows[0].label == returned.title
     assert "请补充技术指标" in content
-    assert published.title in content and "已发布" in content
+    assert published.title in content
+    assert "已发布" in content
     assert "achievements.drafts" not in items  # enterprises file demands, not records
     # Another organisation and a broker never see the 受限 demand, not even its running clock.
     broker = user_with_role(Role.BROKER, organisation=outsider.organisation)
     for user in (outsider, broker):
         content, _ = page(user)
-        assert published.title not in content and returned.title not in content
+        assert published.title not in content
+        assert returned.title not in content
 
 
 def test_reviewer_and_broker_see_running_clocks_with_time_left_and_the_overdue_first(
@@ -181,11 +189,13 @@ def test_reviewer_and_broker_see_running_clocks_with_time_left_and_the_overdue_f
     ResponseClock.objects.filter(demand=late).update(deadline=timezone.now() - timedelta(hours=3))
     broker = user_with_role(Role.BROKER)
     for user in (reviewers["county"], broker):
-        content, items = page(user)
+        _, items = page(user)
         clocks = items["docking.clocks"]
-        assert clocks.count == 2 and clocks.urgent
+        assert clocks.count == 2
+        assert clocks.urgent
         assert [row.label for row in clocks.rows] == [late.title, fresh.title]
-        assert clocks.rows[0].urgent and "已超时" in str(clocks.rows[0].note)
+        assert clocks.rows[0].urgent
+        assert "已超时" in str(clocks.rows[0].note)
         assert "剩余" in str(clocks.rows[1].note)
     _, items = page(reviewers["other_city"])
     assert items["docking.clocks"].count == 0
@@ -238,7 +248,8 @@ def test_platform_admin_sees_organisations_to_verify_and_every_region(regions, r
     content, items = page(admin)
     assert pending.name in content
     assert items["accounts.organisations"].count == 1
-    assert demand.title in content and items["demands.review"].count == 1
+    assert demand.title in content
+    assert items["demands.review"].count == 1
     assert "achievements.review_all" in items
     # Nobody else sees the verification queue.
     _, items = page(enterprise)
@@ -257,7 +268,8 @@ def test_everyone_sees_the_unread_count_and_the_badge_counts_what_waits(
     assert reverse("notifications:inbox") in content
     client.force_login(applicant)
     badge = client.get(reverse("core:todo_badge")).content.decode()
-    assert 'id="todo-waiting"' in badge and ">1<" in badge
+    assert 'id="todo-waiting"' in badge
+    assert ">1<" in badge
     assert todo.waiting_count(todo.todo_items(principal_of(applicant))) == 1
 
 
