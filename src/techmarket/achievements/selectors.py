@@ -362,12 +362,22 @@ def todo_items(principal: Principal) -> list[TodoItem]:
             )
         )
     if principal.is_platform_admin:
-        waiting = Achievement.objects.filter(state__in=REVIEW_STATES).count()
+        per_state = dict(
+            Achievement.objects.filter(state__in=REVIEW_STATES)
+            .values_list("state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         items.append(
             TodoItem(
                 key="achievements.review_all",
                 title=_("全平台审核中的科技成果"),
-                count=waiting,
+                count=sum(per_state.values()),
+                note=" · ".join(
+                    f"{AchievementState(state).label} {per_state[state]}"
+                    for state in REVIEW_STATES
+                    if per_state.get(state)
+                ),
                 actionable=False,
             )
         )

@@ -146,7 +146,9 @@ def todo_items(principal: Principal) -> list[TodoItem]:
         items.append(
             TodoItem(
                 key="demands.review",
-                title=_("待我审核的技术需求"),
+                title=_("待审核的技术需求（全平台）")
+                if principal.is_platform_admin
+                else _("待我审核的技术需求"),
                 count=count,
                 url=reverse("demands:review_queue"),
                 rows=tuple(

@@ -337,7 +337,9 @@ def todo_items(principal: Principal, *, now: datetime | None = None) -> list[Tod
                 key="docking.news",
                 title=_("近 %(days)d 天收到的对接答复") % {"days": NEWS_DAYS},
                 note=_("近 %(days)d 天平台向本单位需求推送对接 %(pushed)d 次")
-                % {"days": NEWS_DAYS, "pushed": pushed},
+                % {"days": NEWS_DAYS, "pushed": pushed}
+                if pushed
+                else "",
                 count=count,
                 url=reverse("demands:mine"),
                 rows=rows,

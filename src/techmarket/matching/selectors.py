@@ -272,6 +272,7 @@ def todo_items(principal: Principal) -> list[TodoItem]:
             key="matching.decisions",
             title=_("待确认匹配建议的需求"),
             count=count,
+            url=reverse("docking:dashboard"),  # the responders' list of open demands (same audience)
             rows=tuple(
                 TodoRow(
                     label=row["demand__title"],

@@ -237,7 +237,17 @@ def test_push_recipient_sees_invitations_and_the_enterprise_the_answers(
     assert items["docking.news"].count == 0  # nobody answered yet
 
 
-def test_platform_admin_sees_organisations_to_verify_and_every_region(regions, reviewers, enterprise):
+def test_platform_admin_sees_organisations_to_verify_and_every_region(
+    regions, reviewers, enterprise, applicant
+):
+    restricted = achievement_in_state(
+        AchievementState.COUNTY_REVIEW,
+        applicant=applicant,
+        region=regions["county"],
+        reviewers=reviewers,
+        name="受限的审核中成果",
+        confidentiality="restricted",
+    )
     pending = OrganisationFactory(
         region=regions["other_county"], status=OrganisationStatus.PENDING, name="待认证单位"
     )
@@ -250,7 +260,11 @@ def test_platform_admin_sees_organisations_to_verify_and_every_region(regions, r
     assert items["accounts.organisations"].count == 1
     assert demand.title in content
     assert items["demands.review"].count == 1
-    assert "achievements.review_all" in items
+    # The platform's review backlog is a count per level: no 受限 title reaches the administrator.
+    assert items["achievements.review_all"].count == 1
+    assert "县级审核中 1" in str(items["achievements.review_all"].note)
+    assert not items["achievements.review_all"].actionable
+    assert restricted.name not in content
     # Nobody else sees the verification queue.
     _, items = page(enterprise)
     assert "accounts.organisations" not in items
