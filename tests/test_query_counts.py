@@ -190,6 +190,19 @@ def _classifications(world: World, n: int) -> None:
         ClassificationFactory()
 
 
+def _work(world: World, n: int) -> None:
+    """A bit of every kind of work the to-do page lists: records and demands in review, returned and
+    drafted, running clocks, proposed and pushed suggestions, organisations to verify, unread messages."""
+    for state in (AchievementState.COUNTY_REVIEW, AchievementState.RETURNED, AchievementState.DRAFT):
+        _achievements(state)(world, n)
+    for state in (DemandState.SUBMITTED, DemandState.RETURNED, DemandState.DRAFT):
+        _demands(state)(world, n)
+    _pushes(world, n)
+    _suggestions(world, n)
+    _pending_organisations(world, n)
+    _notifications(world, n)
+
+
 def _url(name: str, **query: str) -> Callable[[World], str]:
     def url(world: World) -> str:
         base = reverse(name)
@@ -234,6 +247,13 @@ ENDPOINTS = [
         _pending_organisations,
         ("platform_admin",),
     ),
+    Endpoint(
+        "page core:todo",
+        _url("core:todo"),
+        _work,
+        ("applicant", "enterprise", "org_admin", "county_reviewer", "broker", "platform_admin"),
+    ),
+    Endpoint("page core:todo_badge", _url("core:todo_badge"), _work, ("county_reviewer", "org_admin")),
     Endpoint("page accounts:role_admin", _url("accounts:role_admin"), _role_assignments, ("platform_admin",)),
     Endpoint(
         "page matching:reverse",

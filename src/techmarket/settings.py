@@ -125,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = ["techmarket.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "core:todo"
 LOGOUT_REDIRECT_URL = "core:home"
 
 LANGUAGE_CODE = config.read("TECHMARKET_LANGUAGE")

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.choices import OrganisationStatus, Role
 from techmarket.accounts.models import Organisation, RoleAssignment, User
-from techmarket.accounts.policies import Principal, with_principal_data
+from techmarket.accounts.policies import Principal, can_verify_organisation, with_principal_data
+from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 
 
 def organisations_pending(principal: Principal) -> QuerySet[Organisation]:
@@ -95,3 +98,30 @@ def organisations() -> QuerySet[Organisation]:
 def organisations_by_id(ids: Iterable[int]) -> QuerySet[Organisation]:
     """Organisations of the given ids."""
     return Organisation.objects.filter(pk__in=list(ids))
+
+
+def todo_items(principal: Principal) -> list[TodoItem]:
+    """Accounts' work waiting for the principal: organisations waiting for verification (platform
+    administrators only), oldest first."""
+    if not can_verify_organisation(principal):
+        return []
+    count, first = count_and_first(organisations_pending(principal))
+    return [
+        TodoItem(
+            key="accounts.organisations",
+            title=_("待认证的单位"),
+            count=count,
+            url=reverse("accounts:organisation_queue"),
+            rows=tuple(
+                TodoRow(
+                    label=organisation.name,
+                    url=reverse("accounts:organisation_queue"),
+                    note=str(
+                        _("%(region)s · %(day)s 注册")
+                        % {"region": organisation.region.name, "day": f"{organisation.created_at:%Y-%m-%d}"}
+                    ),
+                )
+                for organisation in first
+            ),
+        )
+    ]

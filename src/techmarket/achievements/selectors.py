@@ -8,18 +8,27 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.selectors import verified_organisations
 from techmarket.achievements import policies
-from techmarket.achievements.choices import AchievementState, Confidentiality, FundingSource, SortOrder
+from techmarket.achievements.choices import (
+    REVIEW_STATES,
+    AchievementState,
+    Confidentiality,
+    FundingSource,
+    SortOrder,
+)
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import events_for
 from techmarket.core.errors import NotFound
 from techmarket.core.models import AuditEvent, Region
+from techmarket.core.todo import TodoItem, TodoRow, count_and_first, latest_reasons
 from techmarket.search import backends as search
 
 
@@ -291,3 +300,146 @@ def duplicate_candidates(principal: Principal, achievement: Achievement) -> list
     ids = [item.get("id") for item in candidates if isinstance(item.get("id"), int)]
     visible = set(achievement_visible(principal).filter(pk__in=ids).values_list("pk", flat=True))
     return [{**item, "visible": item.get("id") in visible} for item in candidates]
+
+
+# --- My work (the to-do page, core.todo) ------------------------------------------------------
+
+
+def _day(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
+
+def _row(achievement: Achievement, note: str = "") -> TodoRow:
+    return TodoRow(
+        label=achievement.name, url=reverse("achievements:detail", args=[achievement.pk]), note=note
+    )
+
+
+def _filer_scope(principal: Principal) -> QuerySet[Achievement]:
+    """The records a filer answers for: an organisation administrator's whole organisation (with who filed
+    each), an applicant's own records."""
+    queryset = Achievement.objects.filter(owner_organisation_id=principal.organisation_id)
+    if not principal.has_role(Role.ORG_ADMIN) and not principal.is_platform_admin:
+        queryset = queryset.filter(created_by_id=principal.user_id)
+    return queryset.select_related("region", "created_by")
+
+
+def _filer_note(principal: Principal, achievement: Achievement, note: str) -> str:
+    """An organisation administrator sees whose record it is; the record's region says where it waits."""
+    parts = [note, achievement.region.name]
+    if principal.has_role(Role.ORG_ADMIN):
+        parts.append(str(_("填报人 %(name)s") % {"name": achievement.created_by}))
+    return " · ".join(part for part in parts if part)
+
+
+def todo_items(principal: Principal) -> list[TodoItem]:
+    """The registry's work waiting for the principal: records at their review level (reviewers), the
+    platform's review backlog (administrators, counts only: 受限 titles stay with their chain), and for
+    filers their drafts, returned records with the reason, and records under review with where they wait."""
+    if not principal.is_authenticated:
+        return []
+    items: list[TodoItem] = []
+    if policies.can_see_review_queue(principal):
+        count, first = count_and_first(review_queue(principal))
+        items.append(
+            TodoItem(
+                key="achievements.review",
+                title=_("待我审核的科技成果"),
+                count=count,
+                url=reverse("achievements:review_queue"),
+                rows=tuple(
+                    _row(
+                        a,
+                        _("%(state)s · %(region)s · %(day)s 提交")
+                        % {
+                            "state": a.get_state_display(),
+                            "region": a.region.name,
+                            "day": _day(a.submitted_at),
+                        },
+                    )
+                    for a in first
+                ),
+            )
+        )
+    if principal.is_platform_admin:
+        per_state = dict(
+            Achievement.objects.filter(state__in=REVIEW_STATES)
+            .values_list("state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        items.append(
+            TodoItem(
+                key="achievements.review_all",
+                title=_("全平台审核中的科技成果"),
+                count=sum(per_state.values()),
+                note=" · ".join(
+                    f"{AchievementState(state).label} {per_state[state]}"
+                    for state in REVIEW_STATES
+                    if per_state.get(state)
+                ),
+                actionable=False,
+            )
+        )
+    if policies.can_file(principal):
+        own = _filer_scope(principal)
+        count, first = count_and_first(
+            own.filter(state=AchievementState.RETURNED).order_by("updated_at", "pk")
+        )
+        reasons = latest_reasons(Achievement, [a.pk for a in first], AchievementState.RETURNED)
+        items.append(
+            TodoItem(
+                key="achievements.returned",
+                title=_("被退回待修改的成果"),
+                count=count,
+                url=reverse("achievements:mine"),
+                urgent=count > 0,
+                rows=tuple(
+                    _row(
+                        a,
+                        _filer_note(
+                            principal,
+                            a,
+                            _("退回理由：%(reason)s") % {"reason": reasons.get(str(a.pk)) or "—"},
+                        ),
+                    )
+                    for a in first
+                ),
+            )
+        )
+        count, first = count_and_first(own.filter(state=AchievementState.DRAFT).order_by("updated_at", "pk"))
+        items.append(
+            TodoItem(
+                key="achievements.drafts",
+                title=_("未提交的成果草稿"),
+                count=count,
+                url=reverse("achievements:mine"),
+                rows=tuple(
+                    _row(a, _filer_note(principal, a, _("%(day)s 修改") % {"day": _day(a.updated_at)}))
+                    for a in first
+                ),
+            )
+        )
+        count, first = count_and_first(own.filter(state__in=REVIEW_STATES).order_by("submitted_at", "pk"))
+        items.append(
+            TodoItem(
+                key="achievements.in_review",
+                title=_("审核中的成果"),
+                count=count,
+                url=reverse("achievements:mine"),
+                actionable=False,
+                rows=tuple(
+                    _row(
+                        a,
+                        _filer_note(
+                            principal,
+                            a,
+                            _("%(state)s · %(day)s 提交")
+                            % {"state": a.get_state_display(), "day": _day(a.submitted_at)},
+                        ),
+                    )
+                    for a in first
+                ),
+            )
+        )
+    return items

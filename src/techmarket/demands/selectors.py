@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.policies import Principal
 from techmarket.core.errors import NotFound
+from techmarket.core.todo import TodoItem, TodoRow, count_and_first, latest_reasons
 from techmarket.demands import policies
 from techmarket.demands.choices import OPEN_STATES, DemandState
 from techmarket.demands.models import Demand
@@ -115,3 +119,85 @@ def quality(data: dict[str, Any]) -> dict[str, Any]:
         else:
             missing.append(field)
     return {"score": score, "missing": missing}
+
+
+# --- My work (the to-do page, core.todo) ------------------------------------------------------
+
+
+def _row(demand: Demand, note: str = "", *, urgent: bool = False) -> TodoRow:
+    return TodoRow(
+        label=demand.title, url=reverse("demands:detail", args=[demand.pk]), note=note, urgent=urgent
+    )
+
+
+def _day(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
+
+def todo_items(principal: Principal) -> list[TodoItem]:
+    """The demands' work waiting for the principal: demands to review (chain reviewers; every region for
+    platform administrators), and for filers their returned demands with the reason, drafts, demands under
+    review and those out in the market with their state."""
+    if not principal.is_authenticated:
+        return []
+    items: list[TodoItem] = []
+    if policies.can_see_review_queue(principal):
+        count, first = count_and_first(review_queue(principal))
+        items.append(
+            TodoItem(
+                key="demands.review",
+                title=_("待审核的技术需求（全平台）")
+                if principal.is_platform_admin
+                else _("待我审核的技术需求"),
+                count=count,
+                url=reverse("demands:review_queue"),
+                rows=tuple(
+                    _row(
+                        d,
+                        _("%(region)s · %(day)s 提交")
+                        % {"region": d.region.name, "day": _day(d.submitted_at)},
+                    )
+                    for d in first
+                ),
+            )
+        )
+    if policies.can_file(principal):
+        own = own_demands(principal)
+        count, first = count_and_first(own.filter(state=DemandState.RETURNED).order_by("updated_at", "pk"))
+        reasons = latest_reasons(Demand, [d.pk for d in first], DemandState.RETURNED)
+        items.append(
+            TodoItem(
+                key="demands.returned",
+                title=_("被退回待修改的需求"),
+                count=count,
+                url=reverse("demands:mine"),
+                urgent=count > 0,
+                rows=tuple(
+                    _row(d, _("退回理由：%(reason)s") % {"reason": reasons.get(str(d.pk)) or "—"})
+                    for d in first
+                ),
+            )
+        )
+        count, first = count_and_first(own.filter(state=DemandState.DRAFT).order_by("updated_at", "pk"))
+        items.append(
+            TodoItem(
+                key="demands.drafts",
+                title=_("未提交的需求草稿"),
+                count=count,
+                url=reverse("demands:mine"),
+                rows=tuple(_row(d, _("%(day)s 修改") % {"day": _day(d.updated_at)}) for d in first),
+            )
+        )
+        waiting = (DemandState.SUBMITTED, DemandState.APPROVED, *OPEN_STATES)
+        count, first = count_and_first(own.filter(state__in=waiting).order_by("-updated_at", "-pk"))
+        items.append(
+            TodoItem(
+                key="demands.mine",
+                title=_("本单位进行中的需求"),
+                count=count,
+                url=reverse("demands:mine"),
+                actionable=False,
+                rows=tuple(_row(d, str(d.get_state_display())) for d in first),
+            )
+        )
+    return items

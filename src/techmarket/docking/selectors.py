@@ -6,25 +6,33 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.accounts.selectors import brokers, platform_admins, reviewers_at, users_by_id
 from techmarket.accounts.types import User
 from techmarket.core.errors import NotFound
 from techmarket.core.models import Region
+from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
 from techmarket.demands.types import Demand
 from techmarket.docking import policies
-from techmarket.docking.models import DEFAULT_REMIND_BEFORE_HOURS, ClockPolicy, PushRecipient, ResponseClock
+from techmarket.docking.models import (
+    DEFAULT_REMIND_BEFORE_HOURS,
+    ClockPolicy,
+    PushRecipient,
+    Response,
+    ResponseClock,
+)
 
 
 def default_hours() -> int:
@@ -109,10 +117,10 @@ class OpenRow:
         return demand_url(self.clock.demand)
 
 
-def open_clocks(principal: Principal, *, now: datetime | None = None) -> list[OpenRow]:
-    """Running clocks of open demands on the viewer's dashboard, least time left first."""
-    now = now or timezone.now()
-    clocks = (
+def open_clock_queryset(principal: Principal) -> QuerySet[ResponseClock]:
+    """Clocks still running (reminded and escalated included) of open demands on the viewer's dashboard,
+    nearest deadline first."""
+    return (
         ResponseClock.objects.filter(
             responded_at__isnull=True,
             demand__state__in=OPEN_STATES,
@@ -121,6 +129,12 @@ def open_clocks(principal: Principal, *, now: datetime | None = None) -> list[Op
         .select_related("demand__region")
         .order_by("deadline", "pk")
     )
+
+
+def open_clocks(principal: Principal, *, now: datetime | None = None) -> list[OpenRow]:
+    """Running clocks of open demands on the viewer's dashboard, least time left first."""
+    now = now or timezone.now()
+    clocks = open_clock_queryset(principal)
     return [OpenRow(clock, (clock.deadline - now).total_seconds() / 3600) for clock in clocks]
 
 
@@ -229,3 +243,107 @@ def policies_in_scope(principal: Principal) -> QuerySet[ClockPolicy]:
     return ClockPolicy.objects.filter(region__in=editable_policies(principal).values("pk")).select_related(
         "region", "updated_by"
     )
+
+
+# --- My work (the to-do page, core.todo) ------------------------------------------------------
+
+NEWS_DAYS = 14
+
+
+def _hours_note(hours_left: float) -> str:
+    if hours_left < 0:
+        return str(_("已超时 %(hours).1f 小时") % {"hours": -hours_left})
+    return str(_("剩余 %(hours).1f 小时") % {"hours": hours_left})
+
+
+def todo_items(principal: Principal, *, now: datetime | None = None) -> list[TodoItem]:
+    """Docking's work waiting for the principal: running response clocks they answer for (time left, the
+    overdue first), push invitations waiting for their answer, and for a demand's organisation the
+    responses and answers of the last days."""
+    if not principal.is_authenticated:
+        return []
+    now = now or timezone.now()
+    items: list[TodoItem] = []
+    if policies.can_view_dashboard(principal):
+        clocks = open_clock_queryset(principal)
+        count, first = count_and_first(clocks)
+        overdue = clocks.filter(deadline__lt=now).count() if count else 0
+        clock_rows: list[TodoRow] = []
+        for clock in first:
+            hours_left = (clock.deadline - now).total_seconds() / 3600
+            clock_rows.append(
+                TodoRow(
+                    label=clock.demand.title,
+                    url=demand_url(clock.demand),
+                    note=f"{_hours_note(hours_left)} · {clock.get_state_display()}",
+                    urgent=hours_left < 0,
+                )
+            )
+        title = _("待响应的需求（计时中，其中 %(overdue)d 项已超时）") % {"overdue": overdue}
+        items.append(
+            TodoItem(
+                key="docking.clocks",
+                title=title if overdue else _("待响应的需求（计时中）"),
+                count=count,
+                url=reverse("docking:dashboard"),
+                rows=tuple(clock_rows),
+                urgent=overdue > 0,
+            )
+        )
+    pending = inbox(principal).filter(answer="")
+    count, first = count_and_first(pending.order_by("created_at", "pk"))
+    if count or policies.can_receive_pushes(principal):
+        items.append(
+            TodoItem(
+                key="docking.invitations",
+                title=_("待答复的对接邀请"),
+                count=count,
+                url=reverse("docking:inbox"),
+                rows=tuple(
+                    TodoRow(
+                        label=recipient.response.demand.title,
+                        url=reverse("docking:inbox"),
+                        note=str(
+                            _("%(day)s 推送")
+                            % {"day": f"{timezone.localtime(recipient.created_at):%Y-%m-%d}"}
+                        ),
+                    )
+                    for recipient in first
+                ),
+            )
+        )
+    if demand_policies.can_file(principal) and principal.organisation_id:
+        since = now - timedelta(days=NEWS_DAYS)
+        own = demand_selectors.own_demands(principal).values("pk")
+        answers = (
+            PushRecipient.objects.filter(response__demand__in=own, answered_at__gte=since)
+            .exclude(answer="")
+            .select_related("response__demand")
+            .order_by("-answered_at", "-pk")
+        )
+        responses = Response.objects.filter(demand__in=own, sent_at__gte=since)
+        count, first = count_and_first(answers)
+        pushed = responses.count()
+        rows = tuple(
+            TodoRow(
+                label=recipient.response.demand.title,
+                url=demand_url(recipient.response.demand),
+                note=f"{recipient.get_answer_display()} · {timezone.localtime(recipient.answered_at):%Y-%m-%d}",
+            )
+            for recipient in first
+        )
+        items.append(
+            TodoItem(
+                key="docking.news",
+                title=_("近 %(days)d 天收到的对接答复") % {"days": NEWS_DAYS},
+                note=_("近 %(days)d 天平台向本单位需求推送对接 %(pushed)d 次")
+                % {"days": NEWS_DAYS, "pushed": pushed}
+                if pushed
+                else "",
+                count=count,
+                url=reverse("demands:mine"),
+                rows=rows,
+                actionable=False,
+            )
+        )
+    return items

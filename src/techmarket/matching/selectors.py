@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.policies import principal_of as principal_of_user
 from techmarket.core import matchsources
+from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
@@ -270,3 +274,53 @@ def panel_context(demand: Demand, viewer: Principal) -> dict[str, Any]:
         "target_kinds": TargetKind.choices,
         "push_url": push_url if demand.state in OPEN_STATES else "",
     }
+
+
+# --- My work (the to-do page, core.todo) ------------------------------------------------------
+
+
+def _responder_scope(principal: Principal) -> Q:
+    """Open demands whose suggestions the principal decides (``policies.can_work``): their review chain,
+    公开 ones for brokers, every one for platform administrators."""
+    if principal.is_platform_admin:
+        return Q()
+    scope = Q(pk__in=[])
+    if principal.is_reviewer:
+        scope |= demand_policies.chain_q(principal)
+    if principal.has_role(Role.BROKER):
+        scope |= demand_policies.public_q()
+    return scope
+
+
+def todo_items(principal: Principal) -> list[TodoItem]:
+    """Matching's work waiting for the principal: open demands they respond to whose suggestions still wait
+    for a decision (confirm or reject), oldest demand first, within what they may see."""
+    if not (
+        principal.is_authenticated
+        and (principal.is_reviewer or principal.is_platform_admin or principal.has_role(Role.BROKER))
+    ):
+        return []
+    demands = demand_selectors.open_demands(principal).filter(_responder_scope(principal)).values("pk")
+    waiting = (
+        Suggestion.objects.filter(state=SuggestionState.PROPOSED, demand__in=demands)
+        .values("demand_id", "demand__title")
+        .annotate(n=Count("pk"))
+        .order_by("demand_id")
+    )
+    count, first = count_and_first(waiting)
+    return [
+        TodoItem(
+            key="matching.decisions",
+            title=_("待确认匹配建议的需求"),
+            count=count,
+            url=reverse("docking:dashboard"),  # the responders' list of open demands (same audience)
+            rows=tuple(
+                TodoRow(
+                    label=row["demand__title"],
+                    url=reverse("demands:detail", args=[row["demand_id"]]),
+                    note=str(_("%(n)d 条建议待确认") % {"n": row["n"]}),
+                )
+                for row in first
+            ),
+        )
+    ]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from techmarket.accounts.policies import Principal
+from techmarket.core.todo import TodoItem
 from techmarket.notifications.models import Notification
 
 
@@ -22,3 +26,19 @@ def unread_count(user: Any) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def todo_items(principal: Principal) -> list[TodoItem]:
+    """The person's unread messages, as one line of the to-do page linking to the message list."""
+    if principal.user_id is None:
+        return []
+    count = Notification.objects.filter(recipient_id=principal.user_id, read_at__isnull=True).count()
+    return [
+        TodoItem(
+            key="notifications.unread",
+            title=_("未读消息"),
+            count=count,
+            url=reverse("notifications:inbox"),
+            actionable=False,
+        )
+    ]

@@ -7,4 +7,6 @@ from techmarket.portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("todo/", views.my_work, name="todo"),
+    path("todo/badge", views.my_work_badge, name="todo_badge"),
 ]
