@@ -2,6 +2,7 @@ import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -9,18 +10,24 @@ from django.utils.translation import gettext as _
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState
 from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
-from techmarket.portal import demo
+from techmarket.portal import demo, processes
 
 
 class Command(BaseCommand):
     help = (
         "Set up a demo database (Hubei regions, organisations, one account per role, achievements in "
-        "every state) and serve it at 127.0.0.1:PORT with DEBUG on."
+        "every state) and serve it at 127.0.0.1:PORT with DEBUG on, with the background worker beside the "
+        "web server (both stop on Ctrl+C)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
         parser.add_argument("--no-serve", action="store_true", help="set up the data and exit")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="serve without the background worker (run `techmarket worker` yourself)",
+        )
         parser.add_argument("--achievements", type=int, default=500, help="achievements to create")
         parser.add_argument(
             "--organisations",
@@ -48,8 +55,14 @@ class Command(BaseCommand):
             port = options["port"]
             os.environ["DEBUG"] = "1"
             os.environ["PORT"] = str(port)
+            worker = not options["no_worker"] and settings.HUEY.get("immediate") is not True
+            if worker:
+                self.stdout.write(_("后台任务进程（导入校验、响应时限提醒）随服务一同启动。"))
             self.stdout.write(_("在 http://127.0.0.1:%(port)d/ 启动服务（Ctrl+C 退出）…") % {"port": port})
-            call_command("serve", bind=f"127.0.0.1:{port}")
+            self.stdout.flush()
+            status = processes.run_together(processes.demo_children(port=port, worker=worker))
+            if status:
+                raise CommandError(_("服务进程异常退出（状态 %(status)d）。") % {"status": status})
 
     def write_summary(self, summary: demo.DemoSummary, seconds: float) -> None:
         kinds = dict(OrganisationKind.choices)
