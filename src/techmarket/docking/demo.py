@@ -23,9 +23,9 @@ from techmarket.core.errors import DomainError
 from techmarket.demands import demo as demands_demo
 from techmarket.demands.choices import DemandConfidentiality
 from techmarket.demands.types import Demand
-from techmarket.docking import services
+from techmarket.docking import selectors, services
 from techmarket.docking.choices import AnswerKind, DeclineReason
-from techmarket.docking.models import PushRecipient
+from techmarket.docking.models import PushRecipient, ResponseClock
 from techmarket.matching import selectors as matching_selectors
 from techmarket.matching import services as matching_services
 from techmarket.matching.choices import SuggestionState, TargetKind
@@ -117,10 +117,28 @@ def _add_expert(actor: User, demand: Demand, profile_id: int) -> None:
         pass  # the engine already proposed this expert
 
 
-def _open_clock(demand: Demand, plan: OpenClock, now: datetime) -> None:
-    started = now - timedelta(hours=plan.hours_ago)
+def _start_in_the_past(demand: Demand, started: datetime) -> ResponseClock:
+    """The demand's clock as if it had been published at ``started``.
+
+    Publication already started the clock "now" (a transition effect); like the demand's own dates, its
+    start, reminder time and deadline are moved back (demo realism only; its audit event keeps its time).
+    """
     demands_demo.backdate(demand, published_at=started)
     clock = services.clock_start(demand=demand, now=started)
+    hours, remind_before = selectors.hours_for(demand.region)
+    clock.started_at = started
+    clock.hours = hours
+    clock.deadline = started + timedelta(hours=hours)
+    clock.remind_at = max(started, clock.deadline - timedelta(hours=remind_before))
+    ResponseClock.objects.filter(pk=clock.pk).update(
+        started_at=clock.started_at, hours=hours, deadline=clock.deadline, remind_at=clock.remind_at
+    )
+    return clock
+
+
+def _open_clock(demand: Demand, plan: OpenClock, now: datetime) -> None:
+    started = now - timedelta(hours=plan.hours_ago)
+    clock = _start_in_the_past(demand, started)
     if plan.remind:
         services.clock_remind(clock_id=clock.pk, now=max(clock.remind_at, started))
     if plan.escalate:
@@ -131,8 +149,7 @@ def _respond(
     rng: random.Random, demand: Demand, actor: User, started: datetime, pushed_at: datetime, now: datetime
 ) -> int:
     """Confirm the best matches, push them at ``pushed_at`` and let some recipients answer."""
-    demands_demo.backdate(demand, published_at=started)
-    clock = services.clock_start(demand=demand, now=started)
+    clock = _start_in_the_past(demand, started)
     if pushed_at >= clock.remind_at:
         services.clock_remind(clock_id=clock.pk, now=clock.remind_at)
     if pushed_at >= clock.deadline:
