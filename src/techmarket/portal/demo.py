@@ -28,10 +28,11 @@ from techmarket.experts import demo as experts_demo
 from techmarket.matching import demo as matching_demo
 from techmarket.notifications import demo as notifications_demo
 
-__all__ = ["CORE_ORGANISATIONS", "DEMO_PASSWORD", "DemoSummary", "account_rows", "create_demo", "demo_exists"]
+__all__ = ["CORE_ORGANISATIONS", "DEMO_PASSWORD", "DemoSummary", "account_rows", "create_demo", "other_account_rows", "demo_exists"]
 
 CORE_ORGANISATIONS = accounts_demo.CORE_ORGANISATIONS
 account_rows = accounts_demo.account_rows
+other_account_rows = accounts_demo.other_account_rows
 demo_exists = accounts_demo.demo_exists
 
 

@@ -89,12 +89,28 @@ class Command(BaseCommand):
         self.stdout.write(
             "  " + "，".join(f"{states[state]} {summary.states[state]}" for state in AchievementState.values)
         )
+        if summary.docking:
+            self.stdout.write(
+                _(
+                    "需求 %(demands)d 项：%(responded)d 项已推送对接响应（%(answers)d 条答复），"
+                    "%(open)d 项响应计时中（含已提醒、已超时、已督办）。"
+                )
+                % {"demands": sum(summary.demands.values()), **summary.docking}
+            )
+        if summary.catalogue:
+            self.stdout.write(_("已发布 %(quarter)s 季度成果目录。") % {"quarter": summary.catalogue})
 
     def write_accounts(self) -> None:
         self.stdout.write("")
         self.stdout.write(_("演示账号（密码均为 %(password)s）：") % {"password": demo.DEMO_PASSWORD})
         header = (_("用户名"), _("密码"), _("角色"), _("范围"))
-        rows = [header, *(row[:4] for row in demo.account_rows())]
+        self.write_table([header, *(row[:4] for row in demo.account_rows())])
+        others = demo.other_account_rows()
+        if others:
+            self.stdout.write(_("其他演示账号（各单位管理员、各市县审核员）："))
+            self.write_table([header, *others])
+
+    def write_table(self, rows: list[tuple[str, ...]]) -> None:
         widths = [max(_display_width(str(row[i])) for row in rows) for i in range(3)]
         for row in rows:
             cells = [
