@@ -38,9 +38,9 @@ from techmarket.achievements.choices import (
 )
 from techmarket.achievements.models import Achievement
 from techmarket.core import demo_vocabulary as words
-from techmarket.core.demo_topics import TOPICS_BY_THEME, Topic
 from techmarket.core.choices import ClassificationScheme, RegionLevel
 from techmarket.core.demo import PROVINCE_CODE, person_name
+from techmarket.core.demo_topics import TOPICS_BY_THEME, Topic
 from techmarket.core.models import Classification, Region
 from techmarket.core.services import region_set_province_review
 

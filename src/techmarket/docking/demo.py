@@ -10,6 +10,7 @@ achievements demo does with its records.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -111,10 +112,10 @@ def responder(people_broker: User, reviewer_for: Callable[[Demand], User]) -> Ca
 
 
 def _add_expert(actor: User, demand: Demand, profile_id: int) -> None:
-    try:
-        matching_services.suggestion_add(actor=actor, demand=demand, kind=TargetKind.EXPERT, target_id=profile_id)
-    except DomainError:
-        pass  # the engine already proposed this expert
+    with contextlib.suppress(DomainError):  # already decided on this expert
+        matching_services.suggestion_add(
+            actor=actor, demand=demand, kind=TargetKind.EXPERT, target_id=profile_id
+        )
 
 
 def _start_in_the_past(demand: Demand, started: datetime) -> ResponseClock:
@@ -156,8 +157,12 @@ def _respond(
         services.clock_escalate(clock_id=clock.pk, now=clock.deadline + timedelta(minutes=5))
     suggestions = matching_selectors.suggestions_for(demand, principal_of(actor))
     confirmed = 0
-    for kind, wanted in ((TargetKind.ACHIEVEMENT, 2), (TargetKind.EXPERT, 2), (TargetKind.ORGANISATION, 1)):
-        of_kind = [s for s in suggestions if s.kind == kind and s.state == SuggestionState.PROPOSED]
+    for target_kind, wanted in (
+        (TargetKind.ACHIEVEMENT, 2),
+        (TargetKind.EXPERT, 2),
+        (TargetKind.ORGANISATION, 1),
+    ):
+        of_kind = [s for s in suggestions if s.kind == target_kind and s.state == SuggestionState.PROPOSED]
         for suggestion in of_kind[:wanted]:
             matching_services.suggestion_confirm(actor=actor, suggestion=suggestion, note="")
             confirmed += 1
@@ -167,7 +172,9 @@ def _respond(
         actor=actor, demand=demand, message=rng.choice(PUSH_MESSAGES), now=pushed_at
     )
     answers = 0
-    for row in PushRecipient.objects.filter(response=response).select_related("user", "suggestion").order_by("pk"):
+    for row in (
+        PushRecipient.objects.filter(response=response).select_related("user", "suggestion").order_by("pk")
+    ):
         # Some pushes are not answered yet; demo-expert answers only some, leaving the rest to the visitor.
         if rng.random() < (0.6 if row.user.username == "demo-expert" else 0.25):
             continue
@@ -184,4 +191,3 @@ def _respond(
         )
         answers += 1
     return answers
-

@@ -16,8 +16,8 @@ from techmarket.accounts.types import Organisation, User
 from techmarket.achievements.types import Achievement
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
-from techmarket.core.demo_topics import TOPICS_BY_THEME
 from techmarket.core.demo import person_name
+from techmarket.core.demo_topics import TOPICS_BY_THEME
 from techmarket.core.models import Classification
 from techmarket.experts import services
 from techmarket.experts.models import ExpertProfile

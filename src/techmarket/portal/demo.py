@@ -28,7 +28,15 @@ from techmarket.experts import demo as experts_demo
 from techmarket.matching import demo as matching_demo
 from techmarket.notifications import demo as notifications_demo
 
-__all__ = ["CORE_ORGANISATIONS", "DEMO_PASSWORD", "DemoSummary", "account_rows", "create_demo", "other_account_rows", "demo_exists"]
+__all__ = [
+    "CORE_ORGANISATIONS",
+    "DEMO_PASSWORD",
+    "DemoSummary",
+    "account_rows",
+    "create_demo",
+    "demo_exists",
+    "other_account_rows",
+]
 
 CORE_ORGANISATIONS = accounts_demo.CORE_ORGANISATIONS
 account_rows = accounts_demo.account_rows

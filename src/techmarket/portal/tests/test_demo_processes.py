@@ -33,11 +33,14 @@ def test_when_one_process_ends_the_other_is_stopped():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("immediate", "arguments", "expected"), [
-    (False, [], ["web", "worker"]),
-    (False, ["--no-worker"], ["web"]),
-    (True, [], ["web"]),  # tasks already run inline: no queue to consume
-])
+@pytest.mark.parametrize(
+    ("immediate", "arguments", "expected"),
+    [
+        (False, [], ["web", "worker"]),
+        (False, ["--no-worker"], ["web"]),
+        (True, [], ["web"]),  # tasks already run inline: no queue to consume
+    ],
+)
 def test_the_demo_command_starts_the_worker_with_a_queue(
     settings, tmp_path, monkeypatch, immediate, arguments, expected
 ):
@@ -47,6 +50,8 @@ def test_the_demo_command_starts_the_worker_with_a_queue(
     settings.VAR_DIR = tmp_path
     settings.HUEY = {**settings.HUEY, "immediate": immediate}
     ran: list[list[str]] = []
-    monkeypatch.setattr(processes, "run_together", lambda children: ran.append([c.name for c in children]) or 0)
+    monkeypatch.setattr(
+        processes, "run_together", lambda children: ran.append([c.name for c in children]) or 0
+    )
     call_command("demo", "--port", "8021", *arguments, stdout=io.StringIO())
     assert ran == [expected]
