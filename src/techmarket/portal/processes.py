@@ -24,10 +24,11 @@ POLL_SECONDS = 0.2
 
 @dataclass(frozen=True)
 class Child:
-    """One process to run: a name for messages and its argument vector."""
+    """One process to run: a name, its argument vector and the signal that stops it gracefully."""
 
     name: str
     argv: tuple[str, ...]
+    stop_signal: int = signal.SIGTERM
 
 
 def techmarket_argv(*arguments: str) -> tuple[str, ...]:
@@ -39,7 +40,8 @@ def demo_children(*, port: int, worker: bool = True) -> list[Child]:
     """The web server on 127.0.0.1:``port`` and, unless ``worker`` is False, the task worker."""
     children = [Child("web", techmarket_argv("serve", "--bind", f"127.0.0.1:{port}"))]
     if worker:
-        children.append(Child("worker", techmarket_argv("worker")))
+        # huey finishes the task in hand on SIGINT (SIGTERM would abandon it); gunicorn is graceful on SIGTERM.
+        children.append(Child("worker", techmarket_argv("worker"), stop_signal=signal.SIGINT))
     return children
 
 
@@ -48,11 +50,11 @@ def run_together(
 ) -> int:
     """Start every child, wait until one exits or we are interrupted, then stop the others.
 
-    Returns the exit status of the first child to end (0 after Ctrl+C/SIGTERM). Each child gets SIGTERM
-    (gunicorn and huey shut down cleanly on it), then SIGKILL after ``grace`` seconds.
+    Returns the exit status of the first child to end (0 after Ctrl+C/SIGTERM). Each child gets its stop
+    signal, then SIGKILL after ``grace`` seconds.
     """
     environment = dict(os.environ if env is None else env)
-    started: list[subprocess.Popen[bytes]] = []
+    started: list[tuple[subprocess.Popen[bytes], int]] = []
     stopping = False
 
     def stop(_signum: int, _frame: object) -> None:
@@ -63,9 +65,10 @@ def run_together(
     status = 0
     try:
         for child in children:
-            started.append(subprocess.Popen(child.argv, env=environment))  # noqa: S603 (fixed argv, no shell)
+            process = subprocess.Popen(child.argv, env=environment)  # noqa: S603 (fixed argv, no shell)
+            started.append((process, child.stop_signal))
         while not stopping:
-            ended = [process for process in started if process.poll() is not None]
+            ended = [process for process, _signal in started if process.poll() is not None]
             if ended:
                 status = ended[0].returncode or 0
                 break
@@ -77,12 +80,12 @@ def run_together(
     return status
 
 
-def _stop_all(processes: Sequence[subprocess.Popen[bytes]], grace: float) -> None:
-    for process in processes:
+def _stop_all(processes: Sequence[tuple[subprocess.Popen[bytes], int]], grace: float) -> None:
+    for process, stop_signal in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop_signal)
     deadline = time.monotonic() + grace
-    for process in processes:
+    for process, _signal in processes:
         try:
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
