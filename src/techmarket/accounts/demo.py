@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from techmarket.accounts import demo_vocabulary as vocabulary
 from techmarket.accounts import services
 from techmarket.accounts.choices import OrganisationKind, Role
-from techmarket.accounts.models import Organisation, User
+from techmarket.accounts.models import Organisation, RoleAssignment, User
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
@@ -95,6 +95,24 @@ def account_rows() -> list[tuple[str, str, str, str, str]]:
         (account.username, DEMO_PASSWORD, str(labels[account.role]), account.scope, account.abilities)
         for account in ACCOUNTS
     ]
+
+
+def other_account_rows() -> list[tuple[str, str, str, str]]:
+    """(username, password, role, scope) of every other demo account: each organisation's administrator
+    (orgNN-admin, by kind) and the reviewer of each county and city (rev-<region code>), for printing."""
+    kinds = dict(OrganisationKind.choices)
+    rows = []
+    admins = User.objects.filter(username__regex=r"^org[0-9]+-admin$").select_related("organisation")
+    for user in admins.order_by("username"):
+        organisation = user.organisation
+        scope = f"{organisation.name}（{kinds[organisation.kind]}）" if organisation else ""
+        rows.append((user.username, DEMO_PASSWORD, str(Role.ORG_ADMIN.label), scope))
+    reviewers = RoleAssignment.objects.filter(role=Role.REVIEWER, user__username__startswith="rev-")
+    for assignment in reviewers.select_related("user", "region").order_by("user__username"):
+        region = assignment.region
+        scope = f"{region.name}（{region.code}）" if region else ""
+        rows.append((assignment.user.username, DEMO_PASSWORD, str(Role.REVIEWER.label), scope))
+    return rows
 
 
 def credit_code(rng: random.Random, kind: str, region_code: str, taken: set[str]) -> str:

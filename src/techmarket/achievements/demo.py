@@ -40,6 +40,7 @@ from techmarket.achievements.models import Achievement
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme, RegionLevel
 from techmarket.core.demo import PROVINCE_CODE, person_name
+from techmarket.core.demo_topics import TOPICS_BY_THEME, Topic
 from techmarket.core.models import Classification, Region
 from techmarket.core.services import region_set_province_review
 
@@ -159,32 +160,20 @@ class _RecordsBuilder:
             plan.days_ago = self.rng.randrange(1, 60 if recent else 730)
         return plans
 
-    def title(self, theme: words.Theme, kind: str, city_name: str) -> tuple[str, str]:
-        """A title not used yet (after a few tries a repeat is accepted) and its leading keyword."""
+    def title(self, theme: words.Theme, topic: Topic, kind: str, city_name: str) -> str:
+        """A title not used yet (after a few tries a repeat is accepted)."""
         rng = self.rng
         for _attempt in range(50):
-            subject, process = rng.choice(theme.subjects), rng.choice(theme.processes)
-            qualifier = rng.choice([word for word in theme.qualifiers if word not in subject])
             if kind == AchievementType.BASIC:
-                name = f"{subject}的{rng.choice(theme.mechanisms)}研究"
+                name = f"{topic.keywords[0]}的{rng.choice(theme.mechanisms)}研究"
             elif kind == AchievementType.SOFT:
-                name, subject = (
-                    rng.choice(vocabulary.SOFT_TOPICS).format(field=theme.name, city=city_name),
-                    "成果转化",
-                )
+                name = rng.choice(vocabulary.SOFT_TOPICS).format(field=theme.name, city=city_name)
             else:
-                name = rng.choice(
-                    (
-                        f"{qualifier}{subject}{process}",
-                        f"{subject}{process}及应用",
-                        f"基于{rng.choice(theme.methods)}的{subject}{process}",
-                        f"{qualifier}{subject}{process}及产业化示范",
-                    )
-                )
+                name = rng.choice(topic.titles) + rng.choice(vocabulary.TITLE_SUFFIXES)
             if name not in self.titles:
                 break
         self.titles.add(name)
-        return name, subject
+        return name
 
     def fiscal_fields(self, completion: datetime.date) -> dict[str, str]:
         programme, pattern = self.rng.choice(vocabulary.FISCAL_PROGRAMMES)
@@ -202,9 +191,10 @@ class _RecordsBuilder:
         rng = self.rng
         focus = self.people.focus[organisation.pk]
         theme = rng.choice(focus if focus and rng.random() < 0.85 else words.THEMES)
+        topic = rng.choice(TOPICS_BY_THEME[theme.name])
         kind = rng.choices(AchievementType.values, (80, 12, 8))[0]
         city = organisation.region.ancestor_at(RegionLevel.CITY)
-        name, subject = self.title(theme, kind, city.name if city else "湖北省")
+        name = self.title(theme, topic, kind, city.name if city else "湖北省")
         completion = self.today - datetime.timedelta(
             days=rng.randrange(400, 1500) if plan.overdue else plan.days_ago + rng.randrange(30, 900)
         )
@@ -223,11 +213,9 @@ class _RecordsBuilder:
             stage, trl = AchievementStage.INITIAL, (1, 3)
         negotiable = rng.random() < 0.2
         price = None if negotiable else Decimal(round(math.exp(rng.uniform(math.log(5), math.log(3000)))))
-        indicators = [
-            template.format(rng.randint(low, high)) for template, low, high in rng.sample(theme.indicators, 2)
-        ]
-        applications = rng.sample(theme.applications, 2)
-        problem, approach = rng.choice(theme.problems), rng.choice(theme.approaches)
+        indicators = [template.format(rng.randint(low, high)) for template, low, high in topic.indicators]
+        applications = list(topic.applications)
+        problem, approach = topic.problem, topic.approach
         leader = person_name(self.rng)
         partners = [org.name for org in rng.sample(self.filing_organisations(), 2) if org != organisation]
         persons = [
@@ -253,11 +241,11 @@ class _RecordsBuilder:
                 (ClassificationScheme.DISCIPLINE, rng.choice(theme.disciplines))
             ],
             "industry": self.classifications[(ClassificationScheme.INDUSTRY, rng.choice(theme.industries))],
-            "keywords": "，".join([subject, *rng.sample(theme.keywords, rng.randint(2, 4))]),
+            "keywords": "，".join([topic.keywords[0], *rng.sample(topic.keywords[1:], rng.randint(2, 4))]),
             "abstract": (
                 f"针对{problem}等问题，{organisation.name}{leader}团队完成了“{name}”。"
                 f"该成果{approach}，{indicators[0]}，{indicators[1]}。"
-                f"成果可应用于{applications[0]}、{applications[1]}等领域，具有良好的经济和社会效益。"
+                f"成果可应用于{applications[0]}、{applications[1]}等领域。"
             ),
             "technical_indicators": "；".join(indicators) + "。",
             "innovation_points": f"1. {approach}；2. 采用{rng.choice(theme.methods)}方法提升了关键性能。",
@@ -435,3 +423,18 @@ class _RecordsBuilder:
         Achievement.objects.bulk_update(
             changed, ["published_at", "submitted_at", "created_at"], batch_size=200
         )
+
+
+def previous_quarter(today: datetime.date) -> str:
+    """The last quarter that has ended, as the catalogue names it ("2026Q3" in the fourth quarter)."""
+    number = (today.month - 1) // 3  # the current quarter's number minus one
+    return f"{today.year - 1}Q4" if number == 0 else f"{today.year}Q{number}"
+
+
+def publish_catalogue(admin: User) -> str:
+    """Publish the quarterly catalogue of the last finished quarter, as an administrator would."""
+    from techmarket.achievements import catalogue  # weasyprint is imported only when the demo needs it
+
+    quarter = previous_quarter(timezone.localdate())
+    catalogue.publish(quarter=quarter, actor=admin)
+    return quarter

@@ -10,6 +10,9 @@ SOFT_TOPICS = (
     "促进{field}科技成果就地转化的机制研究",
 )
 
+# Appended to a topic's title stem (core.demo_topics) so records of one topic read as distinct projects.
+TITLE_SUFFIXES = ("", "及应用", "及产业化", "中试验证", "关键工艺优化", "及示范应用", "的工程化研究")
+
 FISCAL_PROGRAMMES = (
     ("国家重点研发计划", "{year}YFB{n7}"),
     ("国家自然科学基金", "{n8}"),

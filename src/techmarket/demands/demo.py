@@ -19,6 +19,7 @@ from techmarket.accounts.demo import ENTERPRISE, DemoPeople
 from techmarket.accounts.types import Organisation, User
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
+from techmarket.core.demo_topics import TOPICS, Topic
 from techmarket.core.models import Classification, Region
 from techmarket.demands import services
 from techmarket.demands.choices import Cooperation, DemandState
@@ -26,23 +27,13 @@ from techmarket.demands.models import Demand
 
 # How many demo demands end in each state (published ones are matched at once).
 STATE_PLAN: tuple[tuple[str, int], ...] = (
-    (DemandState.PUBLISHED, 18),
+    (DemandState.PUBLISHED, 28),
     (DemandState.SUBMITTED, 6),
     (DemandState.RETURNED, 3),
     (DemandState.DRAFT, 3),
     (DemandState.SOLVED, 2),
     (DemandState.UNSOLVED, 2),
     (DemandState.WITHDRAWN, 1),
-)
-OPENINGS = (
-    "我们公司在{application}方面遇到难题：",
-    "本厂主营{application}相关产品，目前",
-    "企业正在开发用于{application}的新产品，",
-)
-NEEDS = (
-    "希望找到{qualifier}{subject}的成熟技术，最好已有中试或应用案例。",
-    "想与高校或院所合作开发{qualifier}{subject}，解决{problem}的问题。",
-    "需要{subject}方面的技术服务，重点是{process}。",
 )
 BACKGROUNDS = (
     "产品已批量销售，客户对性能提出更高要求。",
@@ -56,21 +47,32 @@ def _classification(scheme: str, code: str) -> Classification | None:
     return Classification.objects.filter(scheme=scheme, code=code).first()
 
 
-def demand_data(rng: random.Random, theme: words.Theme, region: Region, contact: User) -> dict[str, Any]:
-    subject, qualifier = rng.choice(theme.subjects), rng.choice(theme.qualifiers)
-    application, problem = rng.choice(theme.applications), rng.choice(theme.problems)
-    indicator, low, high = rng.choice(theme.indicators)
-    opening = rng.choice(OPENINGS).format(application=application)
-    need = rng.choice(NEEDS).format(
-        qualifier=qualifier, subject=subject, problem=problem, process=rng.choice(theme.processes)
-    )
+def second_title(topic: Topic) -> str:
+    """The title of a further demand for a topic (a second enterprise seeking the same technology)."""
+    return f"寻求{topic.keywords[0]}技术合作"
+
+
+def topic_of(demand: Demand) -> Topic | None:
+    """The demo topic a demo demand was written for (by its title), if any."""
+    for topic in TOPICS:
+        if demand.title in (topic.demand_title, second_title(topic)):
+            return topic
+    return None
+
+
+def demand_data(
+    rng: random.Random, topic: Topic, region: Region, contact: User, *, repeat: bool = False
+) -> dict[str, Any]:
+    """A demand written the way an enterprise writes it, for one demo topic."""
+    theme = next(theme for theme in words.THEMES if theme.name == topic.theme)
+    indicator, low, high = rng.choice(topic.indicators)
     budget_max = rng.choice((30, 50, 80, 120, 200, 300))
     return {
-        "title": f"{application}用{qualifier}{subject}",
-        "problem": f"{opening}{problem}。{need}",
+        "title": second_title(topic) if repeat else topic.demand_title,
+        "problem": topic.demand_problem,
         "targets": indicator.format(rng.randint(low, high)) + "；可批量稳定生产。",
         "background": rng.choice(BACKGROUNDS),
-        "keywords": "，".join(rng.sample(theme.keywords, k=min(3, len(theme.keywords)))),
+        "keywords": "，".join(topic.demand_keywords),
         "industry": _classification(ClassificationScheme.INDUSTRY, rng.choice(theme.industries)),
         "discipline": _classification(ClassificationScheme.DISCIPLINE, rng.choice(theme.disciplines)),
         "region": region,
@@ -95,13 +97,30 @@ def seed(rng: random.Random, people: DemoPeople) -> list[Demand]:
         if org.kind == OrganisationKind.ENTERPRISE and org.pk in people.org_admins
     ]
 
+    return file_demands(rng, enterprises, reviewer_finder(people))
+
+
+def reviewer_finder(people: DemoPeople) -> Callable[[Demand], User]:
+    """The reviewer nearest to a demand: of its county, else its city, else the province."""
+
     def reviewer_for(demand: Demand) -> User:
         for code in (demand.county_code, demand.city_code, demand.province_code):
             if code in people.reviewers:
                 return people.reviewers[code]
         return people.accounts["demo-province"]
 
-    return file_demands(rng, enterprises, reviewer_for)
+    return reviewer_for
+
+
+def backdate(demand: Demand, *, published_at: datetime.datetime) -> None:
+    """Move a published demand's dates back (demo realism only: the workflow stamps "now"; audit events,
+    being append-only, keep their real times), so its response clock can start in the past."""
+    demand.published_at = published_at
+    demand.submitted_at = published_at - datetime.timedelta(hours=5)
+    demand.created_at = published_at - datetime.timedelta(days=1)
+    Demand.objects.filter(pk=demand.pk).update(
+        published_at=demand.published_at, submitted_at=demand.submitted_at, created_at=demand.created_at
+    )
 
 
 def file_demands(
@@ -115,10 +134,13 @@ def file_demands(
     for state, count in STATE_PLAN:
         for _ in range(count):
             organisation, filer = enterprises[number % len(enterprises)]
+            topic = TOPICS[number % len(TOPICS)]
+            repeat = number >= len(TOPICS)
             number += 1
-            theme = words.THEMES[number % len(words.THEMES)]
             region = organisation.region or Region.objects.get(code="420100")
-            demand = services.demand_create(actor=filer, data=demand_data(rng, theme, region, filer))
+            demand = services.demand_create(
+                actor=filer, data=demand_data(rng, topic, region, filer, repeat=repeat)
+            )
             created.append(_drive(demand, state, filer, reviewer_for))
     return created
 

@@ -17,11 +17,13 @@ from techmarket.achievements.types import Achievement
 from techmarket.core import demo_vocabulary as words
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.demo import person_name
+from techmarket.core.demo_topics import TOPICS_BY_THEME
 from techmarket.core.models import Classification
 from techmarket.experts import services
 from techmarket.experts.models import ExpertProfile
 
 EXPERT_COUNT = 40
+OWN_THEME = "新材料"  # demo-expert works at 湖北省先进材料研究院
 HOST_KINDS = {OrganisationKind.UNIVERSITY, OrganisationKind.INSTITUTE, OrganisationKind.ENTERPRISE}
 # Invented bodies for experts whose organisation is not on the platform.
 OUTSIDE_ORGANISATIONS = (
@@ -51,14 +53,15 @@ def seed(
         if achievement.is_public:
             public_by_industry[achievement.industry.code].append(achievement)
     themes = {theme.name: theme for theme in words.THEMES}
-    own_theme = themes["新材料"]  # demo-expert works at 湖北省先进材料研究院
+    own_theme = themes[OWN_THEME]
     experts: list[ExpertProfile] = []
     for index in range(EXPERT_COUNT):
         own = index == 0
         theme = own_theme if own else words.THEMES[index % len(words.THEMES)]
         name = (expert_user.display_name if own else "") or person_name(rng)
         title = rng.choice(words.SENIOR_TITLES)
-        keywords = rng.sample(theme.keywords, rng.randint(3, 5))
+        topics = rng.sample(TOPICS_BY_THEME[theme.name], 2)
+        keywords = [topics[0].keywords[0], *rng.sample(topics[0].keywords[1:], 2), topics[1].keywords[0]]
         host = expert_user.organisation if own else (rng.choice(hosts) if rng.random() < 0.75 else None)
         region = host.region if host else rng.choice(hosts).region
         commissioner = index % 3 == 1
@@ -77,8 +80,7 @@ def seed(
             "region": region,
             "discipline": codes.get((ClassificationScheme.DISCIPLINE, rng.choice(theme.disciplines))),
             "industry": codes.get((ClassificationScheme.INDUSTRY, rng.choice(theme.industries))),
-            "research_fields": f"{rng.choice(theme.subjects)}{rng.choice(theme.processes)}；"
-            f"{rng.choice(theme.subjects)}的{rng.choice(theme.mechanisms)}",
+            "research_fields": f"{rng.choice(topics[0].titles)}；{rng.choice(topics[1].titles)}",
             "research_keywords": "、".join(keywords),
             "bio": bio,
             "phone": f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}",

@@ -13,20 +13,34 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.test.utils import override_settings
 
 from techmarket.accounts import demo as accounts_demo
 from techmarket.achievements import demo as achievements_demo
 from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, SEED, quick_password_hashing
 from techmarket.demands import demo as demands_demo
 from techmarket.demands.choices import DemandState
+from techmarket.demands.types import Demand
+from techmarket.docking import demo as docking_demo
 from techmarket.experts import demo as experts_demo
 from techmarket.matching import demo as matching_demo
+from techmarket.notifications import demo as notifications_demo
 
-__all__ = ["CORE_ORGANISATIONS", "DEMO_PASSWORD", "DemoSummary", "account_rows", "create_demo", "demo_exists"]
+__all__ = [
+    "CORE_ORGANISATIONS",
+    "DEMO_PASSWORD",
+    "DemoSummary",
+    "account_rows",
+    "create_demo",
+    "demo_exists",
+    "other_account_rows",
+]
 
 CORE_ORGANISATIONS = accounts_demo.CORE_ORGANISATIONS
 account_rows = accounts_demo.account_rows
+other_account_rows = accounts_demo.other_account_rows
 demo_exists = accounts_demo.demo_exists
 
 
@@ -37,17 +51,35 @@ class DemoSummary:
     users: int = 0
     states: Counter[str] = field(default_factory=Counter)
     restricted: int = 0
+    demands: Counter[str] = field(default_factory=Counter)
+    docking: dict[str, int] = field(default_factory=dict)
+    notifications: dict[str, int] = field(default_factory=dict)
+    catalogue: str = ""
+
+
+def _theme(demand: Demand) -> str:
+    topic = demands_demo.topic_of(demand)
+    return topic.theme if topic else ""
+
+
+# The demo's notifications are about months of backdated history: their e-mails and texts, sent when the
+# demo's transaction commits, go nowhere instead of filling the console.
+QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def create_demo(*, achievements_count: int = 500, organisations_count: int = 32) -> DemoSummary:
     """Create the whole demo in one transaction (nothing is left half-made if anything fails)."""
-    with quick_password_hashing(), transaction.atomic():
+    quiet = override_settings(
+        EMAIL_BACKEND=QUIET_MAIL,
+        TECHMARKET={**settings.TECHMARKET, "SMS_SENDER": f"{notifications_demo.__name__}.QuietSmsSender"},
+    )
+    with quiet, quick_password_hashing(), transaction.atomic():
         rng = random.Random(SEED)  # noqa: S311 (seeded: reproducible data, not a secret)
         people = accounts_demo.seed(
             rng, organisations_count=organisations_count, filing_kinds=achievements_demo.FILING_KINDS
         )
         made = achievements_demo.seed(rng, people, count=achievements_count)
-        experts_demo.seed(
+        experts = experts_demo.seed(
             rng,
             people.organisations,
             made.records,
@@ -56,11 +88,27 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             email_domain=DEMO_EMAIL_DOMAIN,
         )
         demands = demands_demo.seed(rng, people)
-        matching_demo.seed(demand for demand in demands if demand.state == DemandState.PUBLISHED)
+        published = [demand for demand in demands if demand.state == DemandState.PUBLISHED]
+        matching_demo.seed(published)
+        docking = docking_demo.seed(
+            rng,
+            published,
+            responder_for=docking_demo.responder(
+                people.accounts["demo-broker"], demands_demo.reviewer_finder(people)
+            ),
+            expert_profile_id=experts[0].pk if experts else None,
+            expert_theme_demands=[d for d in published if _theme(d) == experts_demo.OWN_THEME],
+        )
+        catalogue = achievements_demo.publish_catalogue(people.admin)
+        notifications = notifications_demo.seed(rng)
         return DemoSummary(
             organisations=people.kinds,
             pending_organisations=people.pending_organisations,
             users=accounts_demo.user_count(),
             states=made.states,
             restricted=made.restricted,
+            demands=Counter(demand.state for demand in demands),
+            docking=docking,
+            notifications=notifications,
+            catalogue=catalogue,
         )

@@ -44,7 +44,8 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo_output(db) -> str:
+def demo_output(db, settings, tmp_path) -> str:
+    settings.VAR_DIR = tmp_path  # the demo publishes a quarterly catalogue there
     return run_demo()
 
 
@@ -114,3 +115,36 @@ def test_demands_in_every_state_with_suggestions_for_the_published(demo_output):
     assert published.exists()
     assert Suggestion.objects.filter(demand__in=published).exists()
     assert Demand.objects.filter(created_by__username="demo-enterprise").exists()
+
+
+def test_docking_clocks_in_every_state_pushes_answers_history_catalogue_and_notifications(demo_output):
+    from django.utils import timezone
+
+    from techmarket.achievements.models import PublishedCatalogue
+    from techmarket.docking.choices import ClockState
+    from techmarket.docking.models import PushRecipient, ResponseClock
+    from techmarket.notifications.models import Notification
+
+    now = timezone.now()
+    clocks = ResponseClock.objects.all()
+    assert set(clocks.values_list("state", flat=True)) == set(ClockState.values)
+    running = clocks.filter(state__in=[ClockState.RUNNING, ClockState.REMINDED], responded_at__isnull=True)
+    assert running.filter(deadline__lt=now).exists()  # overdue, not escalated yet (the worker's next tick)
+    responded = clocks.filter(state=ClockState.RESPONDED)
+    assert responded.count() >= 10
+    assert responded.filter(responded_at__gt=models_f("deadline")).exists()  # some late
+    started = sorted(responded.values_list("started_at", flat=True))
+    assert (started[-1] - started[0]).days > 60  # months of history for the dashboard's medians
+    assert PushRecipient.objects.exclude(answer="").exists()
+    assert PushRecipient.objects.filter(answer="").exists()
+    assert PushRecipient.objects.filter(user__username="demo-expert").exists()
+    catalogue = PublishedCatalogue.objects.get()
+    assert catalogue.published_by.username == "demo-admin"
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert Notification.objects.filter(read_at__isnull=False).exists()
+
+
+def models_f(name: str):
+    from django.db.models import F
+
+    return F(name)

@@ -2,6 +2,7 @@ import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -9,18 +10,24 @@ from django.utils.translation import gettext as _
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState
 from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
-from techmarket.portal import demo
+from techmarket.portal import demo, processes
 
 
 class Command(BaseCommand):
     help = (
         "Set up a demo database (Hubei regions, organisations, one account per role, achievements in "
-        "every state) and serve it at 127.0.0.1:PORT with DEBUG on."
+        "every state) and serve it at 127.0.0.1:PORT with DEBUG on, with the background worker beside the "
+        "web server (both stop on Ctrl+C)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
         parser.add_argument("--no-serve", action="store_true", help="set up the data and exit")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="serve without the background worker (run `techmarket worker` yourself)",
+        )
         parser.add_argument("--achievements", type=int, default=500, help="achievements to create")
         parser.add_argument(
             "--organisations",
@@ -48,8 +55,14 @@ class Command(BaseCommand):
             port = options["port"]
             os.environ["DEBUG"] = "1"
             os.environ["PORT"] = str(port)
+            worker = not options["no_worker"] and settings.HUEY.get("immediate") is not True
+            if worker:
+                self.stdout.write(_("后台任务进程（导入校验、响应时限提醒）随服务一同启动。"))
             self.stdout.write(_("在 http://127.0.0.1:%(port)d/ 启动服务（Ctrl+C 退出）…") % {"port": port})
-            call_command("serve", bind=f"127.0.0.1:{port}")
+            self.stdout.flush()
+            status = processes.run_together(processes.demo_children(port=port, worker=worker))
+            if status:
+                raise CommandError(_("服务进程异常退出（状态 %(status)d）。") % {"status": status})
 
     def write_summary(self, summary: demo.DemoSummary, seconds: float) -> None:
         kinds = dict(OrganisationKind.choices)
@@ -76,12 +89,28 @@ class Command(BaseCommand):
         self.stdout.write(
             "  " + "，".join(f"{states[state]} {summary.states[state]}" for state in AchievementState.values)
         )
+        if summary.docking:
+            self.stdout.write(
+                _(
+                    "需求 %(demands)d 项：%(responded)d 项已推送对接响应（%(answers)d 条答复），"
+                    "%(open)d 项响应计时中（含已提醒、已超时、已督办）。"
+                )
+                % {"demands": sum(summary.demands.values()), **summary.docking}
+            )
+        if summary.catalogue:
+            self.stdout.write(_("已发布 %(quarter)s 季度成果目录。") % {"quarter": summary.catalogue})
 
     def write_accounts(self) -> None:
         self.stdout.write("")
         self.stdout.write(_("演示账号（密码均为 %(password)s）：") % {"password": demo.DEMO_PASSWORD})
         header = (_("用户名"), _("密码"), _("角色"), _("范围"))
-        rows = [header, *(row[:4] for row in demo.account_rows())]
+        self.write_table([header, *(row[:4] for row in demo.account_rows())])
+        others = demo.other_account_rows()
+        if others:
+            self.stdout.write(_("其他演示账号（各单位管理员、各市县审核员）："))
+            self.write_table([header, *others])
+
+    def write_table(self, rows: list[tuple[str, ...]]) -> None:
         widths = [max(_display_width(str(row[i])) for row in rows) for i in range(3)]
         for row in rows:
             cells = [

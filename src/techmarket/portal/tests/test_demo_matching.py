@@ -1,0 +1,43 @@
+"""The demo's matching looks right to a person: a demand written for a demo topic finds a record of that
+topic first (the demo's texts are specific per topic, core.demo_topics)."""
+
+import pytest
+
+from techmarket.core.demo_topics import TOPICS
+from techmarket.demands import demo as demands_demo
+from techmarket.demands.models import Demand
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.models import Suggestion
+from techmarket.portal import demo
+
+CHECKED_TOPICS = ("sodium-ion", "phosphogypsum", "rice-shrimp", "sic-power", "mrna-lnp", "bridge-monitoring")
+
+
+def of_topic(name: str, key: str) -> bool:
+    topic = next(topic for topic in TOPICS if topic.key == key)
+    return name.startswith(topic.titles) or name.startswith(f"{topic.keywords[0]}的")
+
+
+@pytest.mark.django_db
+def test_demo_demands_find_their_topic_first(settings, tmp_path):
+    from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
+
+    settings.VAR_DIR = tmp_path
+    load_classifications()
+    import_regions(HUBEI_REGIONS)
+    demo.create_demo(achievements_count=200, organisations_count=16)
+    checked = 0
+    for demand in Demand.objects.order_by("pk"):
+        topic = demands_demo.topic_of(demand)
+        if topic is None or topic.key not in CHECKED_TOPICS:
+            continue
+        first = (
+            Suggestion.objects.filter(demand=demand, kind=TargetKind.ACHIEVEMENT, rank=1)
+            .select_related("achievement")
+            .first()
+        )
+        if first is None:  # not matched (not published)
+            continue
+        assert of_topic(first.achievement.name, topic.key), (demand.title, first.achievement.name)
+        checked += 1
+    assert checked >= len(CHECKED_TOPICS)
