@@ -1,12 +1,18 @@
-"""Reads of a user's own messages."""
+"""Reads of a user's own messages and notification preferences."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
-from techmarket.notifications.models import Notification
+from techmarket.notifications.choices import Channel, NoticeGroup, group_of
+from techmarket.notifications.models import Notification, NotificationPreference
+
+# The channels a person may switch off; the in-app message is always kept. Defaults without a row:
+OPTIONAL_CHANNELS = (Channel.EMAIL, Channel.SMS)
+DEFAULTS = {Channel.EMAIL: True, Channel.SMS: False}
 
 
 def inbox(user: Any, unread_only: bool = False) -> QuerySet[Notification]:
@@ -22,3 +28,42 @@ def unread_count(user: Any) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class Preference:
+    """One group's channels for one user (the in-app message is always on)."""
+
+    group: str
+    email: bool
+    sms: bool
+
+    @property
+    def label(self) -> str:
+        return str(NoticeGroup(self.group).label)
+
+
+def preferences(user: Any) -> list[Preference]:
+    """Every group's channels for the user, in the groups' order, defaults where they set nothing."""
+    stored = {}
+    if user is not None and getattr(user, "is_authenticated", False):
+        stored = {row.group: row for row in NotificationPreference.objects.filter(user_id=user.pk)}
+    rows = []
+    for group in NoticeGroup.values:
+        row = stored.get(group)
+        rows.append(
+            Preference(
+                group=group,
+                email=row.email if row else DEFAULTS[Channel.EMAIL],
+                sms=row.sms if row else DEFAULTS[Channel.SMS],
+            )
+        )
+    return rows
+
+
+def channels_for(user: Any, kind: str) -> set[str]:
+    """The channels the user accepts for a notice of this kind: in-app always, e-mail and SMS as set."""
+    row = NotificationPreference.objects.filter(user_id=user.pk, group=group_of(kind)).first()
+    email = row.email if row else DEFAULTS[Channel.EMAIL]
+    sms = row.sms if row else DEFAULTS[Channel.SMS]
+    return {Channel.IN_APP} | ({Channel.EMAIL} if email else set()) | ({Channel.SMS} if sms else set())

@@ -14,3 +14,21 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class ReadAllSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
+
+
+class PreferenceSerializer(serializers.Serializer):
+    """One group of notices and its channels; the in-app message is always on."""
+
+    group = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    in_app = serializers.BooleanField(read_only=True, default=True)
+    email = serializers.BooleanField(read_only=True)
+    sms = serializers.BooleanField(read_only=True)
+
+
+class PreferenceChangeSerializer(serializers.Serializer):
+    """A group's new channels; a channel left out keeps its setting."""
+
+    group = serializers.CharField(max_length=32)
+    email = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)

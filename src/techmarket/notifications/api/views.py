@@ -1,4 +1,4 @@
-"""The caller's own notifications over REST: list, mark one read, mark all read."""
+"""The caller's own notifications over REST: list, mark one read, mark all read; their 通知设置."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from rest_framework.response import Response
 
 from techmarket.accounts.http import acting_user
 from techmarket.notifications import selectors, services
-from techmarket.notifications.api.serializers import NotificationSerializer, ReadAllSerializer
+from techmarket.notifications.api.serializers import (
+    NotificationSerializer,
+    PreferenceChangeSerializer,
+    PreferenceSerializer,
+    ReadAllSerializer,
+)
 from techmarket.notifications.models import Notification
 
 TRUE_VALUES = {"1", "true", "yes"}
@@ -49,3 +54,25 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         return Response({"updated": services.mark_all_read(acting_user(request))})
+
+    @extend_schema(request=None, responses={200: PreferenceSerializer(many=True)}, methods=["GET"])
+    @extend_schema(
+        request=PreferenceChangeSerializer(many=True),
+        responses={200: PreferenceSerializer(many=True)},
+        methods=["PUT"],
+    )
+    @action(detail=False, methods=["get", "put"], url_path="preferences", pagination_class=None)
+    def preferences(self, request: Request) -> Response:
+        """通知设置: the caller's channels per group of notices; PUT changes the groups it lists."""
+        if request.method == "PUT":
+            serializer = PreferenceChangeSerializer(data=request.data, many=True)
+            serializer.is_valid(raise_exception=True)
+            values: dict[str, dict[str, bool]] = {}
+            for item in serializer.validated_data:
+                values.setdefault(item["group"], {}).update(
+                    {channel: item[channel] for channel in ("email", "sms") if channel in item}
+                )
+            rows = services.preferences_set(actor=acting_user(request), values=values)
+        else:
+            rows = selectors.preferences(request.user)
+        return Response(PreferenceSerializer(rows, many=True).data)
