@@ -22,7 +22,6 @@ from techmarket.achievements.models import Achievement, ImportJob
 from techmarket.achievements.models import ImportStatus as J
 from techmarket.core.workflow import INITIAL, Transition, Workflow
 
-
 NOTICES = "techmarket.achievements.notices."
 
 

@@ -197,7 +197,8 @@ def clock_respond(*, demand: Demand, actor: User, now: datetime | None = None) -
 
 @_in_platform_language
 def response_push(*, actor: User, demand: Demand, message: str = "", now: datetime | None = None) -> Response:
-    """Push the confirmed matches: to the enterprise, and to each matched expert and organisation.
+    """Push the confirmed matches: to the enterprise, and to each matched expert, organisation and
+    achievement's holder (its organisation's administrators and its filer), who answer in their inbox.
 
     Stops the clock (the first push counts), moves the demand to 对接中 and lets the people it was pushed
     to see it (also a 受限 one). Each message is written for its reader: a match the reader may not see
@@ -238,11 +239,16 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
 
 
 def _addressees(suggestion: Suggestion) -> list[User]:
+    """Who answers for a pushed match: the expert's login, an organisation's administrators, and for an
+    achievement its owner organisation's administrators and the person who filed it (while active and
+    still with that organisation)."""
     if suggestion.kind == TargetKind.EXPERT and suggestion.expert is not None:
         return recipients_of(suggestion.expert) if suggestion.expert.accepts_push else []
     if suggestion.kind == TargetKind.ORGANISATION:
         return account_selectors.org_admins(suggestion.organisation_id)
-    return []  # achievements are offered to the enterprise; their holders are reached as organisations
+    if suggestion.kind == TargetKind.ACHIEVEMENT and suggestion.achievement is not None:
+        return selectors.achievement_holders(suggestion.achievement)
+    return []
 
 
 def _address(response: Response, pushed: list[Suggestion]) -> list[PushRecipient]:
@@ -302,7 +308,10 @@ def _notify_recipient(demand: Demand, response: Response, row: PushRecipient) ->
     if not demand_policies.can_view(principal_of(row.user), demand):
         return
     suggestion = row.suggestion
-    whom = _("贵单位") if suggestion.kind == TargetKind.ORGANISATION else _("您")
+    if suggestion.kind == TargetKind.ACHIEVEMENT and suggestion.achievement is not None:
+        whom = _("贵单位的科技成果“%(name)s”") % {"name": suggestion.achievement.name}
+    else:
+        whom = _("贵单位") if suggestion.kind == TargetKind.ORGANISATION else _("您")
     body = _("%(organisation)s 的技术需求“%(title)s”与%(whom)s匹配。需要解决的问题：%(problem)s") % {
         "organisation": demand.owner_organisation.name,
         "title": demand.title,
@@ -361,7 +370,11 @@ def answer(
         row = (
             PushRecipient.objects.select_for_update(of=("self",))
             .select_related(
-                "response__demand__created_by", "suggestion__expert", "suggestion__organisation", "user"
+                "response__demand__created_by",
+                "suggestion__expert",
+                "suggestion__organisation",
+                "suggestion__achievement__owner_organisation",
+                "user",
             )
             .get(pk=recipient_row.pk)
         )
@@ -390,7 +403,7 @@ def _notify_answer(demand: Demand, row: PushRecipient) -> None:
     if not creator.is_active:
         return
     suggestion = row.suggestion
-    who = str(suggestion.expert or suggestion.organisation or row.user)
+    who = _answerer(creator, suggestion) or str(suggestion.expert or suggestion.organisation or row.user)
     summary = str(AnswerKind(row.answer).label)
     if row.decline_reason:
         summary += _("（%(reason)s）") % {"reason": DeclineReason(row.decline_reason).label}
@@ -409,6 +422,19 @@ def _notify_answer(demand: Demand, row: PushRecipient) -> None:
         link=selectors.demand_url(demand),
         data={"demand": demand.pk, "push": row.pk, "answer": row.answer},
     )
+
+
+def _answerer(reader: User, suggestion: Suggestion) -> str:
+    """An achievement's holder as the enterprise reads it: a 受限 record they may not see stays unnamed."""
+    achievement = suggestion.achievement
+    if suggestion.kind != TargetKind.ACHIEVEMENT or achievement is None:
+        return ""
+    if achievement_policies.can_view(principal_of(reader), achievement):
+        return _("%(organisation)s（科技成果：%(name)s）") % {
+            "organisation": achievement.owner_organisation.name,
+            "name": achievement.name,
+        }
+    return _("一项受限成果的持有单位")
 
 
 # --- Region hours ----------------------------------------------------------------------------------

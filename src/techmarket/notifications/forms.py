@@ -28,7 +28,8 @@ class PreferencesForm(forms.Form):
     def table(self) -> list[tuple[Preference, list[forms.BoundField]]]:
         """(group, its channel fields in OPTIONAL_CHANNELS order) for the template."""
         return [
-            (row, [self[field_name(row.group, channel)] for channel in OPTIONAL_CHANNELS]) for row in self.rows
+            (row, [self[field_name(row.group, channel)] for channel in OPTIONAL_CHANNELS])
+            for row in self.rows
         ]
 
     def values(self) -> dict[str, dict[str, bool]]:

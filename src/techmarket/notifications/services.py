@@ -223,9 +223,7 @@ def mark_all_read(user: User) -> int:
 # --- Preferences (通知设置) -------------------------------------------------------------------------
 
 
-def preferences_set(
-    *, actor: User, values: Mapping[str, Mapping[str, Any]]
-) -> list[selectors.Preference]:
+def preferences_set(*, actor: User, values: Mapping[str, Mapping[str, Any]]) -> list[selectors.Preference]:
     """Set the actor's own channels per group: ``{group: {"email": bool, "sms": bool}}``.
 
     Groups and channels left out keep their setting; an unknown group or channel, or a value that is

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from techmarket.accounts.http import acting_user
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate
-
 from techmarket.notifications import selectors, services
 from techmarket.notifications.forms import PreferencesForm
 

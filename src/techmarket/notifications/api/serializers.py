@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from techmarket.notifications.choices import NoticeGroup
 from techmarket.notifications.models import Notification
 
 
@@ -19,8 +20,8 @@ class ReadAllSerializer(serializers.Serializer):
 class PreferenceSerializer(serializers.Serializer):
     """One group of notices and its channels; the in-app message is always on."""
 
-    group = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    group = serializers.ChoiceField(choices=NoticeGroup.choices, read_only=True)
+    name = serializers.CharField(source="label", read_only=True)
     in_app = serializers.BooleanField(read_only=True, default=True)
     email = serializers.BooleanField(read_only=True)
     sms = serializers.BooleanField(read_only=True)
@@ -29,6 +30,6 @@ class PreferenceSerializer(serializers.Serializer):
 class PreferenceChangeSerializer(serializers.Serializer):
     """A group's new channels; a channel left out keeps its setting."""
 
-    group = serializers.CharField(max_length=32)
+    group = serializers.ChoiceField(choices=NoticeGroup.choices)
     email = serializers.BooleanField(required=False)
     sms = serializers.BooleanField(required=False)
