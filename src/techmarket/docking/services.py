@@ -39,6 +39,7 @@ from techmarket.matching import selectors as matching_selectors
 from techmarket.matching import services as matching_services
 from techmarket.matching.choices import TargetKind
 from techmarket.matching.types import Suggestion
+from techmarket.notifications.selectors import with_preferences
 from techmarket.notifications.services import notify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,7 +131,7 @@ def clock_remind(*, clock_id: int, now: datetime, actor: Any = None) -> bool:
     if not _claim(clock, "remind", actor, {"reminded_at": now}, data):
         return False
     hours_left = max(0, round((clock.deadline - now).total_seconds() / 3600, 1))
-    for user in recipients:
+    for user in with_preferences(recipients):
         notify(
             user,
             kind="docking.reminder",
@@ -159,7 +160,7 @@ def clock_escalate(*, clock_id: int, now: datetime, actor: Any = None) -> bool:
     data = {"escalated_to": code, "recipients": [user.pk for user in recipients]}
     if not _claim(clock, "escalate", actor, {"escalated_at": now, "escalated_to": code}, data):
         return False
-    for user in recipients:
+    for user in with_preferences(recipients):
         notify(
             user,
             kind="docking.escalation",
@@ -233,6 +234,7 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
         locked = demand_services.demand_start_docking(actor=actor, demand=locked)
         rows = _address(response, pushed)
         _notify_enterprise(locked, response, pushed)
+        with_preferences(row.user for row in rows)
         for row in rows:
             _notify_recipient(locked, response, row)
     return response
@@ -287,7 +289,7 @@ def _enterprise_readers(demand: Demand) -> list[User]:
 
 
 def _notify_enterprise(demand: Demand, response: Response, pushed: list[Suggestion]) -> None:
-    for reader in _enterprise_readers(demand):
+    for reader in with_preferences(_enterprise_readers(demand)):
         lines = [f"· {_match_label(reader, suggestion)}" for suggestion in pushed]
         body = _("您的技术需求“%(title)s”已收到对接响应，推荐以下匹配结果：") % {"title": demand.title}
         body += "\n" + "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,9 +62,29 @@ def preferences(user: Any) -> list[Preference]:
     return rows
 
 
+CACHE = "_notification_preferences"
+
+
+def with_preferences(users: Iterable[Any]) -> list[Any]:
+    """The users with their settings read in one query, for callers that notify many people at once
+    (``channels_for`` then reads nothing per recipient)."""
+    users = list(users)
+    stored: dict[int, dict[str, NotificationPreference]] = {user.pk: {} for user in users}
+    for row in NotificationPreference.objects.filter(user_id__in=list(stored)):
+        stored[row.user_id][row.group] = row
+    for user in users:
+        setattr(user, CACHE, stored[user.pk])
+    return users
+
+
 def channels_for(user: Any, kind: str) -> set[str]:
     """The channels the user accepts for a notice of this kind: in-app always, e-mail and SMS as set."""
-    row = NotificationPreference.objects.filter(user_id=user.pk, group=group_of(kind)).first()
+    group = group_of(kind)
+    cached = getattr(user, CACHE, None)
+    if cached is not None:
+        row = cached.get(group)
+    else:
+        row = NotificationPreference.objects.filter(user_id=user.pk, group=group).first()
     email = row.email if row else DEFAULTS[Channel.EMAIL]
     sms = row.sms if row else DEFAULTS[Channel.SMS]
     return {Channel.IN_APP} | ({Channel.EMAIL} if email else set()) | ({Channel.SMS} if sms else set())

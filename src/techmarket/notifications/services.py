@@ -35,7 +35,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ALL_CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
 SMS_MAX_CHARS = 300
-OPTED_OUT = "opted_out"
 
 
 def in_platform_language(function: F) -> F:
@@ -79,7 +78,7 @@ def notify(
     """Store the in-app message now; queue e-mail and SMS for after the surrounding transaction commits.
 
     ``channels`` are those the notice may use; the recipient's preferences for the kind's group drop
-    e-mail or SMS (recorded as skipped, ``opted_out``); the in-app message is always stored.
+    e-mail or SMS (named in the audit event as ``opted_out``); the in-app message is always stored.
     """
     wanted = set(channels)
     unknown = wanted - set(Channel.values)
@@ -109,8 +108,6 @@ def notify(
                 "opted_out": sorted(wanted - accepted),
             },
         )
-        for channel in sorted(wanted - accepted):
-            _skip(notification, channel, OPTED_OUT)
         wanted &= accepted
         if Channel.EMAIL in wanted:
             if recipient.email:
@@ -142,7 +139,7 @@ def notify_each(
             continue
         if may_see is None or may_see(user):
             readers[user.pk] = user
-    for user in readers.values():
+    for user in selectors.with_preferences(readers.values()):
         notify(user, **notice)
     return list(readers.values())
 

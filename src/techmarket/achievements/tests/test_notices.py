@@ -221,14 +221,12 @@ def test_each_person_s_channels_are_honoured(cast, regions, django_capture_on_co
     owner_channels = {d.channel: (d.status, d.detail) for d in Delivery.objects.filter(notification=to_owner)}
     assert owner_channels == {
         Channel.IN_APP: (DeliveryStatus.SENT, ""),
-        Channel.EMAIL: (DeliveryStatus.SKIPPED, "opted_out"),
         Channel.SMS: (DeliveryStatus.SENT, ""),
     }
     admin_channels = {d.channel: (d.status, d.detail) for d in Delivery.objects.filter(notification=to_admin)}
     assert admin_channels == {
         Channel.IN_APP: (DeliveryStatus.SENT, ""),
         Channel.EMAIL: (DeliveryStatus.SENT, ""),
-        Channel.SMS: (DeliveryStatus.SKIPPED, "opted_out"),
     }
     assert [m.to for m in mail.outbox] == [[admin.email]]
     assert "退回理由：请补充" in mail.outbox[0].body

@@ -85,15 +85,15 @@ def test_notify_follows_the_recipient_s_choice(django_capture_on_commit_callback
         other = services.notify(user, kind="achievement.returned", title="退回", body="请修改")
     assert {d.channel: (d.status, d.detail) for d in Delivery.objects.filter(notification=pushed)} == {
         Channel.IN_APP: (DeliveryStatus.SENT, ""),
-        Channel.EMAIL: (DeliveryStatus.SKIPPED, "opted_out"),
         Channel.SMS: (DeliveryStatus.SENT, ""),
     }
     assert {d.channel: (d.status, d.detail) for d in Delivery.objects.filter(notification=other)} == {
         Channel.IN_APP: (DeliveryStatus.SENT, ""),
         Channel.EMAIL: (DeliveryStatus.SENT, ""),
-        Channel.SMS: (DeliveryStatus.SKIPPED, "opted_out"),
     }
     assert [m.subject for m in mail.outbox] == ["退回"]
+    (event,) = AuditEvent.objects.filter(action="notifications.notification.create", target_id=str(pushed.pk))
+    assert (event.data["channels"], event.data["opted_out"]) == (["in_app", "sms"], ["email"])
 
 
 def test_a_caller_s_narrower_channels_still_win(django_capture_on_commit_callbacks):
