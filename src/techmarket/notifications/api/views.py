@@ -11,6 +11,7 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from techmarket.accounts.http import acting_user
 from techmarket.notifications import selectors, services
@@ -55,24 +56,27 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def read_all(self, request: Request) -> Response:
         return Response({"updated": services.mark_all_read(acting_user(request))})
 
-    @extend_schema(request=None, responses={200: PreferenceSerializer(many=True)}, methods=["GET"])
+
+class PreferencesView(APIView):
+    """通知设置: the caller's channels per group of notices (the in-app message is always kept)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: PreferenceSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(PreferenceSerializer(selectors.preferences(request.user), many=True).data)
+
     @extend_schema(
-        request=PreferenceChangeSerializer(many=True),
-        responses={200: PreferenceSerializer(many=True)},
-        methods=["PUT"],
+        request=PreferenceChangeSerializer(many=True), responses={200: PreferenceSerializer(many=True)}
     )
-    @action(detail=False, methods=["get", "put"], url_path="preferences", pagination_class=None)
-    def preferences(self, request: Request) -> Response:
-        """通知设置: the caller's channels per group of notices; PUT changes the groups it lists."""
-        if request.method == "PUT":
-            serializer = PreferenceChangeSerializer(data=request.data, many=True)
-            serializer.is_valid(raise_exception=True)
-            values: dict[str, dict[str, bool]] = {}
-            for item in serializer.validated_data:
-                values.setdefault(item["group"], {}).update(
-                    {channel: item[channel] for channel in ("email", "sms") if channel in item}
-                )
-            rows = services.preferences_set(actor=acting_user(request), values=values)
-        else:
-            rows = selectors.preferences(request.user)
+    def put(self, request: Request) -> Response:
+        """Change the groups listed; a group or channel left out keeps its setting."""
+        serializer = PreferenceChangeSerializer(data=request.data, many=True)
+        serializer.is_valid(raise_exception=True)
+        values: dict[str, dict[str, bool]] = {}
+        for item in serializer.validated_data:
+            values.setdefault(item["group"], {}).update(
+                {channel: item[channel] for channel in ("email", "sms") if channel in item}
+            )
+        rows = services.preferences_set(actor=acting_user(request), values=values)
         return Response(PreferenceSerializer(rows, many=True).data)
