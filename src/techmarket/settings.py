@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "DemandStateEnum": "techmarket.demands.choices.DemandState",
         "DemandConfidentialityEnum": "techmarket.demands.choices.DemandConfidentiality",
         "SuggestionStateEnum": "techmarket.matching.choices.SuggestionState",
+        "NoticeGroupEnum": "techmarket.notifications.choices.NoticeGroup",
     },
 }
 

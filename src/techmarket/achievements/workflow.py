@@ -5,6 +5,9 @@ asks for it) → published; any review may return the record with a reason, afte
 resubmitted; the owner may withdraw it before publication; a city or province reviewer may revoke a
 published record with a reason.
 
+Each step tells the people it concerns after it commits (``achievements.notices``): the reviewers of the
+level a record now waits at, and its filer and organisation administrators.
+
 Import jobs: an upload is checked in the background (checked, rejected or failed); the uploader confirms
 a checked file, which the background imports (imported, or rejected/failed when the rows no longer pass).
 """
@@ -18,6 +21,8 @@ from techmarket.achievements.choices import AchievementState as S
 from techmarket.achievements.models import Achievement, ImportJob
 from techmarket.achievements.models import ImportStatus as J
 from techmarket.core.workflow import INITIAL, Transition, Workflow
+
+NOTICES = "techmarket.achievements.notices."
 
 
 def after_submit(achievement: Achievement) -> str:
@@ -36,24 +41,57 @@ ACHIEVEMENT_WORKFLOW: Workflow[Achievement] = Workflow(
     state_field="state",
     permission=policies.can_transition,
     transitions=[
-        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), after_submit, _("提交审核")),
-        Transition("county_approve", frozenset({S.COUNTY_REVIEW}), S.CITY_REVIEW, _("县级审核通过")),
-        Transition("city_approve", frozenset({S.CITY_REVIEW}), after_city, _("市级审核通过")),
-        Transition("province_approve", frozenset({S.PROVINCE_REVIEW}), S.PUBLISHED, _("省级审核通过")),
+        Transition(
+            "submit",
+            frozenset({S.DRAFT, S.RETURNED}),
+            after_submit,
+            _("提交审核"),
+            after_commit=(NOTICES + "submitted",),
+        ),
+        Transition(
+            "county_approve",
+            frozenset({S.COUNTY_REVIEW}),
+            S.CITY_REVIEW,
+            _("县级审核通过"),
+            after_commit=(NOTICES + "approved",),
+        ),
+        Transition(
+            "city_approve",
+            frozenset({S.CITY_REVIEW}),
+            after_city,
+            _("市级审核通过"),
+            after_commit=(NOTICES + "approved",),
+        ),
+        Transition(
+            "province_approve",
+            frozenset({S.PROVINCE_REVIEW}),
+            S.PUBLISHED,
+            _("省级审核通过"),
+            after_commit=(NOTICES + "approved",),
+        ),
         Transition(
             "return",
             frozenset({S.COUNTY_REVIEW, S.CITY_REVIEW, S.PROVINCE_REVIEW}),
             S.RETURNED,
             _("退回修改"),
             requires_reason=True,
+            after_commit=(NOTICES + "returned",),
         ),
         Transition(
             "withdraw",
             frozenset({S.DRAFT, S.RETURNED, S.COUNTY_REVIEW, S.CITY_REVIEW, S.PROVINCE_REVIEW}),
             S.WITHDRAWN,
             _("撤回"),
+            after_commit=(NOTICES + "withdrawn",),
         ),
-        Transition("revoke", frozenset({S.PUBLISHED}), S.REVOKED, _("撤销发布"), requires_reason=True),
+        Transition(
+            "revoke",
+            frozenset({S.PUBLISHED}),
+            S.REVOKED,
+            _("撤销发布"),
+            requires_reason=True,
+            after_commit=(NOTICES + "revoked",),
+        ),
     ],
 )
 

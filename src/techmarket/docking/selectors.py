@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.policies import Principal, principal_of
-from techmarket.accounts.selectors import brokers, platform_admins, reviewers_at, users_by_id
+from techmarket.accounts.selectors import brokers, org_admins, platform_admins, reviewers_at, users_by_id
 from techmarket.accounts.types import User
+from techmarket.achievements import policies as achievement_policies
+from techmarket.achievements.types import Achievement
 from techmarket.core.errors import NotFound
 from techmarket.core.models import Region
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first
@@ -33,6 +35,8 @@ from techmarket.docking.models import (
     Response,
     ResponseClock,
 )
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.types import Suggestion
 
 
 def default_hours() -> int:
@@ -206,9 +210,31 @@ def inbox(principal: Principal) -> QuerySet[PushRecipient]:
             "response__demand__owner_organisation",
             "suggestion__expert",
             "suggestion__organisation",
+            "suggestion__achievement__owner_organisation",
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def achievement_holders(achievement: Achievement) -> list[User]:
+    """Who answers for a pushed achievement: its organisation's administrators and the person who filed
+    it, while active and still with that organisation."""
+    holders = {user.pk: user for user in org_admins(achievement.owner_organisation_id)}
+    filer = achievement.created_by
+    if filer.is_active and filer.organisation_id == achievement.owner_organisation_id:
+        holders.setdefault(filer.pk, filer)
+    return list(holders.values())
+
+
+def match_name(principal: Principal, suggestion: Suggestion) -> str:
+    """The pushed match as its addressee reads it in the inbox: their expert profile, their organisation,
+    or their organisation's achievement (unnamed if they may no longer see a 受限 one)."""
+    if suggestion.kind == TargetKind.ACHIEVEMENT and suggestion.achievement is not None:
+        if achievement_policies.can_view(principal, suggestion.achievement):
+            return str(suggestion.achievement.name)
+        return ""
+    target: Any = suggestion.expert or suggestion.organisation
+    return str(target) if target is not None else ""
 
 
 MAX_ID = 2**63 - 1

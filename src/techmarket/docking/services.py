@@ -39,6 +39,7 @@ from techmarket.matching import selectors as matching_selectors
 from techmarket.matching import services as matching_services
 from techmarket.matching.choices import TargetKind
 from techmarket.matching.types import Suggestion
+from techmarket.notifications.selectors import with_preferences
 from techmarket.notifications.services import notify
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,7 +131,7 @@ def clock_remind(*, clock_id: int, now: datetime, actor: Any = None) -> bool:
     if not _claim(clock, "remind", actor, {"reminded_at": now}, data):
         return False
     hours_left = max(0, round((clock.deadline - now).total_seconds() / 3600, 1))
-    for user in recipients:
+    for user in with_preferences(recipients):
         notify(
             user,
             kind="docking.reminder",
@@ -159,7 +160,7 @@ def clock_escalate(*, clock_id: int, now: datetime, actor: Any = None) -> bool:
     data = {"escalated_to": code, "recipients": [user.pk for user in recipients]}
     if not _claim(clock, "escalate", actor, {"escalated_at": now, "escalated_to": code}, data):
         return False
-    for user in recipients:
+    for user in with_preferences(recipients):
         notify(
             user,
             kind="docking.escalation",
@@ -197,7 +198,8 @@ def clock_respond(*, demand: Demand, actor: User, now: datetime | None = None) -
 
 @_in_platform_language
 def response_push(*, actor: User, demand: Demand, message: str = "", now: datetime | None = None) -> Response:
-    """Push the confirmed matches: to the enterprise, and to each matched expert and organisation.
+    """Push the confirmed matches: to the enterprise, and to each matched expert, organisation and
+    achievement's holder (its organisation's administrators and its filer), who answer in their inbox.
 
     Stops the clock (the first push counts), moves the demand to 对接中 and lets the people it was pushed
     to see it (also a 受限 one). Each message is written for its reader: a match the reader may not see
@@ -232,17 +234,23 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
         locked = demand_services.demand_start_docking(actor=actor, demand=locked)
         rows = _address(response, pushed)
         _notify_enterprise(locked, response, pushed)
+        with_preferences(row.user for row in rows)
         for row in rows:
             _notify_recipient(locked, response, row)
     return response
 
 
 def _addressees(suggestion: Suggestion) -> list[User]:
+    """Who answers for a pushed match: the expert's login, an organisation's administrators, and for an
+    achievement its owner organisation's administrators and the person who filed it (while active and
+    still with that organisation)."""
     if suggestion.kind == TargetKind.EXPERT and suggestion.expert is not None:
         return recipients_of(suggestion.expert) if suggestion.expert.accepts_push else []
     if suggestion.kind == TargetKind.ORGANISATION:
         return account_selectors.org_admins(suggestion.organisation_id)
-    return []  # achievements are offered to the enterprise; their holders are reached as organisations
+    if suggestion.kind == TargetKind.ACHIEVEMENT and suggestion.achievement is not None:
+        return selectors.achievement_holders(suggestion.achievement)
+    return []
 
 
 def _address(response: Response, pushed: list[Suggestion]) -> list[PushRecipient]:
@@ -281,7 +289,7 @@ def _enterprise_readers(demand: Demand) -> list[User]:
 
 
 def _notify_enterprise(demand: Demand, response: Response, pushed: list[Suggestion]) -> None:
-    for reader in _enterprise_readers(demand):
+    for reader in with_preferences(_enterprise_readers(demand)):
         lines = [f"· {_match_label(reader, suggestion)}" for suggestion in pushed]
         body = _("您的技术需求“%(title)s”已收到对接响应，推荐以下匹配结果：") % {"title": demand.title}
         body += "\n" + "\n".join(lines)
@@ -302,7 +310,10 @@ def _notify_recipient(demand: Demand, response: Response, row: PushRecipient) ->
     if not demand_policies.can_view(principal_of(row.user), demand):
         return
     suggestion = row.suggestion
-    whom = _("贵单位") if suggestion.kind == TargetKind.ORGANISATION else _("您")
+    if suggestion.kind == TargetKind.ACHIEVEMENT and suggestion.achievement is not None:
+        whom = _("贵单位的科技成果“%(name)s”") % {"name": suggestion.achievement.name}
+    else:
+        whom = _("贵单位") if suggestion.kind == TargetKind.ORGANISATION else _("您")
     body = _("%(organisation)s 的技术需求“%(title)s”与%(whom)s匹配。需要解决的问题：%(problem)s") % {
         "organisation": demand.owner_organisation.name,
         "title": demand.title,
@@ -361,7 +372,11 @@ def answer(
         row = (
             PushRecipient.objects.select_for_update(of=("self",))
             .select_related(
-                "response__demand__created_by", "suggestion__expert", "suggestion__organisation", "user"
+                "response__demand__created_by",
+                "suggestion__expert",
+                "suggestion__organisation",
+                "suggestion__achievement__owner_organisation",
+                "user",
             )
             .get(pk=recipient_row.pk)
         )
@@ -390,7 +405,7 @@ def _notify_answer(demand: Demand, row: PushRecipient) -> None:
     if not creator.is_active:
         return
     suggestion = row.suggestion
-    who = str(suggestion.expert or suggestion.organisation or row.user)
+    who = _answerer(creator, suggestion) or str(suggestion.expert or suggestion.organisation or row.user)
     summary = str(AnswerKind(row.answer).label)
     if row.decline_reason:
         summary += _("（%(reason)s）") % {"reason": DeclineReason(row.decline_reason).label}
@@ -409,6 +424,19 @@ def _notify_answer(demand: Demand, row: PushRecipient) -> None:
         link=selectors.demand_url(demand),
         data={"demand": demand.pk, "push": row.pk, "answer": row.answer},
     )
+
+
+def _answerer(reader: User, suggestion: Suggestion) -> str:
+    """An achievement's holder as the enterprise reads it: a 受限 record they may not see stays unnamed."""
+    achievement = suggestion.achievement
+    if suggestion.kind != TargetKind.ACHIEVEMENT or achievement is None:
+        return ""
+    if achievement_policies.can_view(principal_of(reader), achievement):
+        return _("%(organisation)s（科技成果：%(name)s）") % {
+            "organisation": achievement.owner_organisation.name,
+            "name": achievement.name,
+        }
+    return _("一项受限成果的持有单位")
 
 
 # --- Region hours ----------------------------------------------------------------------------------

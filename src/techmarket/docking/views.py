@@ -64,8 +64,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The matches pushed to the signed-in expert or organisation administrator, with answer buttons."""
-    page = paginate(request, selectors.inbox(principal_of(request.user)))
+    """The matches pushed to the signed-in person (an expert, an organisation's administrator, an
+    achievement's holder), with answer buttons."""
+    principal = principal_of(request.user)
+    page = paginate(request, selectors.inbox(principal))
+    for row in page:
+        row.match_name = selectors.match_name(principal, row.suggestion)
     return render(request, "docking/inbox.html", {"page": page, "form": AnswerForm()})
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from techmarket.notifications.models import Delivery, Notification
+from techmarket.core.admin import ReadOnlyAdmin
+from techmarket.notifications.models import Delivery, Notification, NotificationPreference
 
 
 class DeliveryInline(admin.TabularInline):
@@ -31,3 +32,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each user sets their own channels (通知设置); the admin only lists them."""
+
+    list_display = ["user", "group", "email", "sms", "updated_at"]
+    list_filter = ["group", "email", "sms"]
+    search_fields = ["user__username"]

@@ -1,4 +1,5 @@
-"""A user's messages (站内消息) and the record of every channel each one was sent through."""
+"""A user's messages (站内消息), the record of every channel each one was sent through, and the channels
+each user wants per group of notices (通知设置)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.notifications.choices import Channel, DeliveryStatus
+from techmarket.notifications.choices import Channel, DeliveryStatus, NoticeGroup
 
 
 def is_local_link(link: str) -> bool:
@@ -65,3 +66,32 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.channel} {self.status}"
+
+
+class NotificationPreference(models.Model):
+    """Which channels besides the in-app message (always sent) one user wants for one group of notices.
+
+    No row means the defaults (e-mail on, SMS off); rows are written only when a user changes them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    group = models.CharField(_("通知类别"), max_length=16, choices=NoticeGroup.choices)
+    email = models.BooleanField(_("电子邮件"), default=True)
+    sms = models.BooleanField(_("短信"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["user_id", "group"]
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.group}"

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
+from techmarket.accounts.policies import principal_of
+from techmarket.docking import selectors
 from techmarket.docking.choices import AnswerKind, DeclineReason
 from techmarket.docking.models import PushRecipient, Response
 from techmarket.docking.services import MAX_MESSAGE_CHARS
@@ -74,9 +74,10 @@ class PushSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_match_name(self, row: PushRecipient) -> str:
-        """The reader's own matched profile or organisation (theirs to see)."""
-        target: Any = row.suggestion.expert or row.suggestion.organisation
-        return str(target) if target is not None else ""
+        """The reader's own matched profile, organisation or organisation's achievement ("" for a 受限
+        achievement they may no longer see)."""
+        request = self.context.get("request")
+        return selectors.match_name(principal_of(getattr(request, "user", None)), row.suggestion)
 
 
 class AnswerSerializer(serializers.Serializer):

@@ -75,7 +75,8 @@ class PushViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             reason=serializer.validated_data["decline_reason"],
             message=serializer.validated_data["message"],
         )
-        return Response(PushSerializer(selectors.push_recipient_get(principal_of(request.user), pk)).data)
+        row = selectors.push_recipient_get(principal_of(request.user), pk)
+        return Response(PushSerializer(row, context=self.get_serializer_context()).data)
 
 
 class ResponsePushView(APIView):

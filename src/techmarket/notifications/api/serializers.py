@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from techmarket.notifications.choices import NoticeGroup
 from techmarket.notifications.models import Notification
 
 
@@ -14,3 +15,21 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class ReadAllSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
+
+
+class PreferenceSerializer(serializers.Serializer):
+    """One group of notices and its channels; the in-app message is always on."""
+
+    group = serializers.ChoiceField(choices=NoticeGroup.choices, read_only=True)
+    name = serializers.CharField(source="label", read_only=True)
+    in_app = serializers.BooleanField(read_only=True, default=True)
+    email = serializers.BooleanField(read_only=True)
+    sms = serializers.BooleanField(read_only=True)
+
+
+class PreferenceChangeSerializer(serializers.Serializer):
+    """A group's new channels; a channel left out keeps its setting."""
+
+    group = serializers.ChoiceField(choices=NoticeGroup.choices)
+    email = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)

@@ -1,8 +1,12 @@
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from techmarket.notifications.api.views import NotificationViewSet
+from techmarket.notifications.api.views import NotificationViewSet, PreferencesView
 
 router = SimpleRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 
-urlpatterns = router.urls
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("notifications/preferences/", PreferencesView.as_view(), name="notification-preferences"),
+    *router.urls,
+]

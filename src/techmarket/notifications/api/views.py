@@ -1,4 +1,4 @@
-"""The caller's own notifications over REST: list, mark one read, mark all read."""
+"""The caller's own notifications over REST: list, mark one read, mark all read; their 通知设置."""
 
 from __future__ import annotations
 
@@ -11,10 +11,16 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from techmarket.accounts.http import acting_user
 from techmarket.notifications import selectors, services
-from techmarket.notifications.api.serializers import NotificationSerializer, ReadAllSerializer
+from techmarket.notifications.api.serializers import (
+    NotificationSerializer,
+    PreferenceChangeSerializer,
+    PreferenceSerializer,
+    ReadAllSerializer,
+)
 from techmarket.notifications.models import Notification
 
 TRUE_VALUES = {"1", "true", "yes"}
@@ -49,3 +55,28 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         return Response({"updated": services.mark_all_read(acting_user(request))})
+
+
+class PreferencesView(APIView):
+    """通知设置: the caller's channels per group of notices (the in-app message is always kept)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: PreferenceSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(PreferenceSerializer(selectors.preferences(request.user), many=True).data)
+
+    @extend_schema(
+        request=PreferenceChangeSerializer(many=True), responses={200: PreferenceSerializer(many=True)}
+    )
+    def put(self, request: Request) -> Response:
+        """Change the groups listed; a group or channel left out keeps its setting."""
+        serializer = PreferenceChangeSerializer(data=request.data, many=True)
+        serializer.is_valid(raise_exception=True)
+        values: dict[str, dict[str, bool]] = {}
+        for item in serializer.validated_data:
+            values.setdefault(item["group"], {}).update(
+                {channel: item[channel] for channel in ("email", "sms") if channel in item}
+            )
+        rows = services.preferences_set(actor=acting_user(request), values=values)
+        return Response(PreferenceSerializer(rows, many=True).data)

@@ -30,6 +30,12 @@ def send(recipient, **overrides):
     return services.notify(recipient, **fields)
 
 
+def wants_sms(user):
+    """SMS is off by default (通知设置); these tests are about a user who switched it on."""
+    services.preferences_set(actor=user, values={"demand": {"sms": True}})
+    return user
+
+
 def statuses(notification: Notification) -> dict[str, str]:
     return {d.channel: d.status for d in Delivery.objects.filter(notification=notification)}
 
@@ -53,7 +59,7 @@ def test_in_app_row_is_stored_with_its_fields_and_an_audit_event():
 
 
 def test_email_and_sms_leave_only_after_commit(django_capture_on_commit_callbacks, caplog):
-    user = UserFactory(email="zhang@example.org", phone="13812345678")
+    user = wants_sms(UserFactory(email="zhang@example.org", phone="13812345678"))
     caplog.set_level(logging.INFO, logger="techmarket.sms")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notification = send(user)
@@ -73,7 +79,7 @@ def test_email_and_sms_leave_only_after_commit(django_capture_on_commit_callback
 
 
 def test_sms_is_logged_with_the_number_masked(django_capture_on_commit_callbacks, caplog):
-    user = UserFactory(phone="13812345678")
+    user = wants_sms(UserFactory(phone="13812345678"))
     caplog.set_level(logging.INFO, logger="techmarket.sms")
     with django_capture_on_commit_callbacks(execute=True):
         send(user, channels=["sms"])
@@ -103,7 +109,7 @@ def test_nothing_leaves_when_the_change_rolls_back(django_capture_on_commit_call
 
 
 def test_missing_address_and_number_are_recorded_as_skipped(django_capture_on_commit_callbacks):
-    user = UserFactory(email="", phone="")
+    user = wants_sms(UserFactory(email="", phone=""))
     with django_capture_on_commit_callbacks(execute=True):
         notification = send(user)
     deliveries = {d.channel: d for d in notification.deliveries.all()}
@@ -142,7 +148,7 @@ class BrokenSender:
 def test_failures_are_recorded_and_never_raised(django_capture_on_commit_callbacks, settings):
     settings.TECHMARKET = {**settings.TECHMARKET, "SMS_SENDER": f"{__name__}.BrokenSender"}
     settings.EMAIL_BACKEND = f"{__name__}.BrokenEmailBackend"
-    user = UserFactory(email="zhao@example.org", phone="13812345678")
+    user = wants_sms(UserFactory(email="zhao@example.org", phone="13812345678"))
     with django_capture_on_commit_callbacks(execute=True):
         notification = send(user)
     deliveries = {d.channel: d for d in notification.deliveries.all()}
