@@ -118,10 +118,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "techmarket.accounts.password_validation.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "techmarket.accounts.password_validation.ComplexityValidator"},
+    {"NAME": "techmarket.accounts.password_validation.NotSimilarToUserValidator"},
+    {"NAME": "techmarket.accounts.password_validation.NotCommonValidator"},
+    {"NAME": "techmarket.accounts.password_validation.NotNumericValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["techmarket.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
@@ -204,6 +205,7 @@ TECHMARKET = {
     "FISCAL_REGISTRATION_DAYS": config.read("TECHMARKET_FISCAL_REGISTRATION_DAYS"),
     "MAX_ATTACHMENT_BYTES": config.read("TECHMARKET_MAX_ATTACHMENT_MB") * 1024 * 1024,
     "LOGIN_FAILURE_LIMIT": config.read("TECHMARKET_LOGIN_FAILURE_LIMIT"),
+    "LOGIN_ADDRESS_FAILURE_LIMIT": config.read("TECHMARKET_LOGIN_ADDRESS_FAILURE_LIMIT"),
     "LOGIN_LOCKOUT_SECONDS": config.read("TECHMARKET_LOGIN_LOCKOUT_MINUTES") * 60,
     "DUPLICATE_THRESHOLD": config.read("TECHMARKET_DUPLICATE_THRESHOLD"),
     "WEB_WORKERS": config.read("TECHMARKET_WEB_WORKERS"),

@@ -80,6 +80,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "TECHMARKET_LOGIN_FAILURE_LIMIT", int, 5, "Failed logins per username and address before a lock-out."
     ),
+    Option(
+        "TECHMARKET_LOGIN_ADDRESS_FAILURE_LIMIT",
+        int,
+        20,
+        "Failed logins from one client address, whatever the usernames, before that address is locked out.",
+    ),
     Option("TECHMARKET_LOGIN_LOCKOUT_MINUTES", int, 15, "How long a login lock-out lasts."),
     Option(
         "TECHMARKET_DUPLICATE_THRESHOLD",
