@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "techmarket.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,7 +151,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
-EMAIL_BACKEND = config.read("TECHMARKET_EMAIL_BACKEND")
+# The console backend (mail printed, never sent) only in development and the demo; production sends SMTP.
+EMAIL_BACKEND = config.read("TECHMARKET_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = config.read("TECHMARKET_EMAIL_HOST")
+EMAIL_PORT = config.read("TECHMARKET_EMAIL_PORT")
 DEFAULT_FROM_EMAIL = config.read("TECHMARKET_EMAIL_FROM")
 
 CACHES = {
@@ -159,7 +167,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "techmarket.accounts.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -211,9 +219,29 @@ TECHMARKET = {
     "WEB_WORKERS": config.read("TECHMARKET_WEB_WORKERS"),
     "RESPONSE_HOURS": config.read("TECHMARKET_RESPONSE_HOURS"),
     "SMS_SENDER": config.read("TECHMARKET_SMS_SENDER"),
+    "SESSION_IDLE_SECONDS": config.read("TECHMARKET_SESSION_IDLE_MINUTES") * 60,
+    "SESSION_MAX_SECONDS": config.read("TECHMARKET_SESSION_MAX_HOURS") * 3600,
+    "API_TOKEN_DAYS": config.read("TECHMARKET_API_TOKEN_DAYS"),
+    "ADMIN_PATH": config.read("TECHMARKET_ADMIN_PATH").strip("/") + "/",
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# The cookie lives no longer than the session's absolute lifetime; the idle timeout is enforced per request
+# (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = TECHMARKET["SESSION_MAX_SECONDS"]
+SESSION_COOKIE_SAMESITE = "Lax"
+HTTPS = config.read("TECHMARKET_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = config.read("TECHMARKET_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    # /healthz stays reachable over plain HTTP for the load balancer's probe.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

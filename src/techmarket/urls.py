@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -33,7 +34,7 @@ urlpatterns = [
     path("docking/", include("techmarket.docking.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.TECHMARKET["ADMIN_PATH"], admin.site.urls),
 ]
 
 handler400 = "techmarket.core.views.bad_request"

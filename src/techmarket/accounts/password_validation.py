@@ -66,7 +66,9 @@ class NotSimilarToUserValidator(UserAttributeSimilarityValidator):
         try:
             super().validate(password, user)
         except ValidationError as error:
-            raise ValidationError(_("密码与用户名、姓名或电子邮箱过于相似。"), code="password_too_similar") from error
+            raise ValidationError(
+                _("密码与用户名、姓名或电子邮箱过于相似。"), code="password_too_similar"
+            ) from error
 
     def get_help_text(self) -> str:
         return _("密码不能与用户名、姓名或电子邮箱相似。")

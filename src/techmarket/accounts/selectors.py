@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from techmarket.accounts.choices import OrganisationStatus, Role
-from techmarket.accounts.models import Organisation, RoleAssignment, User
+from techmarket.accounts.models import ApiToken, Organisation, RoleAssignment, User
 from techmarket.accounts.policies import Principal, with_principal_data
 
 
@@ -95,3 +95,8 @@ def organisations() -> QuerySet[Organisation]:
 def organisations_by_id(ids: Iterable[int]) -> QuerySet[Organisation]:
     """Organisations of the given ids."""
     return Organisation.objects.filter(pk__in=list(ids))
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first (live, expired and revoked); only ever the caller's own."""
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")

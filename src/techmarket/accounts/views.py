@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -188,3 +189,38 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("accounts:role_admin")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens, with a button to revoke each live one."""
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": selectors.tokens_of(acting_user(request)), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    token = get_object_or_404(selectors.tokens_of(user), pk=pk)
+    services.token_revoke(actor=user, token=token)
+    messages.success(request, _("已撤销令牌 %(prefix)s…") % {"prefix": token.prefix})
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def sessions_end_all(request: HttpRequest) -> HttpResponse:
+    """Log out everywhere (this browser too); API tokens as well when the box is ticked."""
+    revoked = services.sessions_end_all(
+        actor=acting_user(request), revoke_tokens=request.POST.get("revoke_tokens") == "1"
+    )
+    logout(request)
+    if revoked:
+        messages.success(request, _("已退出所有会话，并撤销 %(n)d 个 API 令牌。") % {"n": revoked})
+    else:
+        messages.success(request, _("已退出所有会话。"))
+    return redirect("accounts:login")

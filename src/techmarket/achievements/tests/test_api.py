@@ -100,9 +100,9 @@ class TestCreate:
         ).exists()
 
     def test_create_with_a_token(self, regions, applicant, codes):
-        from rest_framework.authtoken.models import Token
+        from techmarket.accounts.services import token_issue
 
-        token = Token.objects.create(user=applicant)
+        token = token_issue(user=applicant)
         response = Client().post(
             LIST_URL,
             payload(),
