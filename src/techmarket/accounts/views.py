@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import policies, selectors, services
@@ -43,6 +44,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+ACCOUNT_EXISTS_CODES = {"organisation_exists", "username_taken"}
+ACCOUNT_EXISTS_MESSAGE = _lazy(
+    "无法用这些信息完成注册：请换一个用户名；如果您的单位已在平台注册，请联系本单位管理员为您开通账号。"
+)
+
+
 def register(request: HttpRequest) -> HttpResponse:
     """Self-registration of an organisation and its administrator account."""
     form = RegistrationForm(request.POST or None)
@@ -61,7 +68,12 @@ def register(request: HttpRequest) -> HttpResponse:
                 phone=data.get("phone", ""),
             )
         except DomainError as error:
-            apply_domain_error(form, error, {"name": "organisation_name", "kind": "organisation_kind"})
+            if error.code in ACCOUNT_EXISTS_CODES:
+                # One answer whichever exists (the username or the organisation): the page must not tell a
+                # stranger which usernames or credit codes are registered.
+                form.add_error(None, ACCOUNT_EXISTS_MESSAGE)
+            else:
+                apply_domain_error(form, error, {"name": "organisation_name", "kind": "organisation_kind"})
         else:
             login(request, user, backend="techmarket.accounts.backends.ThrottledModelBackend")
             messages.success(request, _("注册成功。单位认证通过后即可提交成果审核。"))

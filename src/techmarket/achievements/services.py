@@ -211,12 +211,23 @@ def build(*, actor: User, data: dict[str, Any], prechecked: bool = False) -> Ach
     return achievement
 
 
+def refuse_foreign_region(organisation: Any, region: Any) -> None:
+    """An organisation files records only in its own region and the regions below it."""
+    if organisation is None or region is None or region.lies_within(organisation.region_id):
+        return
+    message = _("只能在本单位所在地区（%(region)s）及其下辖地区登记成果。") % {"region": organisation.region}
+    raise DomainError("region_outside_organisation", message, fields={"region": [message]})
+
+
 def _apply_checked(achievement: Achievement, data: dict[str, Any], *, prechecked: bool = False) -> None:
     refuse_secret(data.get("confidentiality", achievement.confidentiality))
     if data.get("region") is None and not achievement.region_id:
         raise DomainError(
             "invalid", _("成果信息有误，请检查标出的字段。"), fields={"region": [_("请选择所属地区。")]}
         )
+    region = data.get("region")
+    if region is not None and region.pk != achievement.region_id:
+        refuse_foreign_region(achievement.owner_organisation, region)
     _apply(achievement, data)
     _validate(achievement, data, prechecked=prechecked)
 

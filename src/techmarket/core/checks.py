@@ -27,10 +27,18 @@ def unsafe_settings() -> list[Error]:
     errors = []
     if settings.DEBUG:
         errors.append(
-            Error("DEBUG is on.", hint="Unset DEBUG in production (it is for the demo only).", id="techmarket.E001")
+            Error(
+                "DEBUG is on.",
+                hint="Unset DEBUG in production (it is for the demo only).",
+                id="techmarket.E001",
+            )
         )
     configured_key = str(config.read("SECRET_KEY") or "")
-    if len(configured_key) < 50 or configured_key.startswith("django-insecure") or len(set(configured_key)) < 5:
+    if (
+        len(configured_key) < 50
+        or configured_key.startswith("django-insecure")
+        or len(set(configured_key)) < 5
+    ):
         errors.append(
             Error(
                 "SECRET_KEY is not configured (or too short, or Django's insecure placeholder).",

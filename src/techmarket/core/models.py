@@ -70,6 +70,10 @@ class Region(models.Model):
             node = node.parent
         return regions
 
+    def lies_within(self, code: str) -> bool:
+        """Whether this region is the region ``code`` or below it."""
+        return any(region.code == code for region in self.chain())
+
     def ancestor_at(self, level: str) -> Region | None:
         return next((region for region in self.chain() if region.level == level), None)
 

@@ -120,11 +120,22 @@ def _validate(demand: Demand, data: dict[str, Any]) -> None:
         raise DomainError("invalid", _("需求信息有误，请检查标出的字段。"), fields=errors)
 
 
+def refuse_foreign_region(organisation: Any, region: Any) -> None:
+    """An organisation files demands only in its own region and the regions below it."""
+    if organisation is None or region is None or region.lies_within(organisation.region_id):
+        return
+    message = _("只能在本单位所在地区（%(region)s）及其下辖地区发布需求。") % {"region": organisation.region}
+    raise DomainError("region_outside_organisation", message, fields={"region": [message]})
+
+
 def _apply_checked(demand: Demand, data: dict[str, Any]) -> None:
     if data.get("region") is None and not demand.region_id:
         raise DomainError(
             "invalid", _("需求信息有误，请检查标出的字段。"), fields={"region": [_("请选择所在地区。")]}
         )
+    region = data.get("region")
+    if region is not None and region.pk != demand.region_id:
+        refuse_foreign_region(demand.owner_organisation, region)
     _apply(demand, data)
     _validate(demand, data)
 
