@@ -37,6 +37,7 @@ from techmarket.achievements.models import (
     join_transfer_modes,
 )
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
@@ -45,6 +46,7 @@ from techmarket.search import backends as search
 from techmarket.search import segment
 
 MAX_KEYWORDS = 5
+DUPLICATE_SUBMISSION_MESSAGE = _("该表单已经提交过，成果已保存，未重复创建。请在“我的成果”中查看。")
 RECORD_FIELDS = (
     "name",
     "achievement_type",
@@ -233,8 +235,14 @@ def _apply_checked(achievement: Achievement, data: dict[str, Any], *, prechecked
 
 
 @transaction.atomic
-def achievement_create(*, actor: User, data: dict[str, Any]) -> Achievement:
-    """Register a new achievement as a draft of the actor's organisation."""
+def achievement_create(*, actor: User, data: dict[str, Any], submission_key: str = "") -> Achievement:
+    """Register a new achievement as a draft of the actor's organisation.
+
+    ``submission_key`` (the web form's one-time key) makes a second submission of the same form fail
+    with a clear message instead of creating a duplicate.
+    """
+    if submission_key and not core_services.claim_submission(submission_key):
+        raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION_MESSAGE)
     achievement = build(actor=actor, data=data)
     achievement.save()
     _replace_children(achievement, data)
