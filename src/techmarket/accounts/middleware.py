@@ -41,9 +41,8 @@ class SessionTimeoutMiddleware:
             owner = f"{user.pk}:"
             started_value = str(session.get(STARTED, ""))
             if not started_value.startswith(owner):
-                # A session just signed in (or signed in as someone else): its lifetime starts now.
-                session[STARTED] = f"{owner}{now}"
-                session[SEEN] = now
+                # A session from before these stamps existed: its lifetime starts now.
+                self.stamp(request)
             else:
                 started = float(started_value.removeprefix(owner))
                 seen = float(session.get(SEEN, started))
@@ -54,4 +53,16 @@ class SessionTimeoutMiddleware:
                         messages.info(request, _("登录已超时或已在别处退出，请重新登录。"))
                 elif now - seen >= SEEN_PRECISION_SECONDS:
                     session[SEEN] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            if not str(request.session.get(STARTED, "")).startswith(f"{user.pk}:"):
+                # The view just signed the user in: the session's lifetime starts now.
+                self.stamp(request)
+        return response
+
+    @staticmethod
+    def stamp(request: HttpRequest) -> None:
+        now = timezone.now().timestamp()
+        request.session[STARTED] = f"{request.user.pk}:{now}"
+        request.session[SEEN] = now
