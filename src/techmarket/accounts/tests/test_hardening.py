@@ -47,7 +47,9 @@ class TestPasswordRules:
 
 def signed_in(user) -> Client:
     client = Client()
-    assert client.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    )
     return client
 
 
