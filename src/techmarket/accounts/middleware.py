@@ -55,10 +55,14 @@ class SessionTimeoutMiddleware:
                     session[SEEN] = now
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
-            if not str(request.session.get(STARTED, "")).startswith(f"{user.pk}:"):
-                # The view just signed the user in: the session's lifetime starts now.
-                self.stamp(request)
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and not str(request.session.get(STARTED, "")).startswith(f"{user.pk}:")
+        ):
+            # The view just signed the user in: the session's lifetime starts now.
+            self.stamp(request)
         return response
 
     @staticmethod
