@@ -103,6 +103,17 @@ def _notifications(world: World, n: int) -> None:
                 notify(user, kind="test", title=f"通知{i}", body="正文", link="/")
 
 
+def _tokens(world: World, n: int) -> None:
+    from techmarket.accounts.models import ApiToken
+    from techmarket.accounts.services import token_issue
+
+    for user in world.users.values():
+        if getattr(user, "is_authenticated", False):
+            for _ in range(n):
+                ApiToken.objects.filter(user=user).update(revoked_at=timezone.now())
+                token_issue(user=user)
+
+
 def _pushes(world: World, n: int) -> None:
     """Responses pushed to the matched organisation, whose administrator reads them in the inbox."""
     target = world.shared.get("target")
@@ -266,6 +277,8 @@ ENDPOINTS = [
     Endpoint("api demand-list", _url("api:demand-list"), _demands(), PUBLIC),
     Endpoint("api expert-list", _url("api:expert-list"), _experts, PUBLIC),
     Endpoint("api notification-list", _url("api:notification-list"), _notifications, ("applicant",)),
+    Endpoint("api auth-tokens", _url("api:auth-tokens"), _tokens, ("applicant",)),
+    Endpoint("page accounts:tokens", _url("accounts:tokens"), _tokens, ("applicant",)),
     Endpoint("api docking-push-list", _url("api:docking-push-list"), _pushes, ("org_admin",)),
     Endpoint("api docking-dashboard", _url("api:docking-dashboard"), _demands(), ("county_reviewer",)),
     Endpoint(

@@ -19,9 +19,9 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from techmarket.accounts.services import token_issue
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.tests.factories import achievement_in_state
 
@@ -77,7 +77,7 @@ def api_token(wsgi_app, regions, reviewers, applicant) -> Iterator[str]:
         achievement_in_state(state, applicant=applicant, region=regions["county"], reviewers=reviewers).pk
         for state in (AchievementState.DRAFT, AchievementState.CITY_REVIEW, AchievementState.PUBLISHED)
     ]
-    yield Token.objects.create(user=applicant).key
+    yield token_issue(user=applicant).key
     record_ids.clear()
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "techmarket.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "techmarket.core.middleware.ChineseFirstLocaleMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "techmarket.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "techmarket.core.middleware.DomainErrorMiddleware",
@@ -118,10 +120,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "techmarket.accounts.password_validation.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "techmarket.accounts.password_validation.ComplexityValidator"},
+    {"NAME": "techmarket.accounts.password_validation.NotSimilarToUserValidator"},
+    {"NAME": "techmarket.accounts.password_validation.NotCommonValidator"},
+    {"NAME": "techmarket.accounts.password_validation.NotNumericValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["techmarket.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
@@ -149,7 +152,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
-EMAIL_BACKEND = config.read("TECHMARKET_EMAIL_BACKEND")
+# The console backend (mail printed, never sent) only in development and the demo; production sends SMTP.
+EMAIL_BACKEND = config.read("TECHMARKET_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = config.read("TECHMARKET_EMAIL_HOST")
+EMAIL_PORT = config.read("TECHMARKET_EMAIL_PORT")
 DEFAULT_FROM_EMAIL = config.read("TECHMARKET_EMAIL_FROM")
 
 CACHES = {
@@ -158,7 +168,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "techmarket.accounts.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -205,14 +215,35 @@ TECHMARKET = {
     "FISCAL_REGISTRATION_DAYS": config.read("TECHMARKET_FISCAL_REGISTRATION_DAYS"),
     "MAX_ATTACHMENT_BYTES": config.read("TECHMARKET_MAX_ATTACHMENT_MB") * 1024 * 1024,
     "LOGIN_FAILURE_LIMIT": config.read("TECHMARKET_LOGIN_FAILURE_LIMIT"),
+    "LOGIN_ADDRESS_FAILURE_LIMIT": config.read("TECHMARKET_LOGIN_ADDRESS_FAILURE_LIMIT"),
     "LOGIN_LOCKOUT_SECONDS": config.read("TECHMARKET_LOGIN_LOCKOUT_MINUTES") * 60,
     "DUPLICATE_THRESHOLD": config.read("TECHMARKET_DUPLICATE_THRESHOLD"),
     "WEB_WORKERS": config.read("TECHMARKET_WEB_WORKERS"),
     "RESPONSE_HOURS": config.read("TECHMARKET_RESPONSE_HOURS"),
     "SMS_SENDER": config.read("TECHMARKET_SMS_SENDER"),
+    "SESSION_IDLE_SECONDS": config.read("TECHMARKET_SESSION_IDLE_MINUTES") * 60,
+    "SESSION_MAX_SECONDS": config.read("TECHMARKET_SESSION_MAX_HOURS") * 3600,
+    "API_TOKEN_DAYS": config.read("TECHMARKET_API_TOKEN_DAYS"),
+    "ADMIN_PATH": config.read("TECHMARKET_ADMIN_PATH").strip("/") + "/",
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# The cookie lives no longer than the session's absolute lifetime; the idle timeout is enforced per request
+# (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = TECHMARKET["SESSION_MAX_SECONDS"]
+SESSION_COOKIE_SAMESITE = "Lax"
+HTTPS = config.read("TECHMARKET_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = config.read("TECHMARKET_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    # /healthz stays reachable over plain HTTP for the load balancer's probe.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

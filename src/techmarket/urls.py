@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from techmarket.core import urls as core_urls
 from techmarket.portal import urls as portal_urls
@@ -15,7 +16,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("techmarket.matching.api.urls")),
     path("", include("techmarket.docking.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 # The site's root pages: the home page (portal, above every app) and the health check (core) share the
@@ -33,7 +34,7 @@ urlpatterns = [
     path("docking/", include("techmarket.docking.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.TECHMARKET["ADMIN_PATH"], admin.site.urls),
 ]
 
 handler400 = "techmarket.core.views.bad_request"

@@ -20,9 +20,13 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 def is_locked_out(username: str, address: str) -> bool:
+    """Locked while one username failed too often from this address, or this address failed too often
+    across all usernames (one machine trying many accounts)."""
     window = timezone.now() - timedelta(seconds=settings.TECHMARKET["LOGIN_LOCKOUT_SECONDS"])
-    failures = LoginFailure.objects.filter(username=username, address=address, created_at__gte=window).count()
-    return failures >= settings.TECHMARKET["LOGIN_FAILURE_LIMIT"]
+    recent = LoginFailure.objects.filter(address=address, created_at__gte=window)
+    if recent.filter(username=username).count() >= settings.TECHMARKET["LOGIN_FAILURE_LIMIT"]:
+        return True
+    return recent.count() >= settings.TECHMARKET["LOGIN_ADDRESS_FAILURE_LIMIT"]
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -49,6 +49,12 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    sessions_revoked_at = models.DateTimeField(
+        _("会话全部注销时间"),
+        null=True,
+        blank=True,
+        help_text=_("此时间之前开始的登录会话一律失效（“退出所有会话”）。"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -91,3 +97,29 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.address}"
+
+
+class ApiToken(models.Model):
+    """An API key its owner can list and revoke; it stops working when it expires or is revoked."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key = models.CharField(_("令牌"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.prefix}…"
+
+    @property
+    def prefix(self) -> str:
+        """The first characters, enough for the owner to tell tokens apart without showing the key."""
+        return self.key[:8]

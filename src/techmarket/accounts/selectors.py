@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.choices import OrganisationStatus, Role
-from techmarket.accounts.models import Organisation, RoleAssignment, User
+from techmarket.accounts.models import ApiToken, Organisation, RoleAssignment, User
 from techmarket.accounts.policies import Principal, can_verify_organisation, with_principal_data
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 
@@ -125,3 +125,8 @@ def todo_items(principal: Principal) -> list[TodoItem]:
             ),
         )
     ]
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first (live, expired and revoked); only ever the caller's own."""
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")

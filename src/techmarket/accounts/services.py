@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts import policies
 from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
-from techmarket.accounts.models import Organisation, RoleAssignment, User
+from techmarket.accounts.models import ApiToken, Organisation, RoleAssignment, User
 from techmarket.accounts.workflow import ORGANISATION_WORKFLOW
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
@@ -188,3 +191,66 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         data={"role": assignment.role, "region": assignment.region_id},
     )
     assignment.delete()
+
+
+def token_issue(*, user: User) -> ApiToken:
+    """The caller's API token: the live one if any, else a new one valid for API_TOKEN_DAYS (audited)."""
+    now = timezone.now()
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).first()
+    if live is not None:
+        return live
+    token = ApiToken.objects.create(
+        user=user,
+        key=secrets.token_hex(20),
+        expires_at=now + timedelta(days=settings.TECHMARKET["API_TOKEN_DAYS"]),
+    )
+    record_event(actor=user, action="accounts.token.issue", target=user, data={"token": token.prefix})
+    return token
+
+
+# Recording every use would write on every API call; the owner's list needs the day, not the second.
+_LAST_USED_PRECISION = timedelta(minutes=5)
+
+
+def token_authenticate(key: str) -> ApiToken | None:
+    """The live token with this key (its user active), or None when unknown, expired or revoked."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key=key, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is not None and (token.last_used_at is None or now - token.last_used_at > _LAST_USED_PRECISION):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """The owner ends one of their tokens at once (nobody else may)."""
+    if getattr(actor, "pk", None) != token.user_id:
+        raise NotPermitted()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(
+            actor=actor, action="accounts.token.revoke", target=token.user, data={"token": token.prefix}
+        )
+    return token
+
+
+@transaction.atomic
+def sessions_end_all(*, actor: Any, revoke_tokens: bool = False) -> int:
+    """End every signed-in session of the actor (this one too) and, if asked, every live API token.
+
+    Returns how many tokens were revoked.
+    """
+    now = timezone.now()
+    User.objects.filter(pk=actor.pk).update(sessions_revoked_at=now)
+    revoked = 0
+    if revoke_tokens:
+        revoked = ApiToken.objects.filter(user_id=actor.pk, revoked_at__isnull=True).update(revoked_at=now)
+    record_event(
+        actor=actor, action="accounts.sessions.end_all", target=actor, data={"tokens_revoked": revoked}
+    )
+    return revoked

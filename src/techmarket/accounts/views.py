@@ -1,13 +1,15 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import policies, selectors, services
@@ -42,6 +44,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+ACCOUNT_EXISTS_CODES = {"organisation_exists", "username_taken"}
+ACCOUNT_EXISTS_MESSAGE = _lazy(
+    "无法用这些信息完成注册：请换一个用户名；如果您的单位已在平台注册，请联系本单位管理员为您开通账号。"
+)
+
+
 def register(request: HttpRequest) -> HttpResponse:
     """Self-registration of an organisation and its administrator account."""
     form = RegistrationForm(request.POST or None)
@@ -60,7 +68,12 @@ def register(request: HttpRequest) -> HttpResponse:
                 phone=data.get("phone", ""),
             )
         except DomainError as error:
-            apply_domain_error(form, error, {"name": "organisation_name", "kind": "organisation_kind"})
+            if error.code in ACCOUNT_EXISTS_CODES:
+                # One answer whichever exists (the username or the organisation): the page must not tell a
+                # stranger which usernames or credit codes are registered.
+                form.add_error(None, ACCOUNT_EXISTS_MESSAGE)
+            else:
+                apply_domain_error(form, error, {"name": "organisation_name", "kind": "organisation_kind"})
         else:
             login(request, user, backend="techmarket.accounts.backends.ThrottledModelBackend")
             messages.success(request, _("注册成功。单位认证通过后即可提交成果审核。"))
@@ -188,3 +201,38 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("accounts:role_admin")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens, with a button to revoke each live one."""
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": selectors.tokens_of(acting_user(request)), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    token = get_object_or_404(selectors.tokens_of(user), pk=pk)
+    services.token_revoke(actor=user, token=token)
+    messages.success(request, _("已撤销令牌 %(prefix)s…") % {"prefix": token.prefix})
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def sessions_end_all(request: HttpRequest) -> HttpResponse:
+    """Log out everywhere (this browser too); API tokens as well when the box is ticked."""
+    revoked = services.sessions_end_all(
+        actor=acting_user(request), revoke_tokens=request.POST.get("revoke_tokens") == "1"
+    )
+    logout(request)
+    if revoked:
+        messages.success(request, _("已退出所有会话，并撤销 %(n)d 个 API 令牌。") % {"n": revoked})
+    else:
+        messages.success(request, _("已退出所有会话。"))
+    return redirect("accounts:login")

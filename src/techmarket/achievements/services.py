@@ -37,6 +37,7 @@ from techmarket.achievements.models import (
     join_transfer_modes,
 )
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
@@ -45,6 +46,7 @@ from techmarket.search import backends as search
 from techmarket.search import segment
 
 MAX_KEYWORDS = 5
+DUPLICATE_SUBMISSION_MESSAGE = _("该表单已经提交过，成果已保存，未重复创建。请在“我的成果”中查看。")
 RECORD_FIELDS = (
     "name",
     "achievement_type",
@@ -211,19 +213,36 @@ def build(*, actor: User, data: dict[str, Any], prechecked: bool = False) -> Ach
     return achievement
 
 
+def refuse_foreign_region(organisation: Any, region: Any) -> None:
+    """An organisation files records only in its own region and the regions below it."""
+    if organisation is None or region is None or region.lies_within(organisation.region_id):
+        return
+    message = _("只能在本单位所在地区（%(region)s）及其下辖地区登记成果。") % {"region": organisation.region}
+    raise DomainError("region_outside_organisation", message, fields={"region": [message]})
+
+
 def _apply_checked(achievement: Achievement, data: dict[str, Any], *, prechecked: bool = False) -> None:
     refuse_secret(data.get("confidentiality", achievement.confidentiality))
     if data.get("region") is None and not achievement.region_id:
         raise DomainError(
             "invalid", _("成果信息有误，请检查标出的字段。"), fields={"region": [_("请选择所属地区。")]}
         )
+    region = data.get("region")
+    if region is not None and region.pk != achievement.region_id:
+        refuse_foreign_region(achievement.owner_organisation, region)
     _apply(achievement, data)
     _validate(achievement, data, prechecked=prechecked)
 
 
 @transaction.atomic
-def achievement_create(*, actor: User, data: dict[str, Any]) -> Achievement:
-    """Register a new achievement as a draft of the actor's organisation."""
+def achievement_create(*, actor: User, data: dict[str, Any], submission_key: str = "") -> Achievement:
+    """Register a new achievement as a draft of the actor's organisation.
+
+    ``submission_key`` (the web form's one-time key) makes a second submission of the same form fail
+    with a clear message instead of creating a duplicate.
+    """
+    if submission_key and not core_services.claim_submission(submission_key):
+        raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION_MESSAGE)
     achievement = build(actor=actor, data=data)
     achievement.save()
     _replace_children(achievement, data)

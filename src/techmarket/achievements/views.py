@@ -19,7 +19,7 @@ from techmarket.achievements.forms import AchievementForm, AttachmentForm, Grant
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.errors import DomainError, NotFound
-from techmarket.core.web import apply_domain_error, paginate
+from techmarket.core.web import apply_domain_error, paginate, submission_key_of
 
 
 def _catalogue_queryset(request: HttpRequest, form: AchievementFilterForm) -> QuerySet[Achievement]:
@@ -81,15 +81,22 @@ def create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("只有成果填报人或单位管理员可以登记成果。"))
         return redirect("core:home")
     form = AchievementForm(request.POST or None)
+    submission_key = submission_key_of(request)
     if request.method == "POST" and form.is_valid():
         try:
-            achievement = services.achievement_create(actor=acting_user(request), data=form.cleaned_data)
+            achievement = services.achievement_create(
+                actor=acting_user(request), data=form.cleaned_data, submission_key=submission_key
+            )
         except DomainError as error:
             apply_domain_error(form, error)
         else:
             messages.success(request, _("已保存为草稿。检查无误后请提交审核。"))
             return redirect("achievements:detail", pk=achievement.pk)
-    return render(request, "achievements/form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        "achievements/form.html",
+        {"form": form, "creating": True, "submission_key": submission_key},
+    )
 
 
 @login_required

@@ -58,9 +58,13 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "TECHMARKET_EMAIL_BACKEND",
         str,
-        "django.core.mail.backends.console.EmailBackend",
-        "Django e-mail backend used for password reset and notifications.",
+        "",
+        "Django e-mail backend used for password reset and notifications. Empty means SMTP "
+        "(`EMAIL_HOST`/`EMAIL_PORT` defaults: localhost:25), or the console (printing mail) when DEBUG is on. "
+        "The deploy check refuses the console backend in production.",
     ),
+    Option("TECHMARKET_EMAIL_HOST", str, "localhost", "SMTP server of the SMTP e-mail backend."),
+    Option("TECHMARKET_EMAIL_PORT", int, 25, "SMTP port of the SMTP e-mail backend."),
     Option("TECHMARKET_EMAIL_FROM", str, "techmarket@localhost", "Sender address of platform e-mail."),
     Option(
         "TECHMARKET_SMS_SENDER",
@@ -80,6 +84,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "TECHMARKET_LOGIN_FAILURE_LIMIT", int, 5, "Failed logins per username and address before a lock-out."
     ),
+    Option(
+        "TECHMARKET_LOGIN_ADDRESS_FAILURE_LIMIT",
+        int,
+        20,
+        "Failed logins from one client address, whatever the usernames, before that address is locked out.",
+    ),
     Option("TECHMARKET_LOGIN_LOCKOUT_MINUTES", int, 15, "How long a login lock-out lasts."),
     Option(
         "TECHMARKET_DUPLICATE_THRESHOLD",
@@ -94,6 +104,43 @@ OPTIONS: tuple[Option, ...] = (
         24,
         "Hours within which a published demand must get a response (the response clock), where no "
         "region on the demand's chain sets its own hours on the docking policy page.",
+    ),
+    Option(
+        "TECHMARKET_SESSION_IDLE_MINUTES",
+        int,
+        30,
+        "Minutes without a request after which a signed-in session ends.",
+    ),
+    Option(
+        "TECHMARKET_SESSION_MAX_HOURS",
+        int,
+        12,
+        "Hours after signing in at which a session ends however active it is (absolute lifetime).",
+    ),
+    Option(
+        "TECHMARKET_API_TOKEN_DAYS",
+        int,
+        30,
+        "Days an API token works after it is issued; its owner can list and revoke tokens earlier.",
+    ),
+    Option(
+        "TECHMARKET_HTTPS",
+        bool,
+        False,
+        "Served over TLS (directly or behind a proxy that sets `X-Forwarded-Proto: https`): cookies are "
+        "`Secure`, HTTP redirects to HTTPS, HSTS is sent. Required by the deploy check when DEBUG is off.",
+    ),
+    Option(
+        "TECHMARKET_HSTS_SECONDS",
+        int,
+        31536000,
+        "Strict-Transport-Security max-age sent when TECHMARKET_HTTPS is on (0 sends none).",
+    ),
+    Option(
+        "TECHMARKET_ADMIN_PATH",
+        str,
+        "admin/",
+        "URL path of Django's admin site (e.g. `ops-7f3a/`); a less guessable path keeps it off scanners' lists.",
     ),
     Option("TECHMARKET_WEB_WORKERS", int, 3, "Worker processes started by `techmarket serve`."),
 )

@@ -70,6 +70,10 @@ class Region(models.Model):
             node = node.parent
         return regions
 
+    def lies_within(self, code: str) -> bool:
+        """Whether this region is the region ``code`` or below it."""
+        return any(region.code == code for region in self.chain())
+
     def ancestor_at(self, level: str) -> Region | None:
         return next((region for region in self.chain() if region.level == level), None)
 
@@ -188,3 +192,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
+
+
+class SubmissionKey(models.Model):
+    """A form's one-time key, claimed by the write it makes: a second submission of the same rendered
+    form (a double click, a re-sent POST) finds it taken and creates nothing."""
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,17 +1,18 @@
-"""Writes to core's shared reference data, each checked by core.policies and audited."""
+"""Writes to core's shared reference data, each checked by core.policies and audited; one-time form keys."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core import policies, principals
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, NotPermitted
-from techmarket.core.models import Region
+from techmarket.core.models import Region, SubmissionKey
 
 
 def region_set_province_review(*, actor: Any, region: Region, required: bool, reason: str) -> Region:
@@ -45,3 +46,22 @@ def region_set_province_review(*, actor: Any, region: Region, required: bool, re
             data={"requires_province_review": required},
         )
     return locked
+
+
+def new_submission_key() -> str:
+    """A fresh one-time key for a form being rendered (see :func:`claim_submission`)."""
+    return uuid.uuid4().hex
+
+
+def claim_submission(key: str) -> bool:
+    """Claim a form's one-time key inside the caller's transaction; False when it was already used.
+
+    The unique constraint decides, so two simultaneous submissions cannot both win; when the caller's
+    write fails and its transaction rolls back, the key is free again for a corrected submission.
+    """
+    try:
+        with transaction.atomic():
+            SubmissionKey.objects.create(key=key[:64])
+    except IntegrityError:
+        return False
+    return True

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from techmarket.core import services as core_services
 from techmarket.core.errors import DomainError
 
 
@@ -27,3 +28,10 @@ def apply_domain_error(form: forms.Form, error: DomainError, renames: dict[str, 
 def paginate(request: HttpRequest, items: Sequence[Any] | QuerySet[Any], per_page: int = 20) -> Page[Any]:
     paginator: Paginator[Any] = Paginator(items, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+def submission_key_of(request: HttpRequest) -> str:
+    """The one-time key of a creation form: the posted one (kept across a re-render with errors), or a
+    fresh one for a new form. Services claim it, so a second submission creates nothing."""
+    posted = request.POST.get("submission_key", "") if request.method == "POST" else ""
+    return posted[:64] or core_services.new_submission_key()

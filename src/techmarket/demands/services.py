@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
+from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.core.text import split_keywords
@@ -24,6 +25,7 @@ from techmarket.demands.models import Demand, DemandRecipient, join_cooperation
 from techmarket.demands.workflow import DEMAND_WORKFLOW
 
 MAX_KEYWORDS = 5
+DUPLICATE_SUBMISSION_MESSAGE = _("该表单已经提交过，需求已保存，未重复创建。请在“我的需求”中查看。")
 RECORD_FIELDS = (
     "title",
     "background",
@@ -120,20 +122,37 @@ def _validate(demand: Demand, data: dict[str, Any]) -> None:
         raise DomainError("invalid", _("需求信息有误，请检查标出的字段。"), fields=errors)
 
 
+def refuse_foreign_region(organisation: Any, region: Any) -> None:
+    """An organisation files demands only in its own region and the regions below it."""
+    if organisation is None or region is None or region.lies_within(organisation.region_id):
+        return
+    message = _("只能在本单位所在地区（%(region)s）及其下辖地区发布需求。") % {"region": organisation.region}
+    raise DomainError("region_outside_organisation", message, fields={"region": [message]})
+
+
 def _apply_checked(demand: Demand, data: dict[str, Any]) -> None:
     if data.get("region") is None and not demand.region_id:
         raise DomainError(
             "invalid", _("需求信息有误，请检查标出的字段。"), fields={"region": [_("请选择所在地区。")]}
         )
+    region = data.get("region")
+    if region is not None and region.pk != demand.region_id:
+        refuse_foreign_region(demand.owner_organisation, region)
     _apply(demand, data)
     _validate(demand, data)
 
 
 @transaction.atomic
-def demand_create(*, actor: User, data: dict[str, Any]) -> Demand:
-    """Save a new demand as a draft of the actor's organisation (a draft may be kept and finished later)."""
+def demand_create(*, actor: User, data: dict[str, Any], submission_key: str = "") -> Demand:
+    """Save a new demand as a draft of the actor's organisation (a draft may be kept and finished later).
+
+    ``submission_key`` (the web form's one-time key) makes a second submission of the same form fail
+    with a clear message instead of creating a duplicate.
+    """
     if not policies.can_file(principal_of(actor)):
         raise NotPermitted(_("只有企业用户或单位管理员可以发布技术需求。"))
+    if submission_key and not core_services.claim_submission(submission_key):
+        raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION_MESSAGE)
     demand = Demand(owner_organisation=actor.organisation, created_by=actor)
     _apply_checked(demand, data)
     demand.save()

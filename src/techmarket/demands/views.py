@@ -15,7 +15,7 @@ from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
 from techmarket.core import masking
 from techmarket.core.errors import DomainError, NotFound
-from techmarket.core.web import apply_domain_error, paginate
+from techmarket.core.web import apply_domain_error, paginate, submission_key_of
 from techmarket.demands import pages, policies, selectors, services
 from techmarket.demands.forms import CloseForm, DemandForm
 from techmarket.demands.models import Demand
@@ -72,9 +72,10 @@ def create(request: HttpRequest) -> HttpResponse:
     if user.organisation is not None and user.organisation.region_id:
         initial["region"] = user.organisation.region_id
     form = DemandForm(request.POST or None, initial=initial)
+    submission_key = submission_key_of(request)
     if request.method == "POST" and form.is_valid():
         try:
-            demand = services.demand_create(actor=user, data=form.cleaned_data)
+            demand = services.demand_create(actor=user, data=form.cleaned_data, submission_key=submission_key)
             if request.POST.get("submit_now"):
                 demand = services.demand_submit(actor=user, demand=demand)
         except DomainError as error:
@@ -85,7 +86,9 @@ def create(request: HttpRequest) -> HttpResponse:
                 _("需求已提交审核。") if demand.submitted_at else _("已保存为草稿。检查无误后请提交审核。"),
             )
             return redirect("demands:detail", pk=demand.pk)
-    return render(request, "demands/form.html", {"form": form, "creating": True})
+    return render(
+        request, "demands/form.html", {"form": form, "creating": True, "submission_key": submission_key}
+    )
 
 
 @login_required

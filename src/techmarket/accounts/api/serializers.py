@@ -13,6 +13,16 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("在请求头中使用：Authorization: Token <token>"))
+    expires_at = serializers.DateTimeField(help_text=_("到期时间"))
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    prefix = serializers.CharField(read_only=True, help_text=_("令牌前几位，用于区分"))
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -1,19 +1,31 @@
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
-from rest_framework.authtoken.models import Token
+from rest_framework import generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from techmarket.accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from techmarket.accounts import selectors, services
+from techmarket.accounts.api.serializers import (
+    ApiTokenSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from techmarket.accounts.http import acting_user
+from techmarket.accounts.models import ApiToken
 from techmarket.core.errors import DomainError
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (failed attempts are throttled)."""
+    """Exchange a username and password for an API token (failed attempts are throttled).
+
+    The caller's live token is returned while it lasts; it expires after the configured days.
+    """
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -32,8 +44,8 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise DomainError("invalid_credentials", _("用户名或密码错误；连续失败多次后将暂时锁定。"))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = services.token_issue(user=user)
+        return Response({"token": token.key, "expires_at": token.expires_at})
 
 
 class MeView(APIView):
@@ -44,3 +56,27 @@ class MeView(APIView):
     @extend_schema(responses={200: MeSerializer}, operation_id="me")
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
+
+
+class TokenListView(generics.ListAPIView):
+    """The caller's own API tokens (the key itself is never listed, only its first characters)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator has no caller
+            return ApiToken.objects.none()
+        return selectors.tokens_of(acting_user(self.request))
+
+
+class TokenRevokeView(APIView):
+    """The caller revokes one of their tokens; it stops working at once."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer}, operation_id="auth_token_revoke")
+    def post(self, request: Request, pk: int) -> Response:
+        token = get_object_or_404(selectors.tokens_of(acting_user(request)), pk=pk)
+        services.token_revoke(actor=request.user, token=token)
+        return Response(ApiTokenSerializer(token).data)

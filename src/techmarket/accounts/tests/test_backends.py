@@ -79,3 +79,15 @@ def test_login_page_is_throttled(applicant):
 def test_empty_username_is_refused_without_a_record(db):
     assert login("", "x") is None
     assert not LoginFailure.objects.exists()
+
+
+def test_one_address_trying_many_usernames_is_locked_out(applicant, settings):
+    settings.TECHMARKET = {**settings.TECHMARKET, "LOGIN_ADDRESS_FAILURE_LIMIT": 6}
+    for n in range(6):
+        fail(f"guess{n}", 1, address="10.0.0.7")
+    # Every username there is below its own limit, but the address as a whole is locked.
+    assert login(applicant.username, PASSWORD, address="10.0.0.7") is None
+    assert login(applicant.username, PASSWORD, address="10.0.0.8") == applicant
+    expired = timezone.now() - datetime.timedelta(seconds=settings.TECHMARKET["LOGIN_LOCKOUT_SECONDS"] + 1)
+    LoginFailure.objects.update(created_at=expired)
+    assert login(applicant.username, PASSWORD, address="10.0.0.7") == applicant

@@ -196,7 +196,7 @@ class TestMembers:
     def create(self, actor, organisation, **overrides):
         data = {
             "username": "colleague",
-            "password": "Colleague-pass-42",
+            "password": "Tongshi-pass-42",
             "display_name": "同事",
             "email": "colleague@example.org",
             "roles": [Role.APPLICANT],

@@ -13,7 +13,7 @@ from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Region
-from techmarket.core.tests.factories import ClassificationFactory
+from techmarket.core.tests.factories import ClassificationFactory, cover_region
 
 
 def achievement_data(region: Region, **overrides: Any) -> dict[str, Any]:
@@ -61,6 +61,7 @@ def applicant_of(organisation: Organisation | None = None, region: Region | None
 
 
 def draft(*, applicant: User, region: Region, **overrides: Any) -> Achievement:
+    cover_region(applicant.organisation, region)
     return services.achievement_create(actor=applicant, data=achievement_data(region, **overrides))
 
 

@@ -14,7 +14,7 @@ from techmarket.achievements.models import Achievement
 from techmarket.achievements.tests.factories import achievement_in_state, draft
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import AuditEvent
-from techmarket.core.tests.factories import ClassificationFactory
+from techmarket.core.tests.factories import ClassificationFactory, cover_region
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +100,9 @@ class TestCreate:
         ).exists()
 
     def test_create_with_a_token(self, regions, applicant, codes):
-        from rest_framework.authtoken.models import Token
+        from techmarket.accounts.services import token_issue
 
-        token = Token.objects.create(user=applicant)
+        token = token_issue(user=applicant)
         response = Client().post(
             LIST_URL,
             payload(),
@@ -171,6 +171,7 @@ class TestCreate:
 class TestUpdate:
     def test_owner_patches_a_draft(self, regions, applicant, codes):
         record = draft(applicant=applicant, region=regions["county"])
+        cover_region(applicant.organisation, regions["city"])  # the organisation may file at the city
         response = api(applicant).patch(
             f"{LIST_URL}{record.pk}/", {"trl": 7, "region": "990100"}, content_type="application/json"
         )

@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 
 from techmarket.core.choices import ClassificationScheme, RegionLevel
@@ -51,3 +53,15 @@ class ClassificationFactory(factory.django.DjangoModelFactory):
     scheme = ClassificationScheme.DISCIPLINE
     code = factory.Sequence(lambda n: f"9{n:04d}")
     name = factory.Sequence(lambda n: f"测试分类{n}")
+
+
+def cover_region(organisation: Any, region: Any) -> None:
+    """Test data: move ``organisation`` up its region chain until it covers ``region``, so it may file
+    records there (an organisation files only in its own region and below it)."""
+    if organisation is None or region is None or region.lies_within(organisation.region_id):
+        return
+    for ancestor in organisation.region.chain():
+        if region.lies_within(ancestor.code):
+            organisation.region = ancestor
+            organisation.save(update_fields=["region"])
+            return

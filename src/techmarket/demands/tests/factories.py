@@ -12,7 +12,7 @@ from techmarket.accounts.models import Organisation, User
 from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region
-from techmarket.core.tests.factories import ClassificationFactory
+from techmarket.core.tests.factories import ClassificationFactory, cover_region
 from techmarket.demands import services
 from techmarket.demands.choices import DemandState
 from techmarket.demands.models import Demand
@@ -57,6 +57,7 @@ def demand_in_state(
     state: str, *, enterprise: User, region: Region, reviewer: User | None = None, **overrides: Any
 ) -> Demand:
     """Drive a new demand to ``state`` through the services, as real users would."""
+    cover_region(enterprise.organisation, region)
     demand = services.demand_create(actor=enterprise, data=demand_data(region, **overrides))
     if state == DemandState.DRAFT:
         return demand

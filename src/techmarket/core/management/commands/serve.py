@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=settings.TECHMARKET["WEB_WORKERS"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # Refuse to serve production with development settings (core/checks.py); raises CommandError.
+            call_command("check", deploy=True, fail_level="ERROR")
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         os.execv(  # noqa: S606 (fixed argv, no shell: the process becomes gunicorn)
