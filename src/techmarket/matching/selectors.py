@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.policies import principal_of as principal_of_user
 from techmarket.core import matchsources
+from techmarket.core.errors import NotFound
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
@@ -143,18 +144,30 @@ def reverse_matches(achievement: Achievement, *, viewer: Principal, k: int = 10)
 
 def suggestions_for(demand: Demand, viewer: Principal) -> list[Suggestion]:
     """The demand's suggestions whose target the viewer may see, grouped by kind, best first."""
-    suggestions = list(
+    suggestions = (
         Suggestion.objects.filter(demand=demand)
         .select_related("achievement", "expert", "organisation", "decided_by")
         .order_by("kind", "-state", "rank", "id")
     )
-    visible: dict[str, set[int]] = {}
-    for kind in {s.kind for s in suggestions}:
-        source = matchsources.source_of_kind(kind)
-        if source is not None and source.visible_restricted is not None and source.labels is not None:
-            ids = [s.target_id for s in suggestions if s.kind == kind]
-            visible[kind] = set(source.labels(ids, [viewer]))
-    return [s for s in suggestions if s.kind not in visible or s.target_id in visible[s.kind]]
+    return policies.visible_suggestions(viewer, suggestions)
+
+
+def suggestion_get(principal: Principal, pk: Any) -> Suggestion:
+    """One suggestion as a responder opens it to decide: its demand visible to the principal, its list
+    shown to them and its target one they may see; otherwise :class:`NotFound` (no hint that it exists)."""
+    try:
+        suggestion = Suggestion.objects.select_related("demand", "achievement", "expert", "organisation").get(
+            pk=int(pk)
+        )
+    except (Suggestion.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    demand = demand_selectors.demand_get(principal, suggestion.demand_id)
+    if not policies.can_see_suggestions(principal, demand) or not policies.can_see_target(
+        principal, suggestion
+    ):
+        raise NotFound()
+    suggestion.demand = demand
+    return suggestion
 
 
 def has_confirmed(demand: Demand) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import rjieba
 
+from techmarket.core.text import clean_input
+
 _lock = threading.Lock()
 _added_words: set[str] = set()
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]+", re.UNICODE)
@@ -69,8 +71,9 @@ _STOPWORDS = frozenset(
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case: the same normal form for documents and queries."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """Full-width to half-width, lower case, invisible and control characters removed
+    (:func:`techmarket.core.text.clean_input`): the same normal form for documents and queries."""
+    return unicodedata.normalize("NFKC", clean_input(text or "")).lower()
 
 
 def add_words(words: Iterable[str]) -> None:
