@@ -192,5 +192,7 @@ def test_a_broker_cannot_add_by_hand_a_record_outside_their_audience(client, reg
     achievements.access_grant(actor=owner_admin, achievement=restricted, user=enterprise)
     demand = published_demand(regions, reviewers, enterprise=enterprise)
     client.force_login(user_with_role(Role.BROKER))
-    client.post(reverse("matching:add", args=[demand.pk]), {"kind": "achievement", "target_id": restricted.pk})
+    client.post(
+        reverse("matching:add", args=[demand.pk]), {"kind": "achievement", "target_id": restricted.pk}
+    )
     assert not Suggestion.objects.filter(demand=demand, achievement=restricted).exists()
