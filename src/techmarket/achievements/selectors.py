@@ -20,8 +20,8 @@ from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.core.audit import events_for
 from techmarket.core.errors import NotFound
 from techmarket.core.models import AuditEvent, Region
-from techmarket.core.text import clean_input
 from techmarket.search import backends as search
+from techmarket.search import segment
 
 
 def achievement_visible(principal: Principal) -> QuerySet[Achievement]:
@@ -136,7 +136,7 @@ def achievement_for_list(queryset: QuerySet[Achievement]) -> QuerySet[Achievemen
 
 def achievement_suggest(principal: Principal, prefix: str, *, limit: int = 8) -> list[str]:
     """Titles for autocomplete, only from records the principal may see in the catalogue."""
-    prefix = clean_input(prefix).strip()  # no BOM, zero-width or control characters (NUL: PostgreSQL)
+    prefix = segment.clean_input(prefix).strip()  # no BOM, zero-width or control characters (NUL: PostgreSQL)
     if not prefix:
         return []
     queryset = achievement_catalogue(principal)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from techmarket.core.text import clean_input
 from techmarket.search import segment
+from techmarket.search.segment import clean_input
 
 
 @pytest.mark.parametrize(
