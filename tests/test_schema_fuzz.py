@@ -116,3 +116,45 @@ def test_nul_in_a_code_filter_finds_nothing(url, client, regions):
 def test_no_input_makes_the_api_fail(case, api_token):
     response = case.call(headers={"Authorization": f"Token {api_token}"})
     case.validate_response(response, checks=[not_a_server_error])
+
+
+def _operations() -> list[tuple[str, str, list[str]]]:
+    """(method, path, query parameter names) of every operation the schema documents."""
+    found = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        names = [p.name for p in operation.query] if operation.query else []
+        found.append((operation.method.lower(), operation.path, names))
+    return found
+
+
+def _concrete(path: str, pk: int) -> str:
+    import re
+
+    return re.sub(r"\{(\w+)\}", lambda m: "confirm" if m.group(1) == "decision" else str(pk), path)
+
+
+def test_every_body_nested_too_deeply_is_a_400_envelope(client, api_token):
+    """Issue 9: ``[[[[…]]]]`` in any body was a RecursionError (500); now the JSON error envelope."""
+    deep = "[" * 50_000 + "]" * 50_000
+    headers = {"HTTP_AUTHORIZATION": f"Token {api_token}"}
+    for method, path, _names in _operations():
+        if method not in {"post", "patch", "put"}:
+            continue
+        response = getattr(client, method)(
+            _concrete(path, record_ids[0]), deep, content_type="application/json", **headers
+        )
+        assert response.status_code < 500, path
+        if response.status_code >= 400:  # an action that reads no body (read-all) just does its work
+            assert set(response.json()) == {"code", "message", "fields"}, path
+
+
+def test_invisible_characters_in_any_query_parameter_are_not_a_500(client, api_token):
+    """Issue 9: a byte-order mark before a word (and its cousins) in any query string."""
+    headers = {"HTTP_AUTHORIZATION": f"Token {api_token}"}
+    for method, path, names in _operations():
+        if method != "get":
+            continue
+        for value in ("\ufeff石墨烯", "\u200b锂电池\u200d", "石墨\x01烯"):
+            response = client.get(_concrete(path, record_ids[0]), dict.fromkeys(names, value), **headers)
+            assert response.status_code < 500, (path, value)

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from techmarket.achievements.models import Achievement
+from techmarket.core.spreadsheets import CellWriter
 
 MAX_EXPORT_ROWS = 50_000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,18 +40,18 @@ def write_xlsx(achievements: Iterable[Achievement], target: io.BytesIO | str, *,
     workbook = xlsxwriter.Workbook(
         target, {"constant_memory": True, "in_memory": isinstance(target, io.BytesIO)}
     )
+    cells = CellWriter(workbook)
     sheet = workbook.add_worksheet(title[:31] or _("科技成果"))
-    header = workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
+    header = cells.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
     spec = columns()
-    for col, (label, _getter) in enumerate(spec):
-        sheet.write(0, col, label, header)
+    cells.write_row(sheet, 0, 0, [label for label, _getter in spec], header)
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, len(spec) - 1, 16)
     rows = 0
     for rows, achievement in enumerate(achievements, start=1):
         for col, (_label, getter) in enumerate(spec):
-            sheet.write(rows, col, getter(achievement))  # type: ignore[operator]
+            cells.write(sheet, rows, col, getter(achievement))  # type: ignore[operator]
     workbook.close()
     return rows
 

@@ -30,6 +30,7 @@ from techmarket.core.errors import NotFound
 from techmarket.core.models import AuditEvent, Region
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first, latest_reasons
 from techmarket.search import backends as search
+from techmarket.search import segment
 
 
 def achievement_visible(principal: Principal) -> QuerySet[Achievement]:
@@ -144,7 +145,7 @@ def achievement_for_list(queryset: QuerySet[Achievement]) -> QuerySet[Achievemen
 
 def achievement_suggest(principal: Principal, prefix: str, *, limit: int = 8) -> list[str]:
     """Titles for autocomplete, only from records the principal may see in the catalogue."""
-    prefix = prefix.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
+    prefix = segment.clean_input(prefix).strip()  # no BOM, zero-width or control characters (NUL: PostgreSQL)
     if not prefix:
         return []
     queryset = achievement_catalogue(principal)

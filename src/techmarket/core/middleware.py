@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 
+from techmarket.core.api.errors import is_api_request
 from techmarket.core.errors import DomainError
 
 
@@ -25,6 +26,8 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DomainError):
+            if is_api_request(request):
+                return JsonResponse(exception.as_dict(), status=exception.status)
             return render(
                 request,
                 "core/error.html",

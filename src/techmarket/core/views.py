@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from techmarket.core.api.errors import error_json, is_api_request
+
 
 @never_cache
 @require_GET
@@ -20,16 +22,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_json(400)
     return render(request, "core/error.html", {"status": 400}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_json(403)
     return render(request, "core/error.html", {"status": 403}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_json(404)
     return render(request, "core/error.html", {"status": 404}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The error page, or under the API its JSON envelope (an API client cannot read an HTML page)."""
+    if is_api_request(request):
+        return error_json(500)
     return render(request, "core/error.html", {"status": 500}, status=500)

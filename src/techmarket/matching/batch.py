@@ -431,16 +431,19 @@ def reason_words(reason: Mapping[str, Any]) -> str:
 def _write_xlsx(path: Path, results: list[dict[str, Any]]) -> None:
     import xlsxwriter
 
+    from techmarket.core.spreadsheets import CellWriter
+
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    cells = CellWriter(workbook)
     sheet = workbook.add_worksheet("matches")
-    sheet.write_row(0, 0, OUTPUT_COLUMNS)
+    cells.write_row(sheet, 0, 0, OUTPUT_COLUMNS)
     line = 1
     for result in results:
         for position, match in enumerate(result["matches"], start=1):
             reasons = "; ".join(reason_text(reason) for reason in match["reasons"])
             words = "；".join(reason_words(reason) for reason in match["reasons"])
             row = (result["demand_id"], position, match["id"], match["score"], reasons, words)
-            sheet.write_row(line, 0, row)
+            cells.write_row(sheet, line, 0, row)
             line += 1
     sheet.freeze_panes(1, 0)
     workbook.close()

@@ -18,6 +18,7 @@ from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.policies import principal_of as principal_of_user
 from techmarket.core import matchsources
+from techmarket.core.errors import NotFound
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 from techmarket.demands import policies as demand_policies
 from techmarket.demands import selectors as demand_selectors
@@ -177,18 +178,12 @@ def reverse_matches(achievement: Achievement, *, viewer: Principal, k: int = 10)
 
 def suggestions_for(demand: Demand, viewer: Principal) -> list[Suggestion]:
     """The demand's suggestions whose target the viewer may see, grouped by kind, best first."""
-    suggestions = list(
+    suggestions = (
         Suggestion.objects.filter(demand=demand)
         .select_related("achievement", "expert", "organisation", "decided_by")
         .order_by("kind", "-state", "rank", "id")
     )
-    visible: dict[str, set[int]] = {}
-    for kind in {s.kind for s in suggestions}:
-        source = matchsources.source_of_kind(kind)
-        if source is not None and source.visible_restricted is not None and source.labels is not None:
-            ids = [s.target_id for s in suggestions if s.kind == kind]
-            visible[kind] = set(source.labels(ids, [viewer]))
-    shown = [s for s in suggestions if s.kind not in visible or s.target_id in visible[s.kind]]
+    shown = policies.visible_suggestions(viewer, suggestions)
     with_words(shown)
     return shown
 
@@ -200,6 +195,24 @@ def with_words(suggestions: list[Suggestion]) -> list[Suggestion]:
     ):
         suggestion.display_reasons = reasons  # type: ignore[attr-defined]
     return suggestions
+
+
+def suggestion_get(principal: Principal, pk: Any) -> Suggestion:
+    """One suggestion as a responder opens it to decide: its demand visible to the principal, its list
+    shown to them and its target one they may see; otherwise :class:`NotFound` (no hint that it exists)."""
+    try:
+        suggestion = Suggestion.objects.select_related("demand", "achievement", "expert", "organisation").get(
+            pk=int(pk)
+        )
+    except (Suggestion.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    demand = demand_selectors.demand_get(principal, suggestion.demand_id)
+    if not policies.can_see_suggestions(principal, demand) or not policies.can_see_target(
+        principal, suggestion
+    ):
+        raise NotFound()
+    suggestion.demand = demand
+    return suggestion
 
 
 def has_confirmed(demand: Demand) -> bool:

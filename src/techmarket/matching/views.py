@@ -18,9 +18,9 @@ from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.types import Demand
 from techmarket.matching import policies, selectors, services
 from techmarket.matching.choices import TargetKind
-from techmarket.matching.models import Suggestion
 
 MAX_QUERY = 200
+DECISIONS = frozenset({"confirm", "reject", "reconsider"})
 
 
 def _demand(request: HttpRequest, pk: int) -> Demand:
@@ -50,11 +50,13 @@ def refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in DECISIONS:
+        raise Http404
     try:
-        suggestion = Suggestion.objects.select_related("demand").get(pk=pk)
-    except Suggestion.DoesNotExist:
+        suggestion = selectors.suggestion_get(principal_of(request.user), pk)
+    except NotFound:
         raise Http404 from None
-    demand = _demand(request, suggestion.demand_id)
+    demand = suggestion.demand
     actor = acting_user(request)
     note = request.POST.get("note", "")[:2000]
     try:
@@ -64,10 +66,8 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.suggestion_reject(
                 actor=actor, suggestion=suggestion, reason=request.POST.get("reject_reason", ""), note=note
             )
-        elif action == "reconsider":
-            services.suggestion_reconsider(actor=actor, suggestion=suggestion)
         else:
-            raise Http404
+            services.suggestion_reconsider(actor=actor, suggestion=suggestion)
     except DomainError as error:
         messages.error(request, error.message)
     return _back(demand.pk)

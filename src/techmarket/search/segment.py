@@ -68,9 +68,31 @@ _STOPWORDS = frozenset(
 )
 
 
+def clean_input(text: str) -> str:
+    """Text a person typed or pasted, as search and suggest read it.
+
+    Invisible format characters (a byte-order mark, zero-width spaces and joiners, direction marks,
+    soft hyphens) are dropped, so "\ufeff石墨烯" searches for 石墨烯; control characters (NUL, which
+    PostgreSQL text cannot hold, tabs, line breaks) become spaces; lone surrogates, which no database
+    can store, are dropped.
+    """
+    if not text:
+        return ""
+    if text.isprintable():
+        return text
+    kept: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cf", "Cs"):
+            continue
+        kept.append(" " if category == "Cc" else char)
+    return "".join(kept)
+
+
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case: the same normal form for documents and queries."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """Full-width to half-width, lower case, invisible and control characters removed
+    (:func:`clean_input`): the same normal form for documents and queries."""
+    return unicodedata.normalize("NFKC", clean_input(text or "")).lower()
 
 
 def add_words(words: Iterable[str]) -> None:

@@ -12,22 +12,24 @@ from django.utils.translation import gettext as _
 from techmarket.achievements.choices import Confidentiality
 from techmarket.achievements.errors import SECRET_REFUSED_MESSAGE
 from techmarket.achievements.imports.columns import COLUMNS, MAX_IMPORT_ROWS, choice_labels
+from techmarket.core.spreadsheets import CellWriter
 
 
 def template_xlsx() -> bytes:
     """The import template: an empty data sheet with drop-down lists, and a sheet explaining each column."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    cells = CellWriter(workbook)
     sheet = workbook.add_worksheet("成果登记")
-    required_header = workbook.add_format(
+    required_header = cells.add_format(
         {"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "top"}
     )
-    optional_header = workbook.add_format(
+    optional_header = cells.add_format(
         {"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top"}
     )
     as_text = workbook.add_format({"num_format": "@"})
     for index, column in enumerate(COLUMNS):
-        sheet.write_string(0, index, column.title, required_header if column.required else optional_header)
+        cells.write(sheet, 0, index, column.title, required_header if column.required else optional_header)
         sheet.set_column(index, index, column.width, as_text if column.text_format else None)
         sheet.write_comment(0, index, force_str(column.help), {"x_scale": 2, "y_scale": 1.5})
         if column.choices is not None and column.field != "transfer_modes":
@@ -46,9 +48,9 @@ def template_xlsx() -> bytes:
     sheet.freeze_panes(1, 0)
 
     guide = workbook.add_worksheet(_("填写说明"))
-    bold = workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
+    bold = cells.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    guide.write_row(0, 0, [_("列名"), _("是否必填"), _("填写说明"), _("可填写的值"), _("示例")], bold)
+    cells.write_row(guide, 0, 0, [_("列名"), _("是否必填"), _("填写说明"), _("可填写的值"), _("示例")], bold)
     guide.set_column(0, 0, 16)
     guide.set_column(1, 1, 10)
     guide.set_column(2, 3, 50, wrap)
@@ -59,7 +61,8 @@ def template_xlsx() -> bytes:
             allowed += _("（也可填代码：%(codes)s）") % {
                 "codes": "、".join(v for v in column.choices.values if v != Confidentiality.SECRET)
             }
-        guide.write_row(
+        cells.write_row(
+            guide,
             row,
             0,
             [
@@ -79,7 +82,7 @@ def template_xlsx() -> bytes:
             force_str(SECRET_REFUSED_MESSAGE),
         ]
     ):
-        guide.write_string(notes_start + offset, 0, note)
+        cells.write(guide, notes_start + offset, 0, note)
     workbook.close()
     return buffer.getvalue()
 

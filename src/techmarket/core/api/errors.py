@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -24,7 +24,24 @@ MESSAGES = {
     "unsupported_media_type": lambda: _("不支持的请求格式。"),
     "parse_error": lambda: _("请求内容无法解析。"),
     "not_acceptable": lambda: _("无法提供所请求的格式。"),
+    "too_deep": lambda: _("请求内容嵌套层级过深。"),
+    "bad_request": lambda: _("请求有误。"),
+    "server_error": lambda: _("服务器内部错误，请稍后再试。"),
 }
+# What Django's own error handlers answer under the API (a URL no route matches, an exception no view
+# caught): the envelope's code for each status.
+CODE_OF_STATUS = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether the request is for the REST API, which always answers JSON (errors included)."""
+    return request.path_info.startswith("/api/")
+
+
+def error_json(status_code: int) -> JsonResponse:
+    """The error envelope outside DRF (Django's 400/403/404/500 handlers), in the active language."""
+    code = CODE_OF_STATUS.get(status_code, "server_error")
+    return JsonResponse({"code": code, "message": MESSAGES[code](), "fields": {}}, status=status_code)
 
 
 def _flatten(detail: Any, name: str = "") -> dict[str, list[str]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 from rest_framework import exceptions, serializers
 
-from techmarket.core.api.errors import exception_handler
+from techmarket.core.api.errors import MESSAGES, exception_handler
 from techmarket.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
 
 
@@ -99,3 +100,79 @@ def test_english_when_the_caller_asks():
 
 def test_non_api_exceptions_are_left_to_django():
     assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+# Issue 9: under /api/ every error is the envelope, whatever raised it, also with DEBUG off.
+
+
+def envelope_of(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"}
+    return body
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_is_a_json_404_in_the_callers_language(client, settings):
+    settings.DEBUG = False
+    assert envelope_of(client.get("/api/v1/no-such-thing/"), 404)["message"] == "记录不存在或您无权查看。"
+    english = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
+    assert envelope_of(english, 404)["code"] == "not_found"
+    assert "记录" not in english.json()["message"]
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")  # pages keep their page
+
+
+@pytest.mark.django_db
+def test_method_not_allowed_and_forbidden_are_envelopes(client, settings, applicant):
+    settings.DEBUG = False
+    client.force_login(applicant)
+    assert envelope_of(client.delete("/api/v1/achievements/"), 405)["code"] == "method_not_allowed"
+    assert envelope_of(client.get("/api/v1/suggestions/?demand=1"), 404)["code"] == "not_found"
+    client.logout()
+    assert envelope_of(client.get("/api/v1/suggestions/?demand=1"), 401)["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_an_unexpected_exception_under_the_api_is_a_json_500(client, settings, monkeypatch):
+    from techmarket.achievements import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(selectors, "achievement_suggest", broken)
+    client.raise_request_exception = False
+    body = envelope_of(client.get("/api/v1/achievements/suggest/?q=x"), 500)
+    assert body["code"] == "server_error"
+    assert "boom" not in body["message"]
+    english = client.get("/api/v1/achievements/suggest/?q=x", HTTP_ACCEPT_LANGUAGE="en")
+    with translation.override("en"):
+        assert envelope_of(english, 500)["message"] == MESSAGES["server_error"]()
+    page = client.get("/achievements/suggest?q=x")
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("depth", [40, 5000, 200_000])
+def test_deeply_nested_json_is_a_400_envelope(client, applicant, depth):
+    client.force_login(applicant)
+    body = "[" * depth + "]" * depth
+    for url in ("/api/v1/achievements/", "/api/v1/demands/", "/api/v1/auth/token/"):
+        response = client.post(url, body, content_type="application/json")
+        assert envelope_of(response, 400)["code"] == "too_deep"
+    nested = '{"a":' * depth + "1" + "}" * depth
+    response = client.patch("/api/v1/achievements/1/", nested, content_type="application/json")
+    assert response.status_code in {400, 404}
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_depth_check_is_iterative():
+    from techmarket.core.api.parsers import depth_exceeds
+
+    deep: list = []
+    for _level in range(100_000):
+        deep = [deep]
+    assert depth_exceeds(deep)
+    assert not depth_exceeds({"persons": [{"name": "x", "tags": ["a"]}]})

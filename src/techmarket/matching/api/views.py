@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements import selectors as achievement_selectors
-from techmarket.core.errors import NotFound, NotPermitted
+from techmarket.core.errors import NotPermitted
 from techmarket.demands import selectors as demand_selectors
 from techmarket.matching import policies, selectors, services
 from techmarket.matching.api.serializers import (
@@ -35,17 +35,7 @@ class SuggestionViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def _suggestion(self, pk: str) -> Suggestion:
-        principal = principal_of(self.request.user)
-        try:
-            suggestion = Suggestion.objects.select_related("demand").get(pk=int(pk))
-        except (Suggestion.DoesNotExist, ValueError):
-            raise NotFound() from None
-        demand = demand_selectors.demand_get(principal, suggestion.demand_id)
-        if suggestion not in selectors.suggestions_for(demand, principal) or not policies.can_see_suggestions(
-            principal, demand
-        ):
-            raise NotFound()
-        return suggestion
+        return selectors.suggestion_get(principal_of(self.request.user), pk)
 
     @extend_schema(
         parameters=[OpenApiParameter("demand", OpenApiTypes.INT, required=True)],

@@ -143,3 +143,56 @@ def test_a_restricted_records_abbreviations_never_become_aliases(regions, review
     loaded = indexes.get(Corpus.ACHIEVEMENTS)
     assert "qdfp" not in loaded.index._lexicon.aliases
     assert "ai" in loaded.index._lexicon.aliases  # the curated synonyms are there
+
+
+@pytest.mark.parametrize("action", ["confirm", "reject", "reconsider"])
+def test_no_channel_decides_a_suggestion_of_a_record_outside_the_responders_audience(
+    client, regions, reviewers, restricted, action
+):
+    """Issue 9: the web form decided what the API refused. Both go through one policy now."""
+    from techmarket.core.errors import NotPermitted
+    from techmarket.matching import policies
+    from techmarket.matching.choices import SuggestionState
+
+    enterprise = enterprise_user(regions["county"])
+    owner_admin = user_with_role(Role.ORG_ADMIN, organisation=restricted.owner_organisation)
+    achievements.access_grant(actor=owner_admin, achievement=restricted, user=enterprise)
+    demand = published_demand(regions, reviewers, enterprise=enterprise)
+    state = SuggestionState.PROPOSED if action != "reconsider" else SuggestionState.REJECTED
+    suggestion = Suggestion.objects.create(
+        demand=demand, kind=TargetKind.ACHIEVEMENT, achievement=restricted, state=state
+    )
+    broker = user_with_role(Role.BROKER)
+    assert policies.can_work(principal_of(broker), demand)
+    assert not policies.can_decide(principal_of(broker), suggestion)
+    client.force_login(broker)
+    data = {"reject_reason": "not_relevant", "note": "x"}
+    web = client.post(reverse("matching:decide", args=[suggestion.pk, action]), data)
+    htmx = client.post(reverse("matching:decide", args=[suggestion.pk, action]), data, HTTP_HX_REQUEST="true")
+    api = client.post(f"/api/v1/suggestions/{suggestion.pk}/{action}/", data, content_type="application/json")
+    assert (web.status_code, htmx.status_code, api.status_code) == (404, 404, 404)
+    assert SECRET_NAME not in web.content.decode() + api.content.decode()
+    suggestion.refresh_from_db()
+    assert suggestion.state == state
+    assert suggestion.decided_by is None
+    with pytest.raises(NotPermitted):
+        getattr(services, f"suggestion_{action}")(
+            actor=broker, suggestion=suggestion, **({"reason": "not_relevant"} if action == "reject" else {})
+        )
+    # The record's own reviewer, a responder inside its audience, decides it through the same form.
+    client.force_login(reviewers["county"])
+    assert client.post(reverse("matching:decide", args=[suggestion.pk, action]), data).status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.state != state
+
+
+def test_a_broker_cannot_add_by_hand_a_record_outside_their_audience(client, regions, reviewers, restricted):
+    enterprise = enterprise_user(regions["county"])
+    owner_admin = user_with_role(Role.ORG_ADMIN, organisation=restricted.owner_organisation)
+    achievements.access_grant(actor=owner_admin, achievement=restricted, user=enterprise)
+    demand = published_demand(regions, reviewers, enterprise=enterprise)
+    client.force_login(user_with_role(Role.BROKER))
+    client.post(
+        reverse("matching:add", args=[demand.pk]), {"kind": "achievement", "target_id": restricted.pk}
+    )
+    assert not Suggestion.objects.filter(demand=demand, achievement=restricted).exists()

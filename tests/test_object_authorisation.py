@@ -1,0 +1,450 @@
+"""Issue 9, section 5: every path to an object applies the same rule.
+
+Generated from the URL configuration: every web and API route that names one object (a path parameter
+such as ``pk``, ``job_id``, ``demand_id``) is tried, with every method it answers, by users outside that
+object's audience. Each must be refused (403/404/405, or for a page a redirect with nothing done),
+change nothing in the database and show none of the object's private text. A new route naming an object
+fails :func:`test_every_object_route_has_a_case` until it gets a row in ``CASES`` (or, for routes that
+name no private object, in ``PUBLIC``).
+
+Routes without an object (lists, search, suggest, exports) are tried by the same outsiders with the
+private objects' words as the query: nothing private may show in the answer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from python_calamine import CalamineWorkbook
+
+from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.accounts.models import RoleAssignment
+from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
+from techmarket.achievements.choices import AchievementState
+from techmarket.achievements.models import ImportJob, ImportStatus
+from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.demands.choices import DemandState
+from techmarket.demands.tests.factories import demand_in_state, enterprise_user
+from techmarket.docking import services as docking_services
+from techmarket.docking.models import PushRecipient
+from techmarket.docking.tests.factories import confirmed, expert_with_login
+from techmarket.matching.choices import TargetKind
+from techmarket.matching.models import Suggestion
+from techmarket.notifications import services as notifications
+
+pytestmark = pytest.mark.django_db
+
+SECRET_ACHIEVEMENT = "绝密石墨烯散热膜卷对卷工艺"
+DRAFT_ACHIEVEMENT = "尚未提交的钠离子电池正极草稿"
+SECRET_DEMAND = "受限的高导热界面材料需求"
+SECRET_NOTICE = "只给专家甲看的通知"
+SECRET_UPLOAD = "甲单位内部成果清单.xlsx"
+SECRETS = (SECRET_ACHIEVEMENT, DRAFT_ACHIEVEMENT, SECRET_DEMAND, SECRET_NOTICE, SECRET_UPLOAD)
+# Words of the private texts: what an outsider would type into a search box to find them.
+PROBES = ("石墨烯散热膜 钠离子电池正极", "高导热界面材料 只给专家甲")
+
+# Route parameters that name one object; other parameters (an action, a format) come from the case.
+OBJECT_PARAMETERS = {"pk", "job_id", "attachment_id", "demand_id", "uidb64", "quarter", "code"}
+# Routes that name an object nobody's audience limits (public reference data, the public catalogues)
+# or no stored object at all; each says why.
+PUBLIC = {
+    "api:region-detail": "GB/T 2260 regions are public reference data",
+    "api:classification-detail": "GB/T 13745 / 4754 classifications are public reference data",
+    "achievements:catalogue_download": "published quarterly catalogues are public (public records only)",
+    "accounts:password_reset_confirm": "a signed reset link, not a stored object",
+}
+# Not the platform's own routes.
+IGNORED_PREFIXES = ("admin/", "i18n/", "api/v1/schema/", "api/v1/docs/", "static/")
+
+
+@dataclass
+class Case:
+    """One object route: its path arguments, who is outside the object's audience, what a POST sends."""
+
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]]
+    outsiders: tuple[str, ...]
+    data: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda w: {})
+    # GET may be public for some objects (an active expert's profile): then only actions are tried.
+    get_is_private: bool = True
+
+
+def _post_data(world: dict[str, Any]) -> dict[str, Any]:
+    """Plausible form/API fields for every action (an answer, a decision, a grant, a hand-added match)."""
+    return {
+        "note": "x",
+        "reason": "外部人员尝试",
+        "reject_reason": "not_relevant",
+        "kind": TargetKind.ACHIEVEMENT,
+        "target_id": world["secret_achievement"].pk,
+        "answer": "interested",
+        "message": "想对接",
+        "username": world["outsider_enterprise"].username,
+        "is_active": "",
+        "name": "被改掉的名称",
+        "title": "被改掉的标题",
+    }
+
+
+ACHIEVEMENT_OUTSIDERS = (
+    "broker",
+    "outsider_enterprise",
+    "other_applicant",
+    "other_city_reviewer",
+    "anonymous",
+)
+DEMAND_OUTSIDERS = ("broker", "outsider_enterprise", "other_applicant", "other_city_reviewer", "anonymous")
+
+
+def _secret(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["secret_achievement"].pk}
+
+
+def _draft(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["draft_achievement"].pk}
+
+
+def _demand(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["secret_demand"].pk}
+
+
+CASES: dict[str, list[Case]] = {
+    # Achievements: a 受限 published record and a draft, web and API.
+    "achievements:detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
+    "achievements:edit": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
+    "achievements:transition": [
+        Case(lambda w: {**_draft(w), "name": "submit"}, ACHIEVEMENT_OUTSIDERS),
+        Case(lambda w: {**_secret(w), "name": "revoke"}, ACHIEVEMENT_OUTSIDERS),
+    ],
+    "achievements:attachment_upload": [Case(_secret, ACHIEVEMENT_OUTSIDERS)],
+    "achievements:attachment_download": [
+        Case(lambda w: {**_secret(w), "attachment_id": 1}, ACHIEVEMENT_OUTSIDERS)
+    ],
+    "achievements:grant_access": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
+    "api:achievement-detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
+    "api:achievement-timeline": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
+    "api:achievement-transition": [
+        Case(lambda w: {**_draft(w), "transition": "submit"}, ACHIEVEMENT_OUTSIDERS),
+        Case(lambda w: {**_secret(w), "transition": "revoke"}, ACHIEVEMENT_OUTSIDERS),
+    ],
+    # Reverse matching of a 受限 achievement.
+    "matching:reverse": [Case(_secret, ACHIEVEMENT_OUTSIDERS)],
+    "api:demand-match-detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS)],
+    # Import jobs: the uploader's only.
+    "achievements:import_job": [
+        Case(lambda w: {"job_id": w["job"].pk}, ("other_applicant", "org_admin_other"))
+    ],
+    "achievements:import_progress": [
+        Case(lambda w: {"job_id": w["job"].pk}, ("other_applicant", "org_admin_other", "anonymous"))
+    ],
+    "achievements:import_confirm": [
+        Case(lambda w: {"job_id": w["job"].pk}, ("other_applicant", "org_admin_other", "anonymous"))
+    ],
+    # Demands: a 受限 published demand.
+    "demands:detail": [Case(_demand, DEMAND_OUTSIDERS)],
+    "demands:edit": [Case(_demand, DEMAND_OUTSIDERS)],
+    "demands:transition": [Case(lambda w: {**_demand(w), "name": "close"}, DEMAND_OUTSIDERS)],
+    "api:demand-detail": [Case(_demand, DEMAND_OUTSIDERS)],
+    "api:demand-transition": [Case(lambda w: {**_demand(w), "transition": "close"}, DEMAND_OUTSIDERS)],
+    "matching:refresh": [Case(_demand, DEMAND_OUTSIDERS)],
+    "matching:search": [Case(_demand, DEMAND_OUTSIDERS)],
+    "matching:add": [Case(_demand, DEMAND_OUTSIDERS)],
+    "docking:push": [Case(_demand, DEMAND_OUTSIDERS)],
+    "api:docking-push-response": [Case(lambda w: {"demand_id": w["secret_demand"].pk}, DEMAND_OUTSIDERS)],
+    # Suggestions: one of a public demand whose target is the 受限 achievement — the broker works the
+    # demand but is outside the record's audience (the issue's web-form hole), and one of the 受限 demand.
+    "matching:decide": [
+        Case(lambda w, a=action: {"pk": w["secret_suggestion"].pk, "action": a}, ACHIEVEMENT_OUTSIDERS)
+        for action in ("confirm", "reject", "reconsider")
+    ]
+    + [Case(lambda w: {"pk": w["demand_suggestion"].pk, "action": "confirm"}, DEMAND_OUTSIDERS)],
+    "api:suggestion-decide": [
+        Case(lambda w, d=decision: {"pk": w["secret_suggestion"].pk, "decision": d}, ACHIEVEMENT_OUTSIDERS)
+        for decision in ("confirm", "reject", "reconsider")
+    ]
+    + [Case(lambda w: {"pk": w["demand_suggestion"].pk, "decision": "confirm"}, DEMAND_OUTSIDERS)],
+    # Experts: a profile is public, its edits are its own and the platform's.
+    "experts:detail": [
+        Case(lambda w: {"pk": w["expert"].pk}, ("other_expert", "broker", "anonymous"), get_is_private=False)
+    ],
+    "experts:edit": [Case(lambda w: {"pk": w["expert"].pk}, ("other_expert", "broker", "anonymous"))],
+    "experts:set_active": [Case(lambda w: {"pk": w["expert"].pk}, ("other_expert", "broker", "anonymous"))],
+    "api:expert-detail": [
+        Case(lambda w: {"pk": w["expert"].pk}, ("other_expert", "broker", "anonymous"), get_is_private=False)
+    ],
+    # A push and its answer: the invited expert's.
+    "docking:answer": [Case(lambda w: {"pk": w["push"].pk}, ("other_expert", "broker", "anonymous"))],
+    "api:docking-push-answer": [
+        Case(lambda w: {"pk": w["push"].pk}, ("other_expert", "broker", "anonymous"))
+    ],
+    # Notifications: the recipient's.
+    "notifications:open": [Case(lambda w: {"pk": w["notice"].pk}, ("other_expert", "broker", "anonymous"))],
+    "api:notification-read": [
+        Case(lambda w: {"pk": w["notice"].pk}, ("other_expert", "broker", "anonymous"))
+    ],
+    # Organisations and their members: reviewers of the region chain and the organisation's admin.
+    "accounts:organisation_decide": [
+        Case(
+            lambda w, d=decision: {"pk": w["pending_organisation"].pk, "decision": d},
+            ("other_city_reviewer", "outsider_enterprise", "broker", "anonymous"),
+        )
+        for decision in ("verify", "reject")
+    ],
+    "accounts:role_revoke": [
+        Case(
+            lambda w: {"pk": w["member_role"].pk},
+            ("org_admin_other", "outsider_enterprise", "other_city_reviewer", "anonymous"),
+        )
+    ],
+}
+
+
+def iter_routes(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, Any]]:
+    """(route, name with namespaces, callback) of every URL pattern of the project."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from iter_routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif pattern.name:
+            route = prefix + str(pattern.pattern)
+            if not route.startswith(IGNORED_PREFIXES):
+                yield route, f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern.callback
+
+
+def parameters(route: str) -> set[str]:
+    return set(re.findall(r"<(?:\w+:)?(\w+)>", route)) | set(re.findall(r"\(\?P<(\w+)>", route))
+
+
+def object_routes() -> dict[str, tuple[str, Any]]:
+    return {
+        name: (route, callback)
+        for route, name, callback in iter_routes()
+        if parameters(route) & OBJECT_PARAMETERS
+    }
+
+
+def open_routes() -> dict[str, tuple[str, Any]]:
+    return {
+        name: (route, callback)
+        for route, name, callback in iter_routes()
+        if not parameters(route) and not name.startswith(("accounts:", "api:auth"))
+    }
+
+
+def test_every_object_route_has_a_case():
+    routes = object_routes()
+    missing = sorted(set(routes) - set(CASES) - set(PUBLIC))
+    assert not missing, f"routes naming an object without an authorisation case: {missing}"
+    assert not sorted(set(CASES) - set(routes)), "cases for routes that no longer exist"
+
+
+def methods_of(name: str, callback: Any) -> list[str]:
+    """The methods a route answers: a viewset's mapped actions, an API view's handlers; pages: GET, POST."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return sorted(set(actions) - {"head", "options"})
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is not None and name.startswith("api:"):
+        return [m for m in ("get", "post", "patch", "put", "delete") if hasattr(view_class, m)]
+    return ["get", "post"]
+
+
+# Rows that a request may touch without anything being done: sessions, caches, the match index log.
+VOLATILE_MODELS = {"sessions.session", "matching.indexchange", "matching.indexsnapshot"}
+VOLATILE_FIELDS = {"last_login"}
+
+
+def database_state() -> dict[str, list[dict[str, Any]]]:
+    """Every row of the platform's own tables (the world is small), for "nothing changed"."""
+    state = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in VOLATILE_MODELS or not model.__module__.startswith(
+            ("techmarket.", "django.contrib.auth")
+        ):
+            continue
+        rows = list(model._base_manager.order_by("pk").values())
+        state[label] = [{k: v for k, v in row.items() if k not in VOLATILE_FIELDS} for row in rows]
+    return state
+
+
+@pytest.fixture
+def world(regions, reviewers, organisation, applicant):
+    """Private objects of every kind, and people outside each one's audience."""
+    county = regions["county"]
+    other_org = OrganisationFactory(region=regions["other_county"], name="另一所大学")
+    agency = OrganisationFactory(region=regions["city"], name="某技术转移中心", kind=OrganisationKind.AGENCY)
+    secret_achievement = achievement_in_state(
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=county,
+        reviewers=reviewers,
+        name=SECRET_ACHIEVEMENT,
+        keywords="石墨烯散热膜，卷对卷",
+        confidentiality="restricted",
+    )
+    draft_achievement = achievement_in_state(
+        AchievementState.DRAFT,
+        applicant=applicant,
+        region=county,
+        reviewers=reviewers,
+        name=DRAFT_ACHIEVEMENT,
+    )
+    owner = enterprise_user(county, username="owner_enterprise")
+    secret_demand = demand_in_state(
+        DemandState.PUBLISHED,
+        enterprise=owner,
+        region=county,
+        reviewer=reviewers["county"],
+        title=SECRET_DEMAND,
+        confidentiality="restricted",
+    )
+    # A public demand, its enterprise granted the 受限 record, so that it may be suggested to it.
+    grantee = enterprise_user(county, username="grantee_enterprise")
+    from techmarket.achievements import services as achievement_services
+
+    achievement_services.access_grant(actor=applicant, achievement=secret_achievement, user=grantee)
+    public_demand = demand_in_state(
+        DemandState.PUBLISHED,
+        enterprise=grantee,
+        region=county,
+        reviewer=reviewers["county"],
+        title="公开需求",
+    )
+    secret_suggestion = Suggestion.objects.create(
+        demand=public_demand, kind=TargetKind.ACHIEVEMENT, achievement=secret_achievement
+    )
+    expert = expert_with_login(regions["city"], name="专家甲")
+    demand_suggestion = Suggestion.objects.create(demand=secret_demand, kind=TargetKind.EXPERT, expert=expert)
+    confirmed(reviewers["county"], public_demand, TargetKind.EXPERT, expert.pk)
+    docking_services.response_push(actor=reviewers["county"], demand=public_demand, message="请联系")
+    push = PushRecipient.objects.get(user=expert.user)
+    notice = notifications.notify(expert.user, kind="test.private", title=SECRET_NOTICE, body=SECRET_NOTICE)
+    job = ImportJob.objects.create(
+        user=applicant, original_name=SECRET_UPLOAD, stored_name="x.xlsx", status=ImportStatus.CHECKED
+    )
+    pending_organisation = OrganisationFactory(
+        name="待认证的县里单位",
+        region=county,
+        kind=OrganisationKind.ENTERPRISE,
+        status=OrganisationStatus.PENDING,
+    )
+    member = user_with_role(Role.APPLICANT, organisation=organisation, username="member")
+    return {
+        "secret_achievement": secret_achievement,
+        "draft_achievement": draft_achievement,
+        "secret_demand": secret_demand,
+        "secret_suggestion": secret_suggestion,
+        "demand_suggestion": demand_suggestion,
+        "expert": expert,
+        "push": push,
+        "notice": notice,
+        "job": job,
+        "pending_organisation": pending_organisation,
+        "member_role": RoleAssignment.objects.get(user=member),
+        # Outsiders.
+        "broker": user_with_role(Role.BROKER, organisation=agency, username="broker"),
+        "outsider_enterprise": enterprise_user(regions["other_county"], username="outsider_enterprise"),
+        "other_applicant": user_with_role(Role.APPLICANT, organisation=other_org, username="other_applicant"),
+        "org_admin_other": user_with_role(Role.ORG_ADMIN, organisation=other_org, username="org_admin_other"),
+        "other_city_reviewer": reviewers["other_city"],
+        "other_expert": expert_with_login(regions["city"], name="专家乙").user,
+        "anonymous": None,
+    }
+
+
+def client_of(user: Any) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def body_of(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def attempt(client: Client, method: str, url: str, data: dict[str, Any], api: bool) -> Any:
+    if method == "get":
+        return client.get(url)
+    if api:
+        return getattr(client, method)(url, data, content_type="application/json")
+    return getattr(client, method)(url, data)
+
+
+REFUSED = {401, 403, 404, 405}
+
+
+def is_envelope(response: Any) -> bool:
+    try:
+        return set(response.json()) == {"code", "message", "fields"}
+    except ValueError:
+        return False
+
+
+def test_no_outsider_reaches_an_object_through_any_route(world):
+    routes = object_routes()
+    data = _post_data(world)
+    before = database_state()
+    failures: list[str] = []
+    for name, cases in sorted(CASES.items()):
+        _route, callback = routes[name]
+        api = name.startswith("api:")
+        for case in cases:
+            url = reverse(name, kwargs={k: str(v) for k, v in case.kwargs(world).items()})
+            for outsider in case.outsiders:
+                client = client_of(world[outsider])
+                for method in methods_of(name, callback):
+                    if method == "get" and not case.get_is_private:
+                        continue
+                    response = attempt(client, method, url, data, api)
+                    status = response.status_code
+                    body = body_of(response)
+                    leaked = [secret for secret in SECRETS if secret in body]
+                    # A page may refuse by redirecting (to the login page, or back with a message);
+                    # "nothing changed" below is what holds it to a refusal.
+                    refused = status in REFUSED or (not api and status == 302)
+                    if not refused or leaked:
+                        failures.append(f"{method.upper()} {url} as {outsider}: {status} leaked={leaked}")
+                    if api and status >= 400 and not is_envelope(response):
+                        failures.append(
+                            f"{method.upper()} {url} as {outsider}: {status} is not the JSON envelope"
+                        )
+    after = database_state()
+    changed = sorted(label for label in before if before[label] != after[label])
+    assert not failures, "\n".join(failures)
+    assert not changed, f"rows changed by refused requests: {changed}"
+
+
+def test_no_list_search_suggest_or_export_shows_an_outsider_a_private_object(world):
+    failures = []
+    for name, (_route, callback) in sorted(open_routes().items()):
+        if "get" not in methods_of(name, callback):
+            continue
+        for outsider in ("broker", "outsider_enterprise", "other_expert", "anonymous"):
+            client = client_of(world[outsider])
+            for probe in ("", *PROBES):
+                response = client.get(reverse(name), {"q": probe} if probe else {})
+                body = body_of(response)
+                if name.endswith("export") and response.status_code == 200:
+                    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+                    body = str(sheet.get_sheet_by_index(0).to_python())
+                leaked = [secret for secret in SECRETS if secret in body]
+                if leaked or response.status_code >= 500:
+                    failures.append(
+                        f"GET {reverse(name)}?q={probe} as {outsider}: {response.status_code} {leaked}"
+                    )
+    assert not failures, "\n".join(failures)
