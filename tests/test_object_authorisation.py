@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from python_calamine import CalamineWorkbook
 
+from techmarket.accounts import services as accounts_services
 from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
 from techmarket.accounts.models import RoleAssignment
 from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
@@ -189,6 +190,13 @@ CASES: dict[str, list[Case]] = {
     "api:notification-read": [
         Case(lambda w: {"pk": w["notice"].pk}, ("other_expert", "broker", "anonymous"))
     ],
+    # API tokens: only their owner lists and revokes them.
+    "accounts:token_revoke": [
+        Case(lambda w: {"pk": w["token"].pk}, ("other_expert", "broker", "anonymous"), get_is_private=False)
+    ],
+    "api:auth-token-revoke": [
+        Case(lambda w: {"pk": w["token"].pk}, ("other_expert", "broker", "anonymous"), get_is_private=False)
+    ],
     # Organisations and their members: reviewers of the region chain and the organisation's admin.
     "accounts:organisation_decide": [
         Case(
@@ -350,6 +358,7 @@ def world(regions, reviewers, organisation, applicant):
         "expert": expert,
         "push": push,
         "notice": notice,
+        "token": accounts_services.token_issue(user=expert.user),
         "job": job,
         "pending_organisation": pending_organisation,
         "member_role": RoleAssignment.objects.get(user=member),
