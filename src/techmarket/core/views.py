@@ -1,9 +1,11 @@
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from techmarket.core import pickers
 
 
 @never_cache
@@ -33,3 +35,22 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/error.html", {"status": 500}, status=500)
+
+
+@require_GET
+def code_children(request: HttpRequest, scheme: str = "region") -> HttpResponse:
+    """htmx: the next level of a picker (the children of the chosen code), or nothing to clear it.
+
+    The select sends its own value under the form field's name, and ``field`` says which name that is.
+    """
+    if scheme not in pickers.TREES:
+        raise Http404
+    field = request.GET.get("field", "")
+    name = field if pickers.FIELD_NAME.match(field) else scheme
+    code = request.GET.get(name, "").strip()
+    parent = pickers.node(scheme, code)
+    if parent is None or not pickers.children(scheme, parent.code):
+        return HttpResponse("")
+    label = request.GET.get("label", "")[:40] or str(pickers.tree_label(scheme))
+    level = pickers.level_context(scheme, name, label, parent.code, "", [])
+    return render(request, "core/_code_level.html", {"level": level})
