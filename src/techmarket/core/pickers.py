@@ -106,16 +106,23 @@ def children_url(tree: str) -> str:
 
 
 def level_context(
-    tree: str, name: str, label: str, parent: str, selected: str, rest: list[Any]
+    tree: str,
+    name: str,
+    label: str,
+    parent: str,
+    selected: str,
+    rest: list[Any],
+    *,
+    depth: int,
+    options: list[Node] | None = None,
 ) -> dict[str, Any]:
-    """One select of a picker: the children of ``parent`` with ``selected`` chosen, and the levels below."""
-    options = children(tree, parent)
-    depth = len(chain(tree, parent)) if parent else 0
+    """One select of a picker: the children of ``parent`` (at ``depth``, 0 for the roots) with
+    ``selected`` chosen, and the levels below."""
     return {
         "name": name,
         "tree": tree,
         "url": children_url(tree),
-        "options": options,
+        "options": children(tree, parent) if options is None else options,
         "selected": selected,
         "base": label,
         "label": f"{label}：{level_label(tree, depth)}",
@@ -129,11 +136,20 @@ def picker_levels(tree: str, name: str, label: str, code: str) -> dict[str, Any]
     parents = ["", *[item.code for item in path]]
     levels: dict[str, Any] | None = None
     for depth in range(len(parents) - 1, -1, -1):
-        parent = parents[depth]
-        selected = path[depth].code if depth < len(path) else ""
-        if depth == len(path) and parent and not children(tree, parent):
+        options = children(tree, parents[depth])
+        if depth == len(path) and depth and not options:
             continue  # the chosen node is a leaf: no empty select after it
-        levels = level_context(tree, name, label, parent, selected, [levels] if levels else [])
+        selected = path[depth].code if depth < len(path) else ""
+        levels = level_context(
+            tree,
+            name,
+            label,
+            parents[depth],
+            selected,
+            [levels] if levels else [],
+            depth=depth,
+            options=options,
+        )
     return levels
 
 
@@ -165,11 +181,23 @@ class CodePicker(forms.Widget):
         return name not in data
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
-        values = value if isinstance(value, list) else ([str(value)] if value else [])
-        code = deepest(self.tree, [item for item in values if CODE.match(item)])
+        if isinstance(value, list):  # the raw values of an invalid form: show what still holds together
+            code = deepest(self.tree, [item for item in value if CODE.match(item)])
+        else:  # a cleaned (or initial) code
+            code = str(value or "")
         label = (attrs or {}).get("aria-label", "") or name
         context = {"level": picker_levels(self.tree, name, label, str(code)), "name": name}
         return render_to_string("core/_code_picker.html", context)
+
+
+class _CleanedBoundField(forms.BoundField):
+    """Renders the cleaned code once the form is valid, so the picker needs no second look-up."""
+
+    def value(self) -> Any:
+        cleaned = getattr(self.form, "cleaned_data", None)
+        if cleaned is not None and self.name in cleaned and not self.errors:
+            return cleaned[self.name]
+        return super().value()
 
 
 class CodePickerField(forms.Field):
@@ -211,6 +239,9 @@ class CodePickerField(forms.Field):
 
     def prepare_value(self, value: Any) -> Any:
         return value
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        return _CleanedBoundField(form, self, field_name)
 
 
 def subtree_codes(tree: str, code: str) -> list[str]:

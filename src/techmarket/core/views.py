@@ -48,9 +48,10 @@ def code_children(request: HttpRequest, scheme: str = "region") -> HttpResponse:
     field = request.GET.get("field", "")
     name = field if pickers.FIELD_NAME.match(field) else scheme
     code = request.GET.get(name, "").strip()
-    parent = pickers.node(scheme, code)
-    if parent is None or not pickers.children(scheme, parent.code):
+    path = pickers.chain(scheme, code)
+    options = pickers.children(scheme, path[-1].code) if path else []
+    if not options:
         return HttpResponse("")
     label = request.GET.get("label", "")[:40] or str(pickers.tree_label(scheme))
-    level = pickers.level_context(scheme, name, label, parent.code, "", [])
+    level = pickers.level_context(scheme, name, label, code, "", [], depth=len(path), options=options)
     return render(request, "core/_code_level.html", {"level": level})
