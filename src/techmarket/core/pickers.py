@@ -185,8 +185,11 @@ class CodePicker(forms.Widget):
             code = deepest(self.tree, [item for item in value if CODE.match(item)])
         else:  # a cleaned (or initial) code
             code = str(value or "")
-        label = (attrs or {}).get("aria-label", "") or name
-        context = {"level": picker_levels(self.tree, name, label, str(code)), "name": name}
+        merged = {**self.attrs, **(attrs or {})}
+        level = picker_levels(self.tree, name, str(merged.get("aria-label") or name), code)
+        if level is not None and merged.get("id"):
+            level["id"] = merged["id"]  # the field's <label for> names the first select
+        context = {"level": level, "name": name}
         return render_to_string("core/_code_picker.html", context)
 
 

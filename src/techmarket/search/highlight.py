@@ -13,10 +13,10 @@ from techmarket.search.backends import query_tokens
 SNIPPET_CHARS = 80
 
 
-def snippet(text: str, query: str, *, width: int = SNIPPET_CHARS) -> SafeString:
+def snippet(text: str, query: str, *, width: int | None = SNIPPET_CHARS) -> SafeString:
     """About ``width`` characters of ``text`` around the first matched word, matches in ``<mark>``.
 
-    Matching is on the normalised text (full-width and case folded), which keeps every character's
+    ``width=None`` keeps the whole text (titles). Matching is on the normalised text (full-width and case folded), which keeps every character's
     position, so the marks land on the original characters. Without a match, the text's beginning.
     """
     text = " ".join((text or "").split())
@@ -26,8 +26,11 @@ def snippet(text: str, query: str, *, width: int = SNIPPET_CHARS) -> SafeString:
         words = []
     pattern = re.compile("|".join(re.escape(word) for word in words)) if words else None
     first = pattern.search(folded) if pattern else None
-    start = max(0, first.start() - width // 4) if first else 0
-    end = min(len(text), start + width)
+    if width is None:
+        start, end = 0, len(text)
+    else:
+        start = max(0, first.start() - width // 4) if first else 0
+        end = min(len(text), start + width)
     parts: list[str] = ["…" if start else ""]
     position = start
     for match in pattern.finditer(folded, start, end) if pattern else []:

@@ -10,3 +10,9 @@ register = template.Library()
 def highlight(text: str, query: str) -> SafeString:
     """``{{ record.abstract|highlight:q }}``: a snippet with the matched query words marked."""
     return snippet(text, query or "")
+
+
+@register.filter
+def mark_words(text: str, query: str) -> SafeString:
+    """``{{ record.name|mark_words:q }}``: the whole text with the matched query words marked."""
+    return snippet(text, query or "", width=None)
