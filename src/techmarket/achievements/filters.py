@@ -10,16 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState, SortOrder, TransferMode
 from techmarket.achievements.selectors import Filters
+from techmarket.core.forms import check_range
 from techmarket.core.pickers import CodePickerField
 
 TRL_CHOICES = [("", _("不限")), *[(level, str(level)) for level in range(1, 10)]]
-
-
-def check_range(form: forms.Form, low: str, high: str, message: str) -> None:
-    """A range whose lower end is above its upper end filters nothing: say so on the upper field."""
-    data = form.cleaned_data
-    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-        form.add_error(high, message)
 
 
 class AchievementFilterForm(forms.Form):

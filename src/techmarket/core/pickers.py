@@ -17,6 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.choices import ClassificationScheme, RegionLevel
@@ -180,7 +181,9 @@ class CodePicker(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return name not in data
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         if isinstance(value, list):  # the raw values of an invalid form: show what still holds together
             code = deepest(self.tree, [item for item in value if CODE.match(item)])
         else:  # a cleaned (or initial) code
@@ -190,7 +193,7 @@ class CodePicker(forms.Widget):
         if level is not None and merged.get("id"):
             level["id"] = merged["id"]  # the field's <label for> names the first select
         context = {"level": level, "name": name}
-        return render_to_string("core/_code_picker.html", context)
+        return mark_safe(render_to_string("core/_code_picker.html", context))  # noqa: S308 (a template's autoescaped output)
 
 
 class _CleanedBoundField(forms.BoundField):

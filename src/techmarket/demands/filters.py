@@ -7,16 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.core.forms import check_range
 from techmarket.core.pickers import CodePickerField
 from techmarket.demands.choices import Cooperation
 from techmarket.demands.selectors import DemandFilters
-
-
-def check_range(form: forms.Form, low: str, high: str, message: str) -> None:
-    """A range whose lower end is above its upper end filters nothing: say so on the upper field."""
-    data = form.cleaned_data
-    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-        form.add_error(high, message)
 
 
 class DemandFilterForm(forms.Form):

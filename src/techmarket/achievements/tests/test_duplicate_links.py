@@ -45,7 +45,8 @@ def test_every_duplicate_link_opens_and_the_others_are_named_only(regions, revie
     )
     client = client_for(reviewers["county"])
     page = client.get(reverse("achievements:detail", args=[record.pk])).content.decode()
-    assert far.name in page and hidden.name in page  # named, so the reviewer knows to ask
+    assert far.name in page
+    assert hidden.name in page
     section = page[page.index(far.name) - 2000 : page.index(hidden.name) + 200]
     links = set(re.findall(r'href="(/achievements/\d+/)"', section))
     assert links == {reverse("achievements:detail", args=[near.pk])}
