@@ -33,6 +33,7 @@ def test_a_visitor_filters_the_catalogue_with_the_pickers_on_a_phone(
         reviewers=reviewers,
         name="甲市锂电池正极",
         keywords="锂电池",
+        abstract="高能量密度锂电池正极材料。",
     )
 
     page = new_page(phone=True)

@@ -79,12 +79,18 @@ class Filters:
 
 def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> QuerySet[Achievement]:
     """Apply screening filters, full-text relevance and the requested order."""
+    # A code covers the codes it prefixes and, where the tree says so, its children of other shapes
+    # (GB/T 4754 section C holds division 39).
     if filters.discipline:
         queryset = queryset.filter(
-            discipline__code__in=pickers.subtree_codes("discipline", filters.discipline)
+            Q(discipline__code__startswith=filters.discipline)
+            | Q(discipline__code__in=pickers.subtree_codes("discipline", filters.discipline))
         )
     if filters.industry:
-        queryset = queryset.filter(industry__code__in=pickers.subtree_codes("industry", filters.industry))
+        queryset = queryset.filter(
+            Q(industry__code__startswith=filters.industry)
+            | Q(industry__code__in=pickers.subtree_codes("industry", filters.industry))
+        )
     if filters.region:
         queryset = queryset.filter(Region.within_q(filters.region))
     if filters.trl_min is not None:
