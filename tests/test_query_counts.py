@@ -214,6 +214,14 @@ def _work(world: World, n: int) -> None:
     _notifications(world, n)
 
 
+def _industry_children(world: World, n: int) -> None:
+    from techmarket.core.models import Classification
+
+    section = Classification.objects.get(scheme="industry", code="C")
+    for _ in range(n):
+        ClassificationFactory(scheme="industry", parent=section)
+
+
 def _url(name: str, **query: str) -> Callable[[World], str]:
     def url(world: World) -> str:
         base = reverse(name)
@@ -223,9 +231,17 @@ def _url(name: str, **query: str) -> Callable[[World], str]:
 
 
 PUBLIC = ("anonymous", "applicant", "county_reviewer", "platform_admin")
+# Full-text search with the pickers' filters (a province, the factories' industry code).
+FILTERED = {"q": "导热", "region": "990000", "industry": "C39"}
 ENDPOINTS = [
     # Pages
     Endpoint("page achievements:catalogue", _url("achievements:catalogue"), _achievements(), PUBLIC),
+    Endpoint(
+        "page achievements:catalogue filtered",
+        _url("achievements:catalogue", **FILTERED, trl_min="3", trl_max="9"),
+        _achievements(),
+        PUBLIC,
+    ),
     Endpoint(
         "page achievements:mine",
         _url("achievements:mine"),
@@ -240,6 +256,18 @@ ENDPOINTS = [
     ),
     Endpoint("page achievements:catalogues", _url("achievements:catalogues"), _catalogues, ("anonymous",)),
     Endpoint("page demands:hall", _url("demands:hall"), _demands(), PUBLIC),
+    Endpoint(
+        "page demands:hall filtered",
+        _url("demands:hall", **FILTERED, budget_max="500", cooperation="license"),
+        _demands(),
+        PUBLIC,
+    ),
+    Endpoint(
+        "page core:region_children",
+        _url("core:region_children", field="region", region="990000"),
+        _regions,
+        ("anonymous",),
+    ),
     Endpoint("page demands:mine", _url("demands:mine"), _demands(DemandState.DRAFT), ("enterprise",)),
     Endpoint(
         "page demands:review_queue",
@@ -274,7 +302,11 @@ ENDPOINTS = [
     ),
     # API
     Endpoint("api achievement-list", _url("api:achievement-list"), _achievements(), PUBLIC),
+    Endpoint(
+        "api achievement-list filtered", _url("api:achievement-list", **FILTERED), _achievements(), PUBLIC
+    ),
     Endpoint("api demand-list", _url("api:demand-list"), _demands(), PUBLIC),
+    Endpoint("api demand-list filtered", _url("api:demand-list", **FILTERED), _demands(), PUBLIC),
     Endpoint("api expert-list", _url("api:expert-list"), _experts, PUBLIC),
     Endpoint("api notification-list", _url("api:notification-list"), _notifications, ("applicant",)),
     Endpoint("api auth-tokens", _url("api:auth-tokens"), _tokens, ("applicant",)),
@@ -295,6 +327,14 @@ ENDPOINTS = [
     ),
     Endpoint("api region-list", _url("api:region-list", parent="990000"), _regions, ("anonymous",)),
     Endpoint("api classification-list", _url("api:classification-list"), _classifications, ("anonymous",)),
+    Endpoint(
+        "page core:classification_children",
+        lambda world: (
+            reverse("core:classification_children", args=["industry"]) + "?field=industry&industry=C"
+        ),
+        _industry_children,
+        ("anonymous",),
+    ),
 ]
 
 

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState, SortOrder, TransferMode
 from techmarket.achievements.selectors import Filters
+from techmarket.core.forms import check_range
+from techmarket.core.pickers import CodePickerField
+
+TRL_CHOICES = [("", _("不限")), *[(level, str(level)) for level in range(1, 10)]]
 
 
 class AchievementFilterForm(forms.Form):
+    """Screening parameters: an invalid one is an error shown next to its field, never silently dropped."""
+
     q = forms.CharField(label=_("关键词"), required=False, max_length=200)
-    discipline = forms.RegexField(label=_("学科代码"), regex=r"^[0-9A-Za-z]{1,10}$", required=False)
-    industry = forms.RegexField(label=_("行业代码"), regex=r"^[0-9A-Za-z]{1,10}$", required=False)
-    region = forms.RegexField(label=_("地区代码"), regex=r"^\d{6}$", required=False)
-    trl_min = forms.IntegerField(label=_("最低TRL"), min_value=1, max_value=9, required=False)
-    trl_max = forms.IntegerField(label=_("最高TRL"), min_value=1, max_value=9, required=False)
+    discipline = CodePickerField("discipline", label=_("学科"), code_label=_("学科代码"))
+    industry = CodePickerField("industry", label=_("行业"), code_label=_("行业代码"))
+    region = CodePickerField("region", label=_("地区"), code_label=_("地区代码"))
+    trl_min = forms.IntegerField(
+        label=_("最低TRL"), min_value=1, max_value=9, required=False, widget=forms.Select(choices=TRL_CHOICES)
+    )
+    trl_max = forms.IntegerField(
+        label=_("最高TRL"), min_value=1, max_value=9, required=False, widget=forms.Select(choices=TRL_CHOICES)
+    )
     transfer_mode = forms.ChoiceField(
         label=_("转化方式"), choices=[("", "—"), *TransferMode.choices], required=False
     )
@@ -36,6 +48,12 @@ class AchievementFilterForm(forms.Form):
     )
     state = forms.ChoiceField(label=_("状态"), choices=[("", "—"), *AchievementState.choices], required=False)
     sort = forms.ChoiceField(label=_("排序"), choices=[("", "—"), *SortOrder.choices], required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_range(self, "trl_min", "trl_max", _("最高TRL不能低于最低TRL。"))
+        check_range(self, "price_min", "price_max", _("最高价格不能低于最低价格。"))
+        return cleaned
 
     def to_filters(self) -> Filters:
         data = self.cleaned_data

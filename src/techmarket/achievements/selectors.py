@@ -25,6 +25,7 @@ from techmarket.achievements.choices import (
 )
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.core import pickers
 from techmarket.core.audit import events_for
 from techmarket.core.errors import NotFound
 from techmarket.core.models import AuditEvent, Region
@@ -88,10 +89,18 @@ class Filters:
 
 def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> QuerySet[Achievement]:
     """Apply screening filters, full-text relevance and the requested order."""
+    # A code covers the codes it prefixes and, where the tree says so, its children of other shapes
+    # (GB/T 4754 section C holds division 39).
     if filters.discipline:
-        queryset = queryset.filter(discipline__code__startswith=filters.discipline)
+        queryset = queryset.filter(
+            Q(discipline__code__startswith=filters.discipline)
+            | Q(discipline__code__in=pickers.subtree_codes("discipline", filters.discipline))
+        )
     if filters.industry:
-        queryset = queryset.filter(industry__code__startswith=filters.industry)
+        queryset = queryset.filter(
+            Q(industry__code__startswith=filters.industry)
+            | Q(industry__code__in=pickers.subtree_codes("industry", filters.industry))
+        )
     if filters.region:
         queryset = queryset.filter(Region.within_q(filters.region))
     if filters.trl_min is not None:
@@ -133,6 +142,11 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
             SortOrder(sort) if sort in SortOrder.values else SortOrder.NEWEST, orderings[SortOrder.NEWEST]
         )
     )
+
+
+def is_partial_match(rows: Any) -> bool:
+    """Whether a page of searched records holds partial matches only (no record had every word)."""
+    return search.is_partial(rows)
 
 
 def achievement_for_list(queryset: QuerySet[Achievement]) -> QuerySet[Achievement]:

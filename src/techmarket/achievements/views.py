@@ -23,10 +23,12 @@ from techmarket.core.web import apply_domain_error, paginate, submission_key_of
 
 
 def _catalogue_queryset(request: HttpRequest, form: AchievementFilterForm) -> QuerySet[Achievement]:
+    """The filtered records; none while a filter is invalid (the page must not pretend to filter)."""
     principal = principal_of(request.user)
-    filters = form.to_filters() if form.is_valid() else selectors.Filters()
+    if not form.is_valid():
+        return Achievement.objects.none()
     return selectors.achievement_for_list(
-        selectors.achievement_filter(selectors.achievement_catalogue(principal), filters)
+        selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters())
     )
 
 
@@ -38,7 +40,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     template = (
         "achievements/_results.html" if request.headers.get("HX-Request") else "achievements/catalogue.html"
     )
-    return render(request, template, {"form": form, "page": page, "query": request.GET.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "query": request.GET.urlencode(),
+        "q": form.cleaned_data.get("q", "") if form.is_valid() else "",
+        "partial": selectors.is_partial_match(page),
+    }
+    return render(request, template, context)
 
 
 @require_GET

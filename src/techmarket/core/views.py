@@ -1,10 +1,11 @@
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from techmarket.core import pickers
 from techmarket.core.api.errors import error_json, is_api_request
 
 
@@ -44,3 +45,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
         return error_json(500)
     return render(request, "core/error.html", {"status": 500}, status=500)
+
+
+@require_GET
+def code_children(request: HttpRequest, scheme: str = "region") -> HttpResponse:
+    """htmx: the next level of a picker (the children of the chosen code), or nothing to clear it.
+
+    The select sends its own value under the form field's name, and ``field`` says which name that is.
+    """
+    if scheme not in pickers.TREES:
+        raise Http404
+    field = request.GET.get("field", "")
+    name = field if pickers.FIELD_NAME.match(field) else scheme
+    code = request.GET.get(name, "").strip()
+    path = pickers.chain(scheme, code)
+    options = pickers.children(scheme, path[-1].code) if path else []
+    if not options:
+        return HttpResponse("")
+    label = request.GET.get("label", "")[:40] or str(pickers.tree_label(scheme))
+    level = pickers.level_context(scheme, name, label, code, "", [], depth=len(path), options=options)
+    return render(request, "core/_code_level.html", {"level": level})

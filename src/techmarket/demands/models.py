@@ -94,6 +94,9 @@ class Demand(TimeStampedModel):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     close_note = models.TextField(_("关闭说明"), blank=True)
+    # Segmented text for the full-text index (search.backends), kept by services._apply.
+    search_title = models.TextField(default="", editable=False)
+    search_body = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]

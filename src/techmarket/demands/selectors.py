@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,11 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.policies import Principal
+from techmarket.core import pickers
 from techmarket.core.errors import NotFound
+from techmarket.core.models import Region
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first, latest_reasons
 from techmarket.demands import policies
 from techmarket.demands.choices import OPEN_STATES, DemandState
 from techmarket.demands.models import Demand
+from techmarket.search import backends as search
 
 # Fields that make matches better, in the order the form helper lists them, with their weight.
 QUALITY_FIELDS: tuple[tuple[str, int], ...] = (
@@ -52,12 +58,58 @@ def demand_get(principal: Principal, pk: Any) -> Demand:
 
 def demand_for_list(queryset: QuerySet[Demand]) -> QuerySet[Demand]:
     """Rows for lists, with the related rows the list pages show joined in."""
-    return queryset.select_related("industry", "region", "owner_organisation")
+    return queryset.select_related("industry", "region", "owner_organisation").defer(
+        "search_title", "search_body"
+    )
 
 
 def open_demands(principal: Principal) -> QuerySet[Demand]:
     """Published and in-docking demands the principal may see, newest first (the demand hall)."""
     return demand_for_list(demand_visible(principal).filter(state__in=OPEN_STATES))
+
+
+@dataclass(frozen=True)
+class DemandFilters:
+    """Query and screening parameters of the demand hall (page and API)."""
+
+    q: str = ""
+    industry: str = ""
+    region: str = ""
+    budget_min: Decimal | None = None
+    budget_max: Decimal | None = None
+    deadline_from: datetime.date | None = None
+    deadline_to: datetime.date | None = None
+    cooperation: str = ""
+
+
+def demand_filter(queryset: QuerySet[Demand], filters: DemandFilters) -> QuerySet[Demand]:
+    """Screen demands and, with a query, rank them by full-text relevance (else newest first).
+
+    The budget range is compared with the demand's upper budget (what the hall shows); a deadline
+    range keeps only demands that state a deadline in it.
+    """
+    if filters.industry:
+        queryset = queryset.filter(industry__code__in=pickers.subtree_codes("industry", filters.industry))
+    if filters.region:
+        queryset = queryset.filter(Region.within_q(filters.region))
+    if filters.budget_min is not None:
+        queryset = queryset.filter(budget_max__gte=filters.budget_min)
+    if filters.budget_max is not None:
+        queryset = queryset.filter(budget_max__lte=filters.budget_max)
+    if filters.deadline_from is not None:
+        queryset = queryset.filter(deadline__gte=filters.deadline_from)
+    if filters.deadline_to is not None:
+        queryset = queryset.filter(deadline__lte=filters.deadline_to)
+    if filters.cooperation:
+        queryset = queryset.filter(cooperation__contains=f",{filters.cooperation},")
+    if filters.q:
+        return search.rank(queryset, filters.q)
+    return queryset.order_by("-published_at", "-id")
+
+
+def is_partial_match(rows: Any) -> bool:
+    """Whether a page of searched demands holds partial matches only (no demand had every word)."""
+    return search.is_partial(rows)
 
 
 def open_demands_by_id(principal: Principal, ids: list[int]) -> QuerySet[Demand]:

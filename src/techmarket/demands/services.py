@@ -23,6 +23,7 @@ from techmarket.demands import policies
 from techmarket.demands.choices import Cooperation, DemandConfidentiality, DemandState
 from techmarket.demands.models import Demand, DemandRecipient, join_cooperation
 from techmarket.demands.workflow import DEMAND_WORKFLOW
+from techmarket.search import segment
 
 MAX_KEYWORDS = 5
 DUPLICATE_SUBMISSION_MESSAGE = _("该表单已经提交过，需求已保存，未重复创建。请在“我的需求”中查看。")
@@ -109,12 +110,20 @@ def _apply(demand: Demand, data: dict[str, Any]) -> None:
         setattr(demand, field, value)
     for field, code in demand.region.chain_codes().items():
         setattr(demand, field, code)
+    demand.search_title, demand.search_body = search_fields(demand)
+
+
+def search_fields(demand: Demand) -> tuple[str, str]:
+    """The segmented title and body the demand hall's full-text index holds (bulk loaders call it too)."""
+    title = segment.joined(f"{demand.title} {demand.keywords}")
+    body = segment.joined(" ".join([demand.problem, demand.targets, demand.background]))
+    return title, body
 
 
 def _validate(demand: Demand, data: dict[str, Any]) -> None:
     errors = business_errors(data)
     try:
-        demand.full_clean(exclude=["owner_organisation", "created_by"])
+        demand.full_clean(exclude=["owner_organisation", "created_by", "search_title", "search_body"])
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)

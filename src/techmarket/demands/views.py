@@ -17,19 +17,32 @@ from techmarket.core import masking
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate, submission_key_of
 from techmarket.demands import pages, policies, selectors, services
+from techmarket.demands.filters import DemandFilterForm
 from techmarket.demands.forms import CloseForm, DemandForm
 from techmarket.demands.models import Demand
 from techmarket.demands.workflow import DEMAND_WORKFLOW
 
 
 def hall(request: HttpRequest) -> HttpResponse:
-    """Published demands the visitor may see, newest first (需求大厅)."""
+    """Published demands the visitor may see (需求大厅): full-text search and the catalogue's screening.
+
+    While a filter is invalid nothing is listed: the page says which one instead of pretending to filter.
+    """
     principal = principal_of(request.user)
-    queryset = selectors.open_demands(principal)
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        queryset = queryset.filter(title__icontains=query)
-    return render(request, "demands/hall.html", {"page": paginate(request, queryset), "q": query})
+    form = DemandFilterForm(request.GET)
+    if form.is_valid():
+        queryset = selectors.demand_filter(selectors.open_demands(principal), form.to_filters())
+    else:
+        queryset = Demand.objects.none()
+    page = paginate(request, queryset)
+    context = {
+        "form": form,
+        "page": page,
+        "q": form.cleaned_data.get("q", "") if form.is_valid() else "",
+        "partial": selectors.is_partial_match(page),
+    }
+    template = "demands/_hall_results.html" if request.headers.get("HX-Request") else "demands/hall.html"
+    return render(request, template, context)
 
 
 def _get(request: HttpRequest, pk: int) -> Demand:

@@ -17,7 +17,9 @@ gives no weight — lists its matches newest first instead of scoring every one 
 
 from __future__ import annotations
 
-from typing import TypeVar
+import itertools
+import math
+from typing import Any, TypeVar
 
 from django.apps.registry import Apps
 from django.db import connection, migrations, models
@@ -34,12 +36,17 @@ BODY_WEIGHT = 1.0
 # ranking every match to cost real time, matches are listed newest first instead.
 BROAD_SHARE = 0.5
 BROAD_MIN_MATCHES = 10_000
+# The partial fallback (no record matches every word), see partial_groups. Beyond eight terms or words
+# the combinations grow too fast.
+PARTIAL_MIN_WORDS = 3
+PARTIAL_SHARE = 0.6
+PARTIAL_MAX_WORDS = 8
 
 
 def query_tokens(query: str) -> list[str]:
     """Distinct query words in order of appearance."""
     seen: dict[str, None] = {}
-    for token in segment.tokens(query):
+    for token in segment.tokens(segment.join_lone_characters(query)):
         seen.setdefault(token, None)
     return list(seen)[:32]
 
@@ -63,16 +70,18 @@ def _sqlite_is_broad(table: str, words: list[str]) -> bool:
 
 
 def _sqlite_rank(
-    queryset: models.QuerySet[M], words: list[str], *, any_word: bool, broad: bool
+    queryset: models.QuerySet[M], groups: list[list[str]], *, broad: bool, partial: bool = False
 ) -> models.QuerySet[M]:
     table = queryset.model._meta.db_table
     fts = f"{table}_fts"
-    expression = (" OR " if any_word else " ").join(f'"{word}"' for word in words)
+    expression = " OR ".join("(" + " AND ".join(f'"{word}"' for word in group) + ")" for group in groups)
     # "+" keeps the FTS table the outer loop: without statistics SQLite would otherwise walk the
     # visibility index and run the whole MATCH again for every row it finds there.
     matching = queryset.extra(  # noqa: S610 (FTS; values bound)
         tables=[fts], where=[f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[expression]
     )
+    if partial:
+        matching = matching.extra(select={"search_partial": "1"})
     if broad:
         # FTS5 hands out its matches newest (highest rowid) first without sorting them, so the page
         # stops after the first twenty visible rows instead of scoring every match.
@@ -103,10 +112,12 @@ def _postgres_is_broad(table: str, words: list[str]) -> bool:
 
 
 def _postgres_rank(
-    queryset: models.QuerySet[M], words: list[str], *, any_word: bool, broad: bool
+    queryset: models.QuerySet[M], groups: list[list[str]], *, broad: bool, partial: bool = False
 ) -> models.QuerySet[M]:
     table = queryset.model._meta.db_table
-    expression = (" | " if any_word else " & ").join(words)
+    expression = " | ".join("(" + " & ".join(group) + ")" for group in groups)
+    if partial:
+        queryset = queryset.extra(select={"search_partial": "1"})
     if broad:
         return queryset.extra(  # noqa: S610 (FTS; values bound)
             where=[f"{table}.search_vector @@ to_tsquery('simple', %s)"],
@@ -121,12 +132,41 @@ def _postgres_rank(
     ).order_by("-search_rank", "-id")
 
 
-def rank(queryset: models.QuerySet[M], query: str, *, any_word: bool = False) -> models.QuerySet[M]:
-    """Records matching every query word, best first; if none match all words, those matching any.
+def informative(words: list[str]) -> list[str]:
+    """The query words a partial match may be judged on: no single characters, no words that say nothing."""
+    return [word for word in words if len(word) >= 2 and word not in segment.VAGUE_WORDS]
 
-    The result is ordered (best first, then newest) and carries ``search_rank``. ``any_word`` skips
-    the all-words step (duplicate detection: a record matching every word in its body must not hide a
-    near-identical title that lacks one word).
+
+def partial_groups(query: str) -> list[list[str]]:
+    """Word sets of which a partial match must contain one, or none when no part of the query says enough.
+
+    Terms the visitor typed apart ("石墨烯 火箭") are concepts of their own: a partial match holds every
+    word of half of them (those with an informative word). One term is one concept: "量子计算" (量子 +
+    计算) or "不存在的东西" has no meaningful part, so a record with only 计算 is no answer; only a
+    long sentence of three informative words or more is judged by a quorum of 60 % of them.
+    """
+    terms = [query_tokens(term) for term in segment.join_lone_characters(query).split()]
+    terms = [words for words in terms if informative(words)][:PARTIAL_MAX_WORDS]
+    if len(terms) >= 2:
+        quorum = math.ceil(len(terms) / 2)
+        return [
+            list(dict.fromkeys(word for words in group for word in words))
+            for group in itertools.combinations(terms, quorum)
+        ]
+    useful = informative(terms[0])[:PARTIAL_MAX_WORDS] if terms else []
+    if len(useful) < PARTIAL_MIN_WORDS:
+        return []
+    quorum = max(2, math.ceil(len(useful) * PARTIAL_SHARE))
+    return [list(group) for group in itertools.combinations(useful, quorum)]
+
+
+def rank(queryset: models.QuerySet[M], query: str, *, any_word: bool = False) -> models.QuerySet[M]:
+    """Records matching every query word, best first; if none do, those sharing most of its informative words.
+
+    The result is ordered (best first, then newest) and carries ``search_rank``; rows of the partial
+    fallback also carry ``search_partial`` (pages say the match is partial, see :func:`is_partial`).
+    ``any_word`` matches any word instead (duplicate detection: a record matching every word in its
+    body must not hide a near-identical title that lacks one word).
     """
     words = query_tokens(query)
     if not words:
@@ -136,13 +176,21 @@ def rank(queryset: models.QuerySet[M], query: str, *, any_word: bool = False) ->
     ranker = _postgres_rank if postgres else _sqlite_rank
     if any_word:
         # Any-word (OR) queries always rank: one informative word is enough to rank by.
-        return ranker(queryset, words, any_word=True, broad=False)
+        return ranker(queryset, [[word] for word in words], broad=False)
     is_broad = _postgres_is_broad if postgres else _sqlite_is_broad
     broad = is_broad(queryset.model._meta.db_table, words)
-    matching_all = ranker(queryset, words, any_word=False, broad=broad)
-    if len(words) == 1 or matching_all.exists():
+    matching_all = ranker(queryset, [words], broad=broad)
+    if len(words) == 1:
         return matching_all
-    return ranker(queryset, words, any_word=True, broad=False)
+    groups = partial_groups(query)
+    if not groups or matching_all.exists():
+        return matching_all
+    return ranker(queryset, groups, broad=False, partial=True)
+
+
+def is_partial(rows: Any) -> bool:
+    """Whether ranked rows (a page of :func:`rank`'s result) came from the partial fallback."""
+    return any(getattr(row, "search_partial", None) for row in rows)
 
 
 def create_index_sql(vendor: str, table: str, *, catalogue: str = "") -> list[str]:

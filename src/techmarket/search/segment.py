@@ -67,6 +67,46 @@ _STOPWORDS = frozenset(
     ]
 )
 
+# Words that say nothing about what is sought: a record sharing only these with a query is no match.
+VAGUE_WORDS = frozenset(
+    [
+        "东西",
+        "存在",
+        "相关",
+        "有关",
+        "进行",
+        "一些",
+        "什么",
+        "怎么",
+        "如何",
+        "哪些",
+        "需要",
+        "可以",
+        "没有",
+        "问题",
+        "技术",
+        "方法",
+        "方面",
+        "研究",
+        "应用",
+        "系统",
+        "产品",
+        "项目",
+        "关于",
+        "提供",
+        "实现",
+        "利用",
+        "基于",
+        "用于",
+        "具有",
+        "以及",
+        "通过",
+        "我们",
+        "公司",
+        "有限",
+    ]
+)
+
 
 def clean_input(text: str) -> str:
     """Text a person typed or pasted, as search and suggest read it.
@@ -122,6 +162,29 @@ def is_token(word: str) -> bool:
 def tokens(text: str) -> list[str]:
     """Segment text into search tokens: words, without punctuation or stop words."""
     return [word for run in runs(text) for word in run if is_token(word)]
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def join_lone_characters(text: str) -> str:
+    """Join a lone Chinese character to the neighbouring run: "锂 电池" is typed for 锂电池.
+
+    Alone, 锂 is a word of its own that the index holds only where the segmenter left it alone, so
+    "锂 电池" would find a third of what "锂电池" finds. Runs of two characters or more are left apart.
+    """
+    chunks = _TOKEN.findall(normalise(text))
+    merged: list[str] = []
+    glue = False
+    for chunk in chunks:
+        lone = len(chunk) == 1 and _is_han(chunk)
+        if merged and (glue or lone) and _is_han(merged[-1][-1]) and _is_han(chunk[0]):
+            merged[-1] += chunk
+        else:
+            merged.append(chunk)
+        glue = lone
+    return " ".join(merged)
 
 
 def search_tokens(text: str) -> list[str]:

@@ -35,7 +35,9 @@ FILTER_PARAMETERS = [
         "search", OpenApiTypes.STR, description=gettext_lazy("全文检索（中文分词，按相关度排序）")
     ),
     *[
-        OpenApiParameter(name, OpenApiTypes.STR, description=field.label or "")
+        OpenApiParameter(
+            name, OpenApiTypes.STR, description=getattr(field, "code_label", "") or field.label or ""
+        )
         for name, field in AchievementFilterForm.base_fields.items()
         if name not in {"q"}
     ],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
@@ -14,10 +16,41 @@ from rest_framework.response import Response
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
 from techmarket.core.api.serializers import TransitionSerializer
+from techmarket.core.errors import DomainError
 from techmarket.demands import policies, selectors, services
 from techmarket.demands.api.serializers import DemandSerializer, DemandWriteSerializer
+from techmarket.demands.filters import DemandFilterForm
 from techmarket.demands.models import Demand
 from techmarket.demands.workflow import DEMAND_WORKFLOW
+
+# Lazy descriptions: translated when the schema is rendered, not once at import.
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "search", OpenApiTypes.STR, description=gettext_lazy("全文检索（中文分词，按相关度排序）")
+    ),
+    *[
+        OpenApiParameter(
+            name, OpenApiTypes.STR, description=getattr(field, "code_label", "") or field.label or ""
+        )
+        for name, field in DemandFilterForm.base_fields.items()
+        if name != "q"
+    ],
+]
+
+
+def _filters_from(request: Request) -> selectors.DemandFilters:
+    """The hall's filters from the query string (``search`` or ``q``); 400 naming each invalid one."""
+    params = request.query_params.copy()
+    if "search" in params:
+        params["q"] = str(params.get("search", ""))
+    form = DemandFilterForm(params)
+    if not form.is_valid():
+        raise DomainError(
+            "invalid_filter",
+            _("查询参数有误。"),
+            fields={name: list(errors) for name, errors in form.errors.items()},
+        )
+    return form.to_filters()
 
 
 class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -33,7 +66,7 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         principal = principal_of(self.request.user)
         if self.request.query_params.get("mine") == "1":
             return selectors.own_demands(principal)
-        return selectors.open_demands(principal)
+        return selectors.demand_filter(selectors.open_demands(principal), _filters_from(self.request))
 
     def get_object(self) -> Demand:
         return selectors.demand_get(principal_of(self.request.user), self.kwargs["pk"])
@@ -48,7 +81,7 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "show_contact": False}
 
-    @extend_schema(parameters=[OpenApiParameter("mine", OpenApiTypes.STR, enum=["1"])])
+    @extend_schema(parameters=[OpenApiParameter("mine", OpenApiTypes.STR, enum=["1"]), *FILTER_PARAMETERS])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
