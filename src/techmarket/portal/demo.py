@@ -68,38 +68,42 @@ QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def create_demo(*, achievements_count: int = 500, organisations_count: int = 32) -> DemoSummary:
-    """Create the whole demo in one transaction (nothing is left half-made if anything fails)."""
+    """Create the whole demo in one transaction (nothing is left half-made if anything fails); mark the
+    older notices read once it has committed."""
     quiet = override_settings(
         EMAIL_BACKEND=QUIET_MAIL,
         TECHMARKET={**settings.TECHMARKET, "SMS_SENDER": f"{notifications_demo.__name__}.QuietSmsSender"},
     )
-    with quiet, quick_password_hashing(), transaction.atomic():
-        rng = random.Random(SEED)  # noqa: S311 (seeded: reproducible data, not a secret)
-        people = accounts_demo.seed(
-            rng, organisations_count=organisations_count, filing_kinds=achievements_demo.FILING_KINDS
-        )
-        made = achievements_demo.seed(rng, people, count=achievements_count)
-        experts = experts_demo.seed(
-            rng,
-            people.organisations,
-            made.records,
-            people.accounts["demo-expert"],
-            admin=people.admin,
-            email_domain=DEMO_EMAIL_DOMAIN,
-        )
-        demands = demands_demo.seed(rng, people)
-        published = [demand for demand in demands if demand.state == DemandState.PUBLISHED]
-        matching_demo.seed(published)
-        docking = docking_demo.seed(
-            rng,
-            published,
-            responder_for=docking_demo.responder(
-                people.accounts["demo-broker"], demands_demo.reviewer_finder(people)
-            ),
-            expert_profile_id=experts[0].pk if experts else None,
-            expert_theme_demands=[d for d in published if _theme(d) == experts_demo.OWN_THEME],
-        )
-        catalogue = achievements_demo.publish_catalogue(people.admin)
+    with quiet, quick_password_hashing():
+        with transaction.atomic():
+            rng = random.Random(SEED)  # noqa: S311 (seeded: reproducible data, not a secret)
+            people = accounts_demo.seed(
+                rng, organisations_count=organisations_count, filing_kinds=achievements_demo.FILING_KINDS
+            )
+            made = achievements_demo.seed(rng, people, count=achievements_count)
+            experts = experts_demo.seed(
+                rng,
+                people.organisations,
+                made.records,
+                people.accounts["demo-expert"],
+                admin=people.admin,
+                email_domain=DEMO_EMAIL_DOMAIN,
+            )
+            demands = demands_demo.seed(rng, people)
+            published = [demand for demand in demands if demand.state == DemandState.PUBLISHED]
+            matching_demo.seed(published)
+            docking = docking_demo.seed(
+                rng,
+                published,
+                responder_for=docking_demo.responder(
+                    people.accounts["demo-broker"], demands_demo.reviewer_finder(people)
+                ),
+                expert_profile_id=experts[0].pk if experts else None,
+                expert_theme_demands=[d for d in published if _theme(d) == experts_demo.OWN_THEME],
+            )
+            catalogue = achievements_demo.publish_catalogue(people.admin)
+        # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
+        # older ones read only then, so each person starts with a few unread, not all of them.
         notifications = notifications_demo.seed(rng)
         return DemoSummary(
             organisations=people.kinds,
