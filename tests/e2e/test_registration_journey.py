@@ -109,6 +109,9 @@ def test_new_organisation_files_achievement_that_reviewers_publish(live_server, 
     visitor.goto(f"{base}/achievements/")
     visitor.fill("input[name=q]", "电解液")
     visitor.press("input[name=q]", "Enter")
+    # The search swaps #results in place (htmx) and the unfiltered list already names the record: wait
+    # for the search's own results (their snippets mark the words) before clicking one.
+    visitor.wait_for_selector("#results mark >> text=电解液")
     visitor.wait_for_selector(f"#results >> text={TITLE}")
     visitor.click(f"#results >> text={TITLE}")
     visitor.wait_for_selector(f"h1 >> text={TITLE}")
