@@ -145,12 +145,17 @@ def test_long_text_costs_linear_time():
     )
     unit = "碳纤维复合材料的人工智能检测与铝基复合材料。"
     short, long = unit * 50, unit * 500
-    started = time.perf_counter()
-    analysis.words(short, lexicon), lexicon.phrases(short)
-    short_time = time.perf_counter() - started
-    started = time.perf_counter()
-    analysis.words(long, lexicon), lexicon.phrases(long)
-    long_time = time.perf_counter() - started
+
+    def best_of_five(text: str) -> float:
+        """The fastest of five runs: one run's time also measures whatever else the machine was doing."""
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            analysis.words(text, lexicon), lexicon.phrases(text)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    short_time, long_time = best_of_five(short), best_of_five(long)
     assert long_time < 30 * max(short_time, 1e-3)
     assert long_time < 2.0
 
