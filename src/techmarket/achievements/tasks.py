@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import translation
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from techmarket.achievements.imports.job import process_job
+from techmarket.achievements.imports.job import fail_stale_jobs, process_job
 
 
 @db_task()
@@ -20,3 +22,10 @@ def run_import(job_id: int, language: str) -> None:
     """Validate again (data may have changed since the check) and write all rows in one transaction."""
     with translation.override(language):
         process_job(job_id, dry_run=False)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_stale_imports() -> None:
+    """Tell uploaders whose job lost its worker (restart, crash) to upload again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        fail_stale_jobs()

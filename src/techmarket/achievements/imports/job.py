@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,9 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
 # The state a job waits in for each kind of run; a run finding its job elsewhere leaves it alone.
 RUN_FROM = {True: ImportStatus.CHECKING, False: ImportStatus.IMPORTING}
+# A running job whose row has not moved for this long lost its worker (killed, restarted, queue lost):
+# an import writes everything in one transaction, so a lost run wrote nothing and the job can be failed.
+STALE_AFTER = timedelta(minutes=30)
 
 
 def imports_dir() -> Path:
@@ -136,6 +140,38 @@ def job_record_outcome(
     """Record what the worker found (pass_check, reject, fail or finish_import): the system's move only,
     so any ``actor`` but None is refused."""
     return IMPORT_JOB_WORKFLOW.fire(job, outcome, actor=actor, changes=changes, data=data)
+
+
+def fail_stale_jobs(*, now: datetime | None = None) -> int:
+    """Fail the jobs left checking or importing by a worker that died, so the uploader is told to upload
+    again instead of watching "校验中" for ever; returns how many were failed.
+
+    The outcome goes through the workflow, which re-reads the row under its lock: a run that finished
+    meanwhile has moved the job on and is left alone.
+    """
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    failed = 0
+    for job in ImportJob.objects.filter(status__in=RUN_FROM.values(), updated_at__lt=cutoff):
+        stored_name = job.stored_name
+        try:
+            job_record_outcome(
+                job=job,
+                outcome="fail",
+                changes={
+                    "stored_name": "",
+                    "report": {
+                        "message": _("后台处理中断，未导入任何记录。请重新上传文件。"),
+                        "errors": [],
+                    },
+                },
+                data={"file": job.original_name, "stale_since": job.updated_at.isoformat()},
+            )
+        except InvalidTransition:
+            continue
+        if stored_name:
+            (imports_dir() / stored_name).unlink(missing_ok=True)
+        failed += 1
+    return failed
 
 
 def start_import(*, actor: User, job: ImportJob) -> bool:

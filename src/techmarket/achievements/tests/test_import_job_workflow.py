@@ -8,10 +8,12 @@ matrix is generated from IMPORT_JOB_WORKFLOW, so a transition added without an e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.models import User
@@ -222,3 +224,37 @@ def test_a_run_for_a_job_that_moved_on_is_skipped(var_dir, applicant):
     assert import_jobs.process_job(checked.pk, dry_run=True).status == ImportStatus.CHECKED
 
     assert snapshot() == before
+
+
+def test_jobs_that_lost_their_worker_are_failed_and_their_files_deleted(var_dir, regions, applicant):
+    stale = upload(applicant, [spreadsheets.valid_row(1, regions["county"])])
+    importing = job_in(ImportStatus.IMPORTING, applicant)
+    fresh = upload(applicant, [spreadsheets.valid_row(2, regions["county"])])
+    checked = job_in(ImportStatus.CHECKED, applicant)
+    long_ago = timezone.now() - import_jobs.STALE_AFTER - timedelta(minutes=1)
+    ImportJob.objects.filter(pk__in=[stale.pk, importing.pk, checked.pk]).update(updated_at=long_ago)
+
+    assert import_jobs.fail_stale_jobs() == 2
+
+    statuses = dict(ImportJob.objects.values_list("pk", "status"))
+    assert statuses[stale.pk] == statuses[importing.pk] == ImportStatus.FAILED
+    assert statuses[fresh.pk] == ImportStatus.CHECKING
+    assert statuses[checked.pk] == ImportStatus.CHECKED  # waits for its uploader, not for a worker
+    assert actions(stale)[-1] == ("fail", None)
+    assert "重新上传" in ImportJob.objects.get(pk=stale.pk).report["message"]
+    assert sorted(path.name for path in (var_dir / "imports").iterdir()) == [fresh.stored_name]
+    assert import_jobs.fail_stale_jobs() == 0
+
+
+def test_a_stale_job_that_finished_meanwhile_is_left_alone(var_dir, applicant, monkeypatch):
+    job = job_in(ImportStatus.CHECKING, applicant)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - import_jobs.STALE_AFTER * 2)
+    fire = import_jobs.job_record_outcome
+
+    def finished_first(**kwargs: Any) -> ImportJob:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKED)
+        return fire(**kwargs)
+
+    monkeypatch.setattr(import_jobs, "job_record_outcome", finished_first)
+    assert import_jobs.fail_stale_jobs() == 0
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.CHECKED
