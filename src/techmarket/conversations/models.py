@@ -72,6 +72,11 @@ class Thread(models.Model):
     def enterprise_label(self) -> str:
         return self.side_label(Side.ENTERPRISE)
 
+    @property
+    def parties_label(self) -> str:
+        """需求方 ↔ 供给方, for a list of threads."""
+        return f"{self.enterprise_label} ↔ {self.provider_label}"
+
 
 class Participant(models.Model):
     """A person in a thread, on one side, with the organisation they spoke for and how far they read."""

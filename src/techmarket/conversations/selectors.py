@@ -55,6 +55,11 @@ def threads_of(principal: Principal) -> QuerySet[Thread]:
     return with_unread(queryset, principal).order_by(F("last_message_at").desc(nulls_last=True), "-pk")
 
 
+def thread_list(principal: Principal) -> QuerySet[Thread]:
+    """The principal's threads for their list page: with the participants, to name both sides."""
+    return threads_of(principal).prefetch_related(_participants())
+
+
 def unread_threads(principal: Principal) -> QuerySet[Thread]:
     """The principal's threads with messages they have not read, the oldest waiting first."""
     return threads_of(principal).filter(Q(unread__gt=0)).order_by("last_message_at", "pk")

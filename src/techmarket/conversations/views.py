@@ -29,7 +29,7 @@ def _thread(request: HttpRequest, pk: int) -> Thread:
 @require_GET
 def thread_list(request: HttpRequest) -> HttpResponse:
     """The signed-in person's threads, the latest activity first, with unread counts."""
-    page = paginate(request, selectors.threads_of(principal_of(request.user)))
+    page = paginate(request, selectors.thread_list(principal_of(request.user)))
     for thread in page:
         thread.subject = subjects.get(thread.subject_kind)
     return render(request, "conversations/list.html", {"page": page})

@@ -39,7 +39,24 @@ class ThreadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
-        return selectors.threads_of(principal_of(self.request.user))
+        threads = selectors.threads_of(principal_of(self.request.user))
+        kind = self.request.query_params.get("subject_kind", "")
+        subject = self.request.query_params.get("subject_id", "")
+        if kind:
+            threads = threads.filter(subject_kind=kind[:40])
+        if subject:
+            threads = threads.filter(subject_id=selectors.parse_id(subject))
+        return threads
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("subject_kind", OpenApiTypes.STR, description="e.g. demands.demand"),
+            OpenApiParameter("subject_id", OpenApiTypes.INT, description="The subject's id."),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The caller's threads, the latest activity first; optionally those about one subject."""
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: ThreadDetailSerializer})
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -24,6 +24,11 @@ def test_a_participant_lists_reads_and_writes(scene, thread, tmp_path, settings)
     client = api(scene["enterprise"])
     listed = client.get(reverse("api:conversation-thread-list")).json()
     assert [row["id"] for row in listed["results"]] == [thread.pk]
+    about = {"subject_kind": "demands.demand", "subject_id": scene["demand"].pk}
+    assert client.get(reverse("api:conversation-thread-list"), about).json()["count"] == 1
+    other = {"subject_kind": "achievements.achievement"}
+    assert client.get(reverse("api:conversation-thread-list"), other).json()["count"] == 0
+    assert client.get(reverse("api:conversation-thread-list"), {"subject_id": "x"}).status_code == 404
     assert listed["results"][0]["unread"] == 1
     detail = client.get(reverse("api:conversation-thread-detail", args=[thread.pk])).json()
     assert {p["side"] for p in detail["participants"]} == {"enterprise", "provider"}
