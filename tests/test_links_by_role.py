@@ -21,6 +21,7 @@ from techmarket.achievements import policies as achievement_policies
 from techmarket.achievements.choices import AchievementState as S
 from techmarket.achievements.tests.cast import ROLES, build_cast
 from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.conversations import policies as conversation_policies
 from techmarket.demands import policies as demand_policies
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state
@@ -43,6 +44,7 @@ NAV_OFFERED = {
     "achievements:mine": achievement_policies.can_list_own,
     "demands:mine": demand_policies.can_list_own,
     "docking:inbox": docking_policies.can_receive_pushes,
+    "conversations:list": conversation_policies.can_list,
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from python_calamine import CalamineWorkbook
@@ -32,6 +33,8 @@ from techmarket.accounts.tests.factories import OrganisationFactory, user_with_r
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.conversations import services as conversation_services
+from techmarket.conversations.models import Thread
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state, enterprise_user
 from techmarket.docking import services as docking_services
@@ -48,9 +51,19 @@ DRAFT_ACHIEVEMENT = "尚未提交的钠离子电池正极草稿"
 SECRET_DEMAND = "受限的高导热界面材料需求"
 SECRET_NOTICE = "只给专家甲看的通知"
 SECRET_UPLOAD = "甲单位内部成果清单.xlsx"
-SECRETS = (SECRET_ACHIEVEMENT, DRAFT_ACHIEVEMENT, SECRET_DEMAND, SECRET_NOTICE, SECRET_UPLOAD)
+SECRET_MESSAGE = "只给对话双方看的报价三十万"
+SECRET_FILE = "报价单内部版.pdf"
+SECRETS = (
+    SECRET_ACHIEVEMENT,
+    DRAFT_ACHIEVEMENT,
+    SECRET_DEMAND,
+    SECRET_NOTICE,
+    SECRET_UPLOAD,
+    SECRET_MESSAGE,
+    SECRET_FILE,
+)
 # Words of the private texts: what an outsider would type into a search box to find them.
-PROBES = ("石墨烯散热膜 钠离子电池正极", "高导热界面材料 只给专家甲")
+PROBES = ("石墨烯散热膜 钠离子电池正极", "高导热界面材料 只给专家甲", "报价三十万")
 
 # Route parameters that name one object; other parameters (an action, a format) come from the case.
 OBJECT_PARAMETERS = {"pk", "job_id", "attachment_id", "demand_id", "uidb64", "quarter", "code"}
@@ -114,6 +127,25 @@ def _draft(w: dict[str, Any]) -> dict[str, Any]:
 
 def _demand(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["secret_demand"].pk}
+
+
+def _thread(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["thread"].pk}
+
+
+def _attachment(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["thread"].pk, "attachment_id": w["attachment"].pk}
+
+
+THREAD_OUTSIDERS = (
+    "other_expert",
+    "outsider_enterprise",
+    "other_applicant",
+    "other_city_reviewer",
+    "anonymous",
+)
+# The broker is outside a thread until it joins (it may join: the demand is 公开 and it handles it).
+THREAD_READERS_OUTSIDE = (*THREAD_OUTSIDERS, "broker")
 
 
 CASES: dict[str, list[Case]] = {
@@ -185,6 +217,20 @@ CASES: dict[str, list[Case]] = {
     "api:docking-push-answer": [
         Case(lambda w: {"pk": w["push"].pk}, ("other_expert", "broker", "anonymous"))
     ],
+    # 我要对接 on a 受限 record and a 受限 demand: only who may see them (and may start) opens a thread.
+    "achievements:converse": [Case(_secret, ACHIEVEMENT_OUTSIDERS)],
+    "demands:converse": [Case(_demand, DEMAND_OUTSIDERS)],
+    # A conversation (the expert's answer to the public demand): its participants' only. The broker may
+    # join a thread on a 公开 demand it handles, so it is not an outsider of the join route.
+    "conversations:detail": [Case(_thread, THREAD_READERS_OUTSIDE)],
+    "conversations:post": [Case(_thread, THREAD_READERS_OUTSIDE)],
+    "conversations:join": [Case(_thread, THREAD_OUTSIDERS)],
+    "conversations:attachment": [Case(_attachment, THREAD_READERS_OUTSIDE)],
+    "api:conversation-thread-detail": [Case(_thread, THREAD_READERS_OUTSIDE)],
+    "api:conversation-thread-messages": [Case(_thread, THREAD_READERS_OUTSIDE)],
+    "api:conversation-thread-read": [Case(_thread, THREAD_READERS_OUTSIDE)],
+    "api:conversation-thread-join": [Case(_thread, THREAD_OUTSIDERS)],
+    "api:conversation-thread-attachment": [Case(_attachment, THREAD_READERS_OUTSIDE)],
     # Notifications: the recipient's.
     "notifications:open": [Case(lambda w: {"pk": w["notice"].pk}, ("other_expert", "broker", "anonymous"))],
     "api:notification-read": [
@@ -338,6 +384,15 @@ def world(regions, reviewers, organisation, applicant):
     confirmed(reviewers["county"], public_demand, TargetKind.EXPERT, expert.pk)
     docking_services.response_push(actor=reviewers["county"], demand=public_demand, message="请联系")
     push = PushRecipient.objects.get(user=expert.user)
+    # The expert answers with a message: a thread with the public demand's enterprise, with an attachment.
+    docking_services.answer(actor=expert.user, recipient_row=push, kind="message", message=SECRET_MESSAGE)
+    thread = Thread.objects.get(subject_id=public_demand.pk)
+    posted = conversation_services.message_post(
+        actor=expert.user,
+        thread=thread,
+        body="",
+        files=[SimpleUploadedFile(SECRET_FILE, b"%PDF-1.4 " + SECRET_MESSAGE.encode())],
+    )
     notice = notifications.notify(expert.user, kind="test.private", title=SECRET_NOTICE, body=SECRET_NOTICE)
     job = ImportJob.objects.create(
         user=applicant, original_name=SECRET_UPLOAD, stored_name="x.xlsx", status=ImportStatus.CHECKED
@@ -357,6 +412,8 @@ def world(regions, reviewers, organisation, applicant):
         "demand_suggestion": demand_suggestion,
         "expert": expert,
         "push": push,
+        "thread": thread,
+        "attachment": posted.attachments.get(),
         "notice": notice,
         "token": accounts_services.token_issue(user=expert.user),
         "job": job,

@@ -132,6 +132,21 @@ def _pushes(world: World, n: int) -> None:
         docking_services.response_push(actor=world.users["county_reviewer"], demand=demand)
 
 
+def _threads(world: World, n: int) -> None:
+    """Conversations: the enterprise opens one on each new published achievement, its filer answers (on
+    achievements, so that no demand joins anyone's other lists)."""
+    from techmarket.achievements import services as achievement_services
+    from techmarket.conversations import services as conversation_services
+
+    for _ in range(n):
+        _achievements()(world, 1)
+        record = achievement_services.Achievement.objects.latest("id")
+        thread = achievement_services.achievement_conversation_open(
+            actor=world.users["enterprise"], achievement=record, body="我们想了解这项成果"
+        )
+        conversation_services.message_post(actor=world.users["applicant"], thread=thread, body="欢迎详谈")
+
+
 def _suggestions(world: World, n: int) -> None:
     demand = world.shared.get("demand")
     if demand is None:
@@ -211,6 +226,7 @@ def _work(world: World, n: int) -> None:
     _pushes(world, n)
     _suggestions(world, n)
     _pending_organisations(world, n)
+    _threads(world, n)
     _notifications(world, n)
 
 
@@ -312,6 +328,8 @@ ENDPOINTS = [
     Endpoint("api auth-tokens", _url("api:auth-tokens"), _tokens, ("applicant",)),
     Endpoint("page accounts:tokens", _url("accounts:tokens"), _tokens, ("applicant",)),
     Endpoint("api docking-push-list", _url("api:docking-push-list"), _pushes, ("org_admin",)),
+    Endpoint("page conversations:list", _url("conversations:list"), _threads, ("enterprise", "applicant")),
+    Endpoint("api conversation-thread-list", _url("api:conversation-thread-list"), _threads, ("applicant",)),
     Endpoint("api docking-dashboard", _url("api:docking-dashboard"), _demands(), ("county_reviewer",)),
     Endpoint(
         "api suggestion-list",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "techmarket.achievements",
     "techmarket.experts",
     "techmarket.notifications",
+    "techmarket.conversations",
     "techmarket.demands",
     "techmarket.matching",
     "techmarket.docking",

@@ -8,6 +8,7 @@ class AchievementsConfig(AppConfig):
     verbose_name = _("科技成果登记")
 
     def ready(self) -> None:
-        from techmarket.achievements import matching
+        from techmarket.achievements import matching, subjects
 
         matching.register()  # what this app contributes to matching (core.matchsources)
+        subjects.register()  # threads about a record (conversations.subjects)

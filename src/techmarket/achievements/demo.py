@@ -438,3 +438,22 @@ def publish_catalogue(admin: User) -> str:
     quarter = previous_quarter(timezone.localdate())
     catalogue.publish(quarter=quarter, actor=admin)
     return quarter
+
+
+def open_conversations(enterprise: User, filer: User, records: list[Achievement], *, count: int = 2) -> int:
+    """我要对接: the demo enterprise opens threads on a few of ``filer``'s organisation's published 公开
+    records, so both demo accounts find conversations (conversations.demo carries them on)."""
+    from techmarket.achievements.services import achievement_conversation_open
+
+    wanted = [
+        record
+        for record in records
+        if record.state == AchievementState.PUBLISHED
+        and record.confidentiality == Confidentiality.PUBLIC
+        and record.owner_organisation_id == filer.organisation_id
+    ][:count]
+    for record in wanted:
+        achievement_conversation_open(
+            actor=enterprise, achievement=record, body="您好，我们对这项成果很感兴趣，想了解转化条件。"
+        )
+    return len(wanted)

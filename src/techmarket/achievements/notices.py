@@ -2,7 +2,8 @@
 
 After-commit hooks of ``ACHIEVEMENT_WORKFLOW`` (declared on its transitions): the reviewers of the level
 a record now waits at, and the record's filer and their organisation's administrators when it is
-returned, approved, published, revoked or withdrawn. Nobody is told about a record they may not open
+returned, approved, published, revoked or withdrawn; at publication also the reviewers who approved it at
+the earlier levels. Nobody is told about a record they may not open
 (``policies.can_view``), so a 受限 record's name never reaches anyone outside its circle; the person who
 acted is not told about their own action. The text is written in the platform language.
 """
@@ -20,6 +21,7 @@ from techmarket.accounts.types import User
 from techmarket.achievements import policies
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
+from techmarket.core.audit import events_for
 from techmarket.core.choices import RegionLevel
 from techmarket.core.models import Region
 from techmarket.core.workflow import Fired
@@ -42,6 +44,19 @@ def reviewers_waiting(achievement: Achievement, state: str) -> list[User]:
 def owners(achievement: Achievement) -> list[User]:
     """The record's filer and the administrators of its organisation."""
     return [achievement.created_by, *account_selectors.org_admins(achievement.owner_organisation_id)]
+
+
+APPROVALS = tuple(f"achievements.achievement.{level}_approve" for level in RegionLevel.values)
+
+
+def reviewers_who_approved(achievement: Achievement) -> list[User]:
+    """The reviewers who approved the record at some level of its review (from its audit timeline)."""
+    events = events_for(achievement).filter(action__in=APPROVALS, actor__isnull=False).order_by("id")
+    people: dict[int, User] = {}
+    for event in events:
+        if event.actor is not None:
+            people.setdefault(event.actor.pk, event.actor)
+    return list(people.values())
 
 
 def _tell(users: list[User], fired: Fired[Achievement], kind: str, title: str, body: str) -> None:
@@ -113,6 +128,15 @@ def _published(fired: Fired[Achievement]) -> None:
         "achievement.published",
         _("科技成果已发布：%(name)s") % names,
         _("贵单位的科技成果“%(name)s”已通过审核并发布，登记号：%(number)s。") % names,
+    )
+    # The reviewers of the earlier levels approved it and heard nothing since: tell them it is out.
+    _tell(
+        reviewers_who_approved(achievement),
+        fired,
+        "achievement.reviewed_published",
+        _("您审核过的科技成果已发布：%(name)s") % names,
+        _("您审核通过的科技成果“%(name)s”（%(organisation)s）已完成全部审核并发布，登记号：%(number)s。")
+        % names,
     )
 
 

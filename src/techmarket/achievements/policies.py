@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from techmarket.accounts.choices import Role
+from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.achievements.models import AccessGrant, Achievement, ImportJob
@@ -188,3 +188,19 @@ def can_list_own(principal: Principal) -> bool:
 def can_see_duplicates(principal: Principal, achievement: Achievement) -> bool:
     """The suspected duplicates found at submission are a hint for the record's reviewers only."""
     return reviews_any_level(principal, achievement)
+
+
+@policy
+def can_start_conversation(principal: Principal, achievement: Achievement) -> bool:
+    """我要对接 on an achievement: an enterprise user (or an enterprise's organisation administrator) from
+    outside its organisation, on a published record they may see (a 受限 one only with access)."""
+    enterprise = principal.has_role(Role.ENTERPRISE) or (
+        principal.has_role(Role.ORG_ADMIN) and principal.organisation_kind == OrganisationKind.ENTERPRISE
+    )
+    return (
+        enterprise
+        and principal.is_authenticated
+        and achievement.state == AchievementState.PUBLISHED
+        and not is_owner(principal, achievement)
+        and can_view(principal, achievement)
+    )

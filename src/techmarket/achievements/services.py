@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
 from techmarket.achievements import policies
@@ -37,6 +38,8 @@ from techmarket.achievements.models import (
     join_transfer_modes,
 )
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.conversations import services as conversation_services
+from techmarket.conversations.types import Thread
 from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
@@ -439,3 +442,42 @@ def access_revoke(*, actor: User, achievement: Achievement, user: User) -> None:
         raise NotPermitted()
     AccessGrant.objects.filter(achievement=achievement, user=user).delete()
     record_event(actor=actor, action="achievements.access.revoke", target=achievement, data={"user": user.pk})
+
+
+# --- Conversations (我要对接) ----------------------------------------------------------------------
+
+SUBJECT_KIND = "achievements.achievement"
+
+
+def holders(achievement: Achievement) -> list[User]:
+    """Who speaks for a record: its organisation's administrators and the person who filed it (while
+    active and still with that organisation)."""
+    people = {user.pk: user for user in account_selectors.org_admins(achievement.owner_organisation_id)}
+    filer = achievement.created_by
+    if filer.is_active and filer.organisation_id == achievement.owner_organisation_id:
+        people.setdefault(filer.pk, filer)
+    return list(people.values())
+
+
+def achievement_conversation_open(*, actor: User, achievement: Achievement, body: str = "") -> Thread:
+    """我要对接: the thread between the actor's enterprise and the record's holders (one per enterprise;
+    opening it again returns it). The enterprise's administrators join when they may see the record."""
+    if not policies.can_start_conversation(principal_of(actor), achievement):
+        raise NotPermitted(_("只有可以查看该成果的企业用户可以发起对接。"))
+    colleagues = [
+        user
+        for user in account_selectors.org_admins(actor.organisation_id)
+        if policies.can_view(principal_of(user), achievement)
+    ]
+    party_key = f"org:{actor.organisation_id}" if actor.organisation_id else f"user:{actor.pk}"
+    thread, _created = conversation_services.thread_open(
+        actor=actor,
+        subject_kind=SUBJECT_KIND,
+        subject_id=achievement.pk,
+        title=achievement.name,
+        party_key=party_key,
+        enterprise=[actor, *colleagues],
+        provider=holders(achievement),
+        body=body,
+    )
+    return thread

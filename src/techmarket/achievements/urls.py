@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/access/", views.grant_access, name="grant_access"),
+    path("<int:pk>/converse/", views.converse, name="converse"),
 ]
 
 # Bulk import and the quarterly catalogues (views_bulk.py).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from techmarket.achievements.filters import AchievementFilterForm
 from techmarket.achievements.forms import AchievementForm, AttachmentForm, GrantForm
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate, submission_key_of
 
@@ -80,6 +82,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachment_form": AttachmentForm(),
         "grant_form": GrantForm(),
         "deadline": selectors.fiscal_deadline(achievement) if achievement.is_fiscal else None,
+        "can_start_conversation": policies.can_start_conversation(principal, achievement),
+        "conversations": conversation_selectors.threads_about(
+            principal, services.SUBJECT_KIND, achievement.pk
+        ),
     }
     return render(request, "achievements/detail.html", context)
 
@@ -238,3 +244,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "overdue": selectors.overdue_fiscal(principal)[:50],
         },
     )
+
+
+@login_required
+@require_POST
+def converse(request: HttpRequest, pk: int) -> HttpResponse:
+    """我要对接: open (or return to) the enterprise's thread with the record's holders."""
+    principal = principal_of(request.user)
+    try:
+        achievement = selectors.achievement_get(principal, pk)
+    except NotFound:
+        raise Http404 from None
+    if not policies.can_start_conversation(principal, achievement):
+        raise PermissionDenied
+    try:
+        thread = services.achievement_conversation_open(actor=acting_user(request), achievement=achievement)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("achievements:detail", pk=pk)
+    return redirect(conversation_selectors.thread_url(thread))

@@ -8,6 +8,7 @@ class DemandsConfig(AppConfig):
     verbose_name = _("技术需求")
 
     def ready(self) -> None:
-        from techmarket.demands import matching
+        from techmarket.demands import matching, subjects
 
         matching.register()  # what this app contributes to matching (core.matchsources)
+        subjects.register()  # threads about a demand (conversations.subjects)

@@ -2,8 +2,10 @@
 
 After-commit hooks of ``DEMAND_WORKFLOW`` (declared on its transitions): the reviewers a submitted demand
 waits for, and the enterprise (the filer and its organisation's administrators) when the demand is
-approved, returned, published, closed or withdrawn. At publication the reviewers hear from the response
-clock (docking), and at the first push the enterprise hears from docking, so neither is repeated here.
+approved, returned, published, closed or withdrawn; at publication also a reviewer who approved it (when
+someone else published it); at closing or withdrawal everyone it was pushed to (who may have an answer
+pending). The responders hear from the response clock (docking), and at the first push the enterprise
+hears from docking, so neither is repeated here.
 Nobody is told about a demand they may not open (``policies.can_view``: a 受限 demand's title stays in
 its circle); the person who acted is not told about their own action. Written in the platform language.
 """
@@ -18,11 +20,12 @@ from django.utils.translation import gettext as _
 from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
+from techmarket.core.audit import events_for
 from techmarket.core.models import Region
 from techmarket.core.workflow import Fired
 from techmarket.demands import policies
 from techmarket.demands.choices import DemandState
-from techmarket.demands.models import Demand
+from techmarket.demands.models import Demand, DemandRecipient
 from techmarket.notifications.services import notice_hook, notify_each
 
 
@@ -40,16 +43,36 @@ def enterprise(demand: Demand) -> list[User]:
     return [demand.created_by, *account_selectors.org_admins(demand.owner_organisation_id)]
 
 
-def _tell(users: list[User], fired: Fired[Demand], kind: str, title: str, body: str) -> None:
+def push_recipients(demand: Demand) -> list[User]:
+    """Everyone a response about the demand was pushed to (experts, organisations, achievement holders)."""
+    rows = DemandRecipient.objects.filter(demand=demand).select_related("user").order_by("id")
+    return [row.user for row in rows]
+
+
+def approvers(demand: Demand) -> list[User]:
+    """The reviewers who approved the demand (from its audit timeline)."""
+    events = events_for(demand).filter(action="demands.demand.approve", actor__isnull=False).order_by("id")
+    people: dict[int, User] = {}
+    for event in events:
+        if event.actor is not None:
+            people.setdefault(event.actor.pk, event.actor)
+    return list(people.values())
+
+
+def _tell(
+    users: list[User], fired: Fired[Demand], kind: str, title: str, body: str, *, linked: bool = True
+) -> None:
+    """Tell ``users`` who may open the demand (with a link to it); with ``linked`` False, tell them all
+    without a link: people it was pushed to, who knew the demand and may no longer open it."""
     demand = fired.obj
     notify_each(
         users,
         actor=fired.actor,
-        may_see=lambda user: policies.can_view(principal_of(user), demand),
+        may_see=(lambda user: policies.can_view(principal_of(user), demand)) if linked else None,
         kind=kind,
         title=title,
         body=body,
-        link=reverse("demands:detail", args=[demand.pk]),
+        link=reverse("demands:detail", args=[demand.pk]) if linked else "",
         data={"demand": demand.pk, "state": str(fired.to_state)},
     )
 
@@ -115,6 +138,14 @@ def published(fired: Fired[Demand]) -> None:
         )
         % names,
     )
+    # A reviewer who approved it and left publication to a colleague hears that it is out.
+    _tell(
+        approvers(fired.obj),
+        fired,
+        "demand.reviewed_published",
+        _("您审核过的技术需求已发布：%(title)s") % names,
+        _("您审核通过的技术需求“%(title)s”（%(organisation)s）已发布，响应计时已开始。") % names,
+    )
 
 
 @notice_hook
@@ -132,6 +163,18 @@ def closed(fired: Fired[Demand]) -> None:
         "demand.closed",
         _("技术需求已关闭（%(outcome)s）：%(title)s") % names,
         body,
+    )
+    pushed_body = (
+        _("%(organisation)s 的技术需求“%(title)s”已关闭：%(outcome)s。该需求的对接邀请无需再答复。") % names
+    )
+    if fired.reason:
+        pushed_body += "\n" + _("说明：%(note)s") % names
+    _tell(
+        push_recipients(demand),
+        fired,
+        "demand.closed",
+        _("技术需求已关闭（%(outcome)s）：%(title)s") % names,
+        pushed_body,
     )
 
 
@@ -154,4 +197,12 @@ def withdrawn(fired: Fired[Demand]) -> None:
         "demand.withdrawn",
         _("技术需求已撤回：%(title)s") % names,
         _("贵单位的技术需求“%(title)s”已撤回。") % names,
+    )
+    _tell(
+        push_recipients(demand),
+        fired,
+        "demand.withdrawn",
+        _("技术需求已撤回：%(title)s") % names,
+        _("%(organisation)s 已撤回技术需求“%(title)s”，该需求的对接邀请无需再答复。") % names,
+        linked=False,
     )

@@ -20,6 +20,8 @@ from techmarket.demands.choices import OPEN_STATES, DemandConfidentiality, Deman
 from techmarket.demands.models import Demand, DemandRecipient
 
 FILER_ROLES = frozenset({Role.ENTERPRISE, Role.ORG_ADMIN})
+# Who offers an answer to a demand: an expert, an organisation's filers and administrators.
+PROVIDER_ROLES = frozenset({Role.EXPERT, Role.APPLICANT, Role.ORG_ADMIN})
 PUBLIC_STATES = (DemandState.PUBLISHED, DemandState.DOCKING, DemandState.SOLVED, DemandState.UNSOLVED)
 
 
@@ -135,3 +137,31 @@ def can_list_own(principal: Principal) -> bool:
 def can_see_review_queue(principal: Principal) -> bool:
     """The demand review list: reviewers (their region chain) and platform administrators (all)."""
     return principal.is_reviewer or principal.is_platform_admin
+
+
+@policy
+def can_start_conversation(principal: Principal, demand: Demand) -> bool:
+    """我要对接 on a demand: an expert, an organisation's filer or administrator, or anyone it was pushed
+    to, from outside the demand's organisation, who may see the demand while it is open (a 受限 one once
+    it was pushed to them)."""
+    return (
+        principal.is_authenticated
+        and demand.state in OPEN_STATES
+        and not is_owner(principal, demand)
+        and (bool(PROVIDER_ROLES & principal.roles) or is_push_recipient(principal, demand))
+        and can_view(principal, demand)
+    )
+
+
+def is_push_recipient(principal: Principal, demand: Demand) -> bool:
+    """Whether a response about the demand was pushed to the principal."""
+    return (
+        principal.user_id is not None
+        and DemandRecipient.objects.filter(demand=demand, user_id=principal.user_id).exists()
+    )
+
+
+def can_join_conversation(principal: Principal, demand: Demand) -> bool:
+    """Join a thread about the demand as its broker: whoever may respond to it (its chain's reviewers,
+    brokers for a 公开 demand, platform administrators), while it is open."""
+    return can_respond(principal, demand) and can_view(principal, demand)

@@ -13,8 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.accounts import selectors as account_selectors
+from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
+from techmarket.conversations import services as conversation_services
+from techmarket.conversations.types import Thread
 from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotPermitted
@@ -257,3 +261,45 @@ def demand_transition(*, actor: User, demand: Demand, name: str, reason: str = "
 def recipient_add(*, demand: Demand, user: User) -> None:
     """Let a person a response was pushed to see the demand (also a 受限 one); called by docking."""
     DemandRecipient.objects.get_or_create(demand=demand, user=user)
+
+
+# --- Conversations (我要对接) ----------------------------------------------------------------------
+
+SUBJECT_KIND = "demands.demand"
+
+
+def provider_side(actor: User) -> tuple[str, list[User]]:
+    """The offering party an actor speaks for, and its people: an organisation's filer or administrator
+    speaks for the organisation (whose administrators join), an expert for themself."""
+    principal = principal_of(actor)
+    if actor.organisation_id and (principal.has_role(Role.APPLICANT) or principal.has_role(Role.ORG_ADMIN)):
+        admins = account_selectors.org_admins(actor.organisation_id)
+        return f"org:{actor.organisation_id}", [actor, *admins]
+    return f"user:{actor.pk}", [actor]
+
+
+def enterprise_side(demand: Demand) -> list[User]:
+    """The demand's people in its threads: the filer and the organisation's administrators."""
+    return [demand.created_by, *account_selectors.org_admins(demand.owner_organisation_id)]
+
+
+def demand_conversation_open(
+    *, actor: User, demand: Demand, body: str = "", notify_others: bool = True
+) -> Thread:
+    """我要对接: the thread between the demand's enterprise and the actor's side (opened once per party;
+    opening it again returns it, adding the actor if a colleague opened it)."""
+    if not policies.can_start_conversation(principal_of(actor), demand):
+        raise NotPermitted(_("只有可以查看该需求的专家、成果单位或机构人员可以发起对接。"))
+    party_key, provider = provider_side(actor)
+    thread, _created = conversation_services.thread_open(
+        actor=actor,
+        subject_kind=SUBJECT_KIND,
+        subject_id=demand.pk,
+        title=demand.title,
+        party_key=party_key,
+        enterprise=enterprise_side(demand),
+        provider=provider,
+        body=body,
+        notify_others=notify_others,
+    )
+    return thread

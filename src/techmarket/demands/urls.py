@@ -12,5 +12,6 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/converse/", views.converse, name="converse"),
     path("<int:pk>/transitions/<str:name>/", views.transition, name="transition"),
 ]

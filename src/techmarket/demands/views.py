@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts.http import acting_user
-from techmarket.accounts.policies import principal_of
+from techmarket.accounts.policies import Principal, principal_of
+from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core import masking
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate, submission_key_of
@@ -52,10 +54,26 @@ def _get(request: HttpRequest, pk: int) -> Demand:
         raise Http404 from None
 
 
+def _conversations(principal: Principal, demand: Demand) -> list[dict[str, Any]]:
+    """The threads about the demand the viewer takes part in, and for its broker (who may join) the
+    others too, each marked joinable."""
+    mine = list(conversation_selectors.threads_about(principal, services.SUBJECT_KIND, demand.pk))
+    rows = [{"thread": thread, "mine": True} for thread in mine]
+    if policies.can_join_conversation(principal, demand):
+        taken = {thread.pk for thread in mine}
+        rows += [
+            {"thread": thread, "mine": False}
+            for thread in conversation_selectors.threads_on(services.SUBJECT_KIND, demand.pk)
+            if thread.pk not in taken
+        ]
+    return rows
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = principal_of(request.user)
     demand = _get(request, pk)
     show_contact = policies.can_see_contact(principal, demand)
+    conversations = _conversations(principal, demand)
     context = {
         "demand": demand,
         # Docking starts with the first pushed response, and closing has its own form.
@@ -69,6 +87,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contact_phone": demand.contact_phone if show_contact else masking.mask_phone(demand.contact_phone),
         "contact_email": demand.contact_email if show_contact else masking.mask_email(demand.contact_email),
         "close_form": CloseForm(),
+        "can_start_conversation": policies.can_start_conversation(principal, demand),
+        "conversations": conversations,
+        "has_own_conversation": any(row["mine"] for row in conversations),
         # The matching panel and what was pushed (added by the matching app: demands imports none of it).
         **pages.detail_context(demand, principal),
     }
@@ -166,3 +187,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request, "demands/review_queue.html", {"page": paginate(request, selectors.review_queue(principal))}
     )
+
+
+@login_required
+@require_POST
+def converse(request: HttpRequest, pk: int) -> HttpResponse:
+    """我要对接: open (or return to) the actor's thread with the demand's enterprise."""
+    demand = _get(request, pk)
+    if not policies.can_start_conversation(principal_of(request.user), demand):
+        raise PermissionDenied
+    try:
+        thread = services.demand_conversation_open(actor=acting_user(request), demand=demand)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("demands:detail", pk=pk)
+    return redirect(conversation_selectors.thread_url(thread))

@@ -95,8 +95,16 @@ def can_transition_clock(actor: Any, name: str, clock: ResponseClock) -> bool:
     return False
 
 
+INVITED_ROLES = frozenset({Role.EXPERT, Role.ORG_ADMIN, Role.APPLICANT})
+
+
 @policy
 def can_receive_pushes(principal: Principal) -> bool:
-    """对接邀请 is offered to experts and organisation administrators, the people matches are pushed to
-    (the inbox lists only the caller's own pushes, so it is safe for anyone signed in)."""
-    return principal.has_role(Role.EXPERT) or principal.has_role(Role.ORG_ADMIN)
+    """对接邀请 is offered to the people matches are pushed to: experts, organisation administrators and
+    achievement filers (applicants), and anyone else who has received an invitation. The inbox lists
+    only the caller's own pushes and opens for anyone signed in, so the link never leads to a refusal."""
+    if not principal.is_authenticated:
+        return False
+    if INVITED_ROLES & principal.roles:
+        return True
+    return PushRecipient.objects.filter(user_id=principal.user_id or 0).exists()

@@ -22,6 +22,8 @@ from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
 from techmarket.achievements import policies as achievement_policies
+from techmarket.conversations import selectors as conversation_selectors
+from techmarket.conversations.types import Thread
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 from techmarket.core.models import Region
@@ -396,11 +398,24 @@ def answer(
             data={"demand": demand.pk, "decline_reason": reason},
         )
         answered.suggestion, answered.user = row.suggestion, row.user
-        _notify_answer(demand, answered)
+        thread = _open_conversation(actor, demand, answered)
+        _notify_answer(demand, answered, thread)
     return answered
 
 
-def _notify_answer(demand: Demand, row: PushRecipient) -> None:
+def _open_conversation(actor: User, demand: Demand, row: PushRecipient) -> Thread | None:
+    """An interested answer or a message opens (or continues) the answerer's thread with the enterprise,
+    the message as its first post, so the enterprise can reply; a decline opens nothing."""
+    if row.answer not in (AnswerKind.INTERESTED, AnswerKind.MESSAGE):
+        return None
+    if not demand_policies.can_start_conversation(principal_of(actor), demand):
+        return None
+    return demand_services.demand_conversation_open(
+        actor=actor, demand=demand, body=row.text, notify_others=False
+    )
+
+
+def _notify_answer(demand: Demand, row: PushRecipient, thread: Thread | None = None) -> None:
     creator = demand.created_by
     if not creator.is_active:
         return
@@ -416,12 +431,14 @@ def _notify_answer(demand: Demand, row: PushRecipient) -> None:
     }
     if row.text:
         body += "\n" + row.text
+    if thread is not None:
+        body += "\n" + _("可在对接对话中直接回复。")
     notify(
         creator,
         kind="docking.answer",
         title=_("对接答复：%(who)s %(answer)s") % {"who": who, "answer": summary},
         body=body,
-        link=selectors.demand_url(demand),
+        link=conversation_selectors.thread_url(thread) if thread else selectors.demand_url(demand),
         data={"demand": demand.pk, "push": row.pk, "answer": row.answer},
     )
 

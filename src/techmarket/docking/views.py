@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
+from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.models import Region
 from techmarket.core.web import paginate
 from techmarket.demands import selectors as demand_selectors
+from techmarket.demands import services as demand_services
 from techmarket.docking import policies, selectors, services
 from techmarket.docking.forms import AnswerForm, ClockPolicyForm, PushForm
 
@@ -68,8 +70,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     achievement's holder), with answer buttons."""
     principal = principal_of(request.user)
     page = paginate(request, selectors.inbox(principal))
+    threads = conversation_selectors.my_threads_on(
+        principal, demand_services.SUBJECT_KIND, [row.response.demand_id for row in page]
+    )
     for row in page:
         row.match_name = selectors.match_name(principal, row.suggestion)
+        row.thread = threads.get(row.response.demand_id)
     return render(request, "docking/inbox.html", {"page": page, "form": AnswerForm()})
 
 
@@ -98,6 +104,11 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join([str(error.message), *details]))
         return redirect(target)
     messages.success(request, _("已答复，需求方会收到通知。"))
+    thread = conversation_selectors.my_threads_on(
+        principal_of(request.user), demand_services.SUBJECT_KIND, [row.response.demand_id]
+    ).get(row.response.demand_id)
+    if thread is not None:
+        return redirect(conversation_selectors.thread_url(thread))
     return redirect(target)
 
 

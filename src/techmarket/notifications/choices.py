@@ -21,6 +21,7 @@ class NoticeGroup(models.TextChoices):
     DEMAND = "demand", _("技术需求审核")
     DOCKING = "docking", _("对接推送与答复")
     CLOCK = "clock", _("响应时限提醒与督办")
+    CONVERSATION = "conversation", _("对接对话消息")
     OTHER = "other", _("其他通知")
 
 
@@ -31,6 +32,7 @@ GROUP_OF_PREFIX: dict[str, str] = {
     "docking.": NoticeGroup.DOCKING,
     "docking.reminder": NoticeGroup.CLOCK,
     "docking.escalation": NoticeGroup.CLOCK,
+    "conversation.": NoticeGroup.CONVERSATION,
 }
 
 

@@ -3,7 +3,7 @@ in every workflow state, experts, and enterprises' demands with their suggestion
 
 Each app that contributes data has its own ``demo.py`` that creates its records through its own services,
 so each record carries the audit trail a real user would have left. This orchestrator only calls them in
-dependency order (accounts, achievements, experts, demands, matching), hands each the same seeded random
+dependency order (accounts, achievements, experts, demands, matching, docking, conversations), hands each the same seeded random
 generator (every demo database holds the same records) and sums up what they made.
 """
 
@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 from techmarket.accounts import demo as accounts_demo
 from techmarket.achievements import demo as achievements_demo
+from techmarket.conversations import demo as conversations_demo
 from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, SEED, quick_password_hashing
 from techmarket.demands import demo as demands_demo
 from techmarket.demands.choices import DemandState
@@ -53,6 +54,7 @@ class DemoSummary:
     restricted: int = 0
     demands: Counter[str] = field(default_factory=Counter)
     docking: dict[str, int] = field(default_factory=dict)
+    conversations: dict[str, int] = field(default_factory=dict)
     notifications: dict[str, int] = field(default_factory=dict)
     catalogue: str = ""
 
@@ -101,6 +103,11 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
                 expert_profile_id=experts[0].pk if experts else None,
                 expert_theme_demands=[d for d in published if _theme(d) == experts_demo.OWN_THEME],
             )
+            # Answers to pushes opened threads on demands; the demo enterprise opens two on records.
+            achievements_demo.open_conversations(
+                people.accounts["demo-enterprise"], people.accounts["demo-applicant"], made.records
+            )
+            conversations = conversations_demo.seed(rng, conversations_demo.opened_threads())
             catalogue = achievements_demo.publish_catalogue(people.admin)
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
         # older ones read only then, so each person starts with a few unread, not all of them.
@@ -113,6 +120,7 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             restricted=made.restricted,
             demands=Counter(demand.state for demand in demands),
             docking=docking,
+            conversations=conversations,
             notifications=notifications,
             catalogue=catalogue,
         )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from techmarket.accounts import selectors as accounts_selectors
 from techmarket.accounts.policies import Principal
 from techmarket.achievements import selectors as achievement_selectors
+from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core.todo import TodoItem
 from techmarket.demands import selectors as demand_selectors
 from techmarket.docking import selectors as docking_selectors
@@ -16,14 +17,14 @@ from techmarket.matching import selectors as matching_selectors
 from techmarket.notifications import selectors as notification_selectors
 
 # In the page's order: the platform's queue, reviews, decisions and clocks, then one's own records and
-# invitations, messages last. Conversations (unread threads) take their place before the messages once
-# their app exists: add its ``selectors.todo_items`` here.
+# invitations, conversations with unread messages, messages last.
 PROVIDERS: tuple[Callable[[Principal], list[TodoItem]], ...] = (
     accounts_selectors.todo_items,
     achievement_selectors.todo_items,
     demand_selectors.todo_items,
     matching_selectors.todo_items,
     docking_selectors.todo_items,
+    conversation_selectors.todo_items,
     notification_selectors.todo_items,
 )
 

@@ -92,6 +92,9 @@ def test_the_whole_review_tells_each_party_in_turn(cast, regions, django_capture
     assert told(cast, mark) == {
         "owner": ["achievement.published"],
         "own_org_admin": ["achievement.published"],
+        # The earlier levels approved it: they hear it is out (the publishing reviewer knows).
+        "county_reviewer": ["achievement.reviewed_published"],
+        "city_reviewer": ["achievement.reviewed_published"],
     }
     published = Notification.objects.get(pk__gt=mark, recipient=cast["own_org_admin"])
     assert record.registration_number in published.body

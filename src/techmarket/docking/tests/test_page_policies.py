@@ -15,9 +15,9 @@ def who(cast, check) -> set[str]:
     return {role for role in ROLES if check(principal_of(cast[role]))}
 
 
-def test_push_inbox_is_offered_to_experts_and_org_admins(regions, reviewers, organisation, applicant):
+def test_push_inbox_is_offered_to_experts_org_admins_and_filers(regions, reviewers, organisation, applicant):
     cast = build_cast(regions, reviewers, organisation, applicant)
-    assert who(cast, policies.can_receive_pushes) == {"expert", "org_admin"}
+    assert who(cast, policies.can_receive_pushes) == {"expert", "org_admin", "applicant", "other_applicant"}
 
 
 def test_dashboard_is_for_reviewers_brokers_and_platform_admins(regions, reviewers, organisation, applicant):

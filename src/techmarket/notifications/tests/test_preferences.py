@@ -26,7 +26,8 @@ URL = "/api/v1/notifications/preferences/"
         ("docking.answer", "docking"),
         ("docking.reminder", "clock"),
         ("docking.escalation", "clock"),
-        ("conversation.message", "other"),
+        ("conversation.message", "conversation"),
+        ("conversations.other", "other"),
         ("", "other"),
     ],
 )

@@ -26,7 +26,8 @@ def test_demo_demands_find_their_topic_first(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     load_classifications()
     import_regions(HUBEI_REGIONS)
-    demo.create_demo(achievements_count=200, organisations_count=16)
+    summary = demo.create_demo(achievements_count=200, organisations_count=16)
+    _demo_has_conversations(summary)
     checked = 0
     for demand in Demand.objects.order_by("pk"):
         topic = demands_demo.topic_of(demand)
@@ -49,3 +50,19 @@ def test_demo_demands_find_their_topic_first(settings, tmp_path):
         assert of_topic(first.achievement.name, topic.key), (demand.title, first.achievement.name)
         checked += 1
     assert checked >= len(CHECKED_TOPICS)
+
+
+def _demo_has_conversations(summary: demo.DemoSummary) -> None:
+    """(Checked on the same demo, to build it once.) The demo enterprise has threads on records and on
+    its demands, with replies, some unread."""
+    from techmarket.accounts.models import User
+    from techmarket.accounts.policies import principal_of
+    from techmarket.conversations import selectors as conversation_selectors
+
+    assert summary.conversations["threads"] >= 2
+    assert summary.conversations["messages"] >= summary.conversations["threads"]
+    enterprise = principal_of(User.objects.get(username="demo-enterprise"))
+    kinds = {thread.subject_kind for thread in conversation_selectors.threads_of(enterprise)}
+    assert "achievements.achievement" in kinds
+    applicant = principal_of(User.objects.get(username="demo-applicant"))
+    assert conversation_selectors.threads_of(applicant).exists()

@@ -97,6 +97,10 @@ class Command(BaseCommand):
                 )
                 % {"demands": sum(summary.demands.values()), **summary.docking}
             )
+        if summary.conversations:
+            self.stdout.write(
+                _("对接对话 %(threads)d 个，共续写 %(messages)d 条消息。") % summary.conversations
+            )
         if summary.catalogue:
             self.stdout.write(_("已发布 %(quarter)s 季度成果目录。") % {"quarter": summary.catalogue})
 
