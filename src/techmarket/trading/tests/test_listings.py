@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import principal_of
@@ -99,14 +100,14 @@ def test_an_authorised_agency_lists_until_its_authorisation_ends(
             achievement=world["achievement"],
             agency=agency,
             scope="list_and_trade",
-            ends_on=datetime.date.today() + datetime.timedelta(days=30),
+            ends_on=timezone.localdate() + datetime.timedelta(days=30),
         )
     authorisation = services.authorisation_grant(
         actor=org_admin,
         achievement=world["achievement"],
         agency=agency,
         scope="list_and_trade",
-        ends_on=datetime.date.today() + datetime.timedelta(days=30),
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
     )
     listing = services.listing_create(
         actor=broker, achievement=world["achievement"], data=listing_data(), authorisation=authorisation
@@ -156,7 +157,8 @@ def test_an_upheld_objection_suspends_the_listing(world: dict[str, Any]) -> None
     listing.refresh_from_db()
     assert listing.state == ListingState.SUSPENDED
     event = AuditEvent.objects.get(action="trading.listing.suspend", target_id=str(listing.pk))
-    assert event.reason == "权属争议属实" and event.data == {"objection": objection.pk}
+    assert event.reason == "权属争议属实"
+    assert event.data == {"objection": objection.pk}
 
 
 def test_a_restricted_achievement_shows_only_the_public_fields(
@@ -181,7 +183,9 @@ def test_a_restricted_achievement_shows_only_the_public_fields(
     # A public achievement's listing shows every field, but the confidential detail to the parties only.
     other = _listing(world, ListingState.NOTICE)
     shown = selectors.listing_public_view(principal_of(world["buyer"]), other)
-    assert "title" in shown and "price" in shown and "confidential_detail" not in shown
+    assert "title" in shown
+    assert "price" in shown
+    assert "confidential_detail" not in shown
 
 
 def test_drafts_are_seen_only_by_the_parties(world: dict[str, Any]) -> None:
