@@ -468,6 +468,8 @@ class AuctionTerms:
 
 def auction_create(*, actor: User, listing: Listing, terms: AuctionTerms) -> Auction:
     """Schedule an English auction or a sealed bid on an open listing; the listing goes into auction."""
+    if not policies.can_manage_auctions(principal_of(actor)):
+        raise NotPermitted()
     _refuse_open_objection(listing)
     errors: dict[str, list[Any]] = {}
     if terms.kind not in AuctionKind.values:
