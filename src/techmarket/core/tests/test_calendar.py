@@ -105,3 +105,26 @@ def test_edits_are_for_platform_administrators_and_audited(regions) -> None:
     services.calendar_day_clear(actor=admin, day=day, reason="录入有误")
     assert calendar.is_working_day(D(2027, 1, 1))
     assert AuditEvent.objects.filter(action="core.calendarday.clear", reason="录入有误").count() == 1
+
+
+def test_the_admin_adds_and_removes_days_through_the_service() -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from techmarket.accounts.tests.factories import PASSWORD
+
+    root = user_with_role(Role.PLATFORM_ADMIN, is_staff=True, is_superuser=True, username="calendar_root")
+    client = Client()
+    client.login(username=root.username, password=PASSWORD)
+    response = client.post(
+        reverse("admin:core_calendarday_add"),
+        {"date": "2027-01-01", "kind": "holiday", "name": "元旦", "note": "2027年通知"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    day = CalendarDay.objects.get(date=D(2027, 1, 1), region=None)
+    assert day.updated_by == root
+    assert AuditEvent.objects.filter(action="core.calendarday.set", actor=root).count() == 1
+    response = client.post(reverse("admin:core_calendarday_delete", args=[day.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not CalendarDay.objects.filter(pk=day.pk).exists()
+    assert AuditEvent.objects.filter(action="core.calendarday.clear", actor=root).count() == 1

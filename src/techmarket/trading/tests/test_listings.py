@@ -195,3 +195,15 @@ def test_drafts_are_seen_only_by_the_parties(world: dict[str, Any]) -> None:
     assert listing in selectors.listing_visible(principal_of(world["admin"]))
     with pytest.raises(DomainError):
         selectors.listing_get(principal_of(world["buyer"]), listing.pk)
+
+
+def test_the_periodic_task_runs_the_tick(world: dict[str, Any], frozen: Any) -> None:
+    from techmarket.trading.tasks import trading_tick
+
+    clock = frozen(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+    listing = _listing(world, ListingState.NOTICE)
+    clock.set(listing.notice_ends_at)
+    trading_tick.call_local()
+    listing.refresh_from_db()
+    assert listing.state == ListingState.OPEN
+    assert AuditEvent.objects.get(action="trading.listing.open", target_id=str(listing.pk)).actor_id is None
