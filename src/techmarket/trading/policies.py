@@ -120,7 +120,16 @@ def can_view(principal: Principal, listing: Listing) -> bool:
     """One listing's :func:`visible_q`."""
     if listing.state in PUBLIC_LISTING_STATES or is_trading_admin(principal):
         return True
-    return principal.organisation_id is not None and is_party_organisation(principal, listing)
+    if principal.organisation_id is None:
+        return False
+    if principal.organisation_id == listing.owner_organisation_id:
+        return True
+    authorisation = listing.authorisation
+    return (
+        authorisation is not None
+        and authorisation.revoked_at is None
+        and principal.organisation_id == authorisation.agency_id
+    )
 
 
 def has_full_view(principal: Principal, listing: Listing) -> bool:
