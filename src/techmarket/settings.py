@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "techmarket.demands",
     "techmarket.matching",
     "techmarket.docking",
+    "techmarket.trading",
     "techmarket.portal",
 ]
 

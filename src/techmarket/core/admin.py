@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core import policies, principals, services
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError
-from techmarket.core.models import AuditEvent, Classification, Region
+from techmarket.core.models import AuditEvent, CalendarDay, Classification, Region
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -100,3 +100,55 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "target_type", "target_id", "from_state", "to_state"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_id", "reason"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and 调休 days: added, changed and removed through core.services (audited)."""
+
+    list_display = ["date", "kind", "name", "region", "note", "updated_at"]
+    list_filter = ["kind", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name", "note"]
+    fields = ["date", "region", "kind", "name", "note"]
+    autocomplete_fields = ["region"]
+
+    def _may_edit(self, request: HttpRequest) -> bool:
+        return policies.can_edit_calendar(principals.principal_of(request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._may_edit(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_edit(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_edit(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: CalendarDay | None = None) -> list[str]:
+        return ["date", "region"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        try:
+            saved = services.calendar_day_set(
+                actor=request.user,
+                date=obj.date,
+                kind=obj.kind,
+                name=obj.name,
+                note=obj.note,
+                region=obj.region,
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        try:
+            services.calendar_day_clear(actor=request.user, day=obj)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for day in queryset:
+            self.delete_model(request, day)

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.core.choices import ClassificationScheme, RegionLevel
+from techmarket.core.choices import CalendarDayKind, ClassificationScheme, RegionLevel
 
 
 class TimeStampedModel(models.Model):
@@ -203,3 +203,48 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CalendarDay(models.Model):
+    """A dated exception to the Monday–Friday working week (core.calendar reads them).
+
+    A national row (no region) comes from the State Council's yearly notice (国务院办公厅关于部分节假日安排的
+    通知); a row for a region overrides the national one for that region and below it. Administrators
+    edit them through :func:`core.services.calendar_day_set` (audited).
+    """
+
+    date = models.DateField(_("日期"), db_index=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("地区"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示全国。"),
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField(_("节日名称"), max_length=32, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["date", "region_id"]
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(region__isnull=True), name="calendar_day_national_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["date", "region"],
+                condition=Q(region__isnull=False),
+                name="calendar_day_region_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -10,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.core import policies, principals
 from techmarket.core.audit import record_event
-from techmarket.core.choices import RegionLevel
+from techmarket.core.choices import CalendarDayKind, RegionLevel
 from techmarket.core.errors import DomainError, NotPermitted
-from techmarket.core.models import Region, SubmissionKey
+from techmarket.core.models import CalendarDay, Region, SubmissionKey
 
 
 def region_set_province_review(*, actor: Any, region: Region, required: bool, reason: str) -> Region:
@@ -65,3 +66,64 @@ def claim_submission(key: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def calendar_day_set(
+    *,
+    actor: Any,
+    date: datetime.date,
+    kind: str,
+    name: str = "",
+    note: str = "",
+    region: Region | None = None,
+) -> CalendarDay:
+    """Make ``date`` a holiday or a 调休 working day (nationally, or for ``region`` and below); audited.
+
+    Setting what is already there changes and records nothing.
+    """
+    if not policies.can_edit_calendar(principals.principal_of(actor)):
+        raise NotPermitted()
+    if kind not in CalendarDayKind.values:
+        raise DomainError("invalid", _("日期类型无效。"), fields={"kind": [_("日期类型无效。")]})
+    with transaction.atomic():
+        day = CalendarDay.objects.select_for_update().filter(date=date, region=region).first()
+        before = {"kind": day.kind, "name": day.name, "note": day.note} if day else {}
+        if before == {"kind": kind, "name": name, "note": note}:
+            return day  # type: ignore[return-value]
+        day = day or CalendarDay(date=date, region=region)
+        day.kind, day.name, day.note, day.updated_by = kind, name, note, actor
+        day.save()
+        record_event(
+            actor=actor,
+            action="core.calendarday.set",
+            target=day,
+            data={
+                "date": date.isoformat(),
+                "region": region.pk if region else None,
+                "before": before,
+                "kind": kind,
+                "name": name,
+                "note": note,
+            },
+        )
+    return day
+
+
+def calendar_day_clear(*, actor: Any, day: CalendarDay, reason: str = "") -> None:
+    """Remove an exception: the date follows the Monday–Friday rule again (audited)."""
+    if not policies.can_edit_calendar(principals.principal_of(actor)):
+        raise NotPermitted()
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="core.calendarday.clear",
+            target=day,
+            reason=reason,
+            data={
+                "date": day.date.isoformat(),
+                "region": day.region_id,
+                "kind": day.kind,
+                "name": day.name,
+            },
+        )
+        CalendarDay.objects.filter(pk=day.pk).delete()

@@ -16,7 +16,7 @@ from techmarket.accounts.tests.factories import PASSWORD, user_with_role
 pytestmark = pytest.mark.django_db
 
 # Model admins whose change form saves through the owning app's service.
-SAVES_THROUGH_SERVICE = {"core.Region", "docking.ClockPolicy"}
+SAVES_THROUGH_SERVICE = {"core.Region", "core.CalendarDay", "docking.ClockPolicy"}
 
 
 @pytest.fixture

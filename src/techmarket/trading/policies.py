@@ -1,0 +1,277 @@
+"""Who may see and do what on the trading floor — the only place this app's role logic lives.
+
+Roles (issue 10 §5):
+
+- the **seller**: users of the achievement's owner organisation holding 成果填报人 or 单位管理员;
+- the **authorised agency**: brokers (技术经纪人) and administrators of the transfer agency the owner
+  authorised for the achievement, while that authorisation is neither revoked nor past its end date;
+- **buyers**: signed-in users of a verified organisation other than the seller's and the agency's;
+- **trading administrators**: the platform administrators (平台管理员; no separate role: review,
+  objections, deposits and closing are theirs);
+- the **system** (``actor`` None): the periodic jobs that open listings after the notice period, expire
+  them and close auctions;
+- the **public**: the summary of a listing in notice or later; for a 受限 achievement only the fields the
+  seller marked public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from techmarket.accounts.choices import Role
+from techmarket.accounts.policies import Principal, principal_of
+from techmarket.achievements.choices import Confidentiality
+from techmarket.core.policy_registry import policy
+from techmarket.trading.choices import (
+    AUCTION_PRICING,
+    PUBLIC_LISTING_STATES,
+    AuctionState,
+    ListingState,
+    ObjectionState,
+    PublicField,
+)
+from techmarket.trading.models import Auction, BidderRegistration, Listing, Objection
+
+SELLER_ROLES = frozenset({Role.APPLICANT, Role.ORG_ADMIN})
+AGENT_ROLES = frozenset({Role.BROKER, Role.ORG_ADMIN})
+ALL_FIELDS = frozenset(PublicField.values)
+
+
+def is_trading_admin(principal: Principal) -> bool:
+    """Platform administrators run the trading floor (review, objections, deposits, closing)."""
+    return principal.is_platform_admin
+
+
+def is_seller(principal: Principal, listing: Listing) -> bool:
+    """A filer or administrator of the organisation that owns the listed achievement."""
+    return (
+        principal.is_authenticated
+        and principal.organisation_id == listing.owner_organisation_id
+        and bool(SELLER_ROLES & principal.roles)
+    )
+
+
+def authorisation_active(listing: Listing) -> bool:
+    """Whether the listing was made under an agency authorisation that still runs."""
+    authorisation = listing.authorisation
+    return (
+        authorisation is not None
+        and authorisation.revoked_at is None
+        and authorisation.ends_on >= timezone.localdate()
+    )
+
+
+def is_agent(principal: Principal, listing: Listing) -> bool:
+    """A broker or administrator of the agency the owner authorised, while the authorisation runs."""
+    return (
+        principal.is_authenticated
+        and listing.authorisation_id is not None
+        and authorisation_active(listing)
+        and principal.organisation_id == listing.authorisation.agency_id  # type: ignore[union-attr]
+        and bool(AGENT_ROLES & principal.roles)
+    )
+
+
+def manages(principal: Principal, listing: Listing) -> bool:
+    """The seller or its authorised agency."""
+    return is_seller(principal, listing) or is_agent(principal, listing)
+
+
+def is_party_organisation(principal: Principal, listing: Listing) -> bool:
+    """Whether the principal's organisation is the seller or the listing's agency."""
+    if principal.organisation_id is None:
+        return False
+    if principal.organisation_id == listing.owner_organisation_id:
+        return True
+    return listing.authorisation is not None and principal.organisation_id == listing.authorisation.agency_id
+
+
+def is_buyer(principal: Principal, listing: Listing) -> bool:
+    """A signed-in user of a verified organisation that is neither the seller nor its agency."""
+    return (
+        principal.is_authenticated
+        and principal.organisation_id is not None
+        and principal.organisation_verified
+        and not is_party_organisation(principal, listing)
+    )
+
+
+def public_q() -> Q:
+    """Listings in notice or later: what anyone may see (their public fields)."""
+    return Q(state__in=PUBLIC_LISTING_STATES)
+
+
+def visible_q(principal: Principal) -> Q:
+    """The listings the principal may see at all: public ones, and its own organisation's (as seller or
+    agency) in any state; everything for trading administrators."""
+    if is_trading_admin(principal):
+        return Q()
+    q = public_q()
+    if principal.organisation_id is not None:
+        q |= Q(owner_organisation_id=principal.organisation_id)
+        q |= Q(authorisation__agency_id=principal.organisation_id, authorisation__revoked_at__isnull=True)
+    return q
+
+
+def can_view(principal: Principal, listing: Listing) -> bool:
+    """One listing's :func:`visible_q`."""
+    if listing.state in PUBLIC_LISTING_STATES or is_trading_admin(principal):
+        return True
+    if principal.organisation_id is None:
+        return False
+    if principal.organisation_id == listing.owner_organisation_id:
+        return True
+    authorisation = listing.authorisation
+    return (
+        authorisation is not None
+        and authorisation.revoked_at is None
+        and principal.organisation_id == authorisation.agency_id
+    )
+
+
+def has_full_view(principal: Principal, listing: Listing) -> bool:
+    """Seller, agency and trading administrators see every field and the confidential detail."""
+    return manages(principal, listing) or is_trading_admin(principal)
+
+
+def shown_fields(principal: Principal, listing: Listing) -> frozenset[str]:
+    """The listing's fields the principal may read: all of them for a 公开 achievement and for the
+    parties; for a 受限 achievement only those its seller marked public."""
+    if has_full_view(principal, listing) or listing.achievement.confidentiality == Confidentiality.PUBLIC:
+        return ALL_FIELDS
+    return frozenset(listing.public_fields) & ALL_FIELDS
+
+
+def can_see_confidential(principal: Principal, listing: Listing) -> bool:
+    """The confidential detail: the parties only (staged disclosure to buyers is not built yet)."""
+    return has_full_view(principal, listing)
+
+
+@policy
+def can_list(principal: Principal) -> bool:
+    """挂牌: sellers (filers and organisation administrators) and agency brokers."""
+    return principal.organisation_id is not None and bool((SELLER_ROLES | AGENT_ROLES) & principal.roles)
+
+
+@policy
+def can_edit(principal: Principal, listing: Listing) -> bool:
+    """Change a draft or returned listing: its seller or agency."""
+    return listing.state in (ListingState.DRAFT, ListingState.RETURNED) and manages(principal, listing)
+
+
+@policy
+def can_authorise(principal: Principal, organisation_id: int) -> bool:
+    """Authorise an agency to list an achievement: the owner organisation's administrators."""
+    return principal.organisation_id == organisation_id and principal.has_role(Role.ORG_ADMIN)
+
+
+@policy
+def can_set_notice_period(principal: Principal) -> bool:
+    """Set a region's notice period: trading administrators."""
+    return is_trading_admin(principal)
+
+
+@policy
+def can_file_objection(principal: Principal, listing: Listing) -> bool:
+    """异议: any signed-in user, while the listing is in its notice period."""
+    return principal.is_authenticated and listing.state == ListingState.NOTICE
+
+
+def has_open_objection(listing: Listing) -> bool:
+    """An unresolved objection blocks the deal and the auction."""
+    return Objection.objects.filter(listing_id=listing.pk, state=ObjectionState.OPEN).exists()
+
+
+def _principal(actor: Any) -> Principal:
+    return actor if isinstance(actor, Principal) else principal_of(actor)
+
+
+def can_transition(actor: Any, name: str, listing: Listing) -> bool:
+    """LISTING_WORKFLOW's permission."""
+    if name in ("open", "expire"):
+        return actor is None  # the periodic job
+    if name == "auction_end":  # follows the auction's close: the job, or the administrator who closed it
+        return actor is None or is_trading_admin(_principal(actor))
+    if actor is None:
+        return False
+    principal = _principal(actor)
+    if name in ("submit", "withdraw"):
+        return manages(principal, listing)
+    if name in ("approve", "return", "suspend"):
+        return is_trading_admin(principal)
+    if name == "start_negotiation":
+        return listing.pricing not in AUCTION_PRICING and (
+            is_buyer(principal, listing) or is_trading_admin(principal)
+        )
+    if name == "resume":
+        return manages(principal, listing) or is_trading_admin(principal)
+    if name == "start_auction":
+        return (
+            listing.pricing in AUCTION_PRICING
+            and is_trading_admin(principal)
+            and not has_open_objection(listing)
+        )
+    if name == "deal":
+        return is_trading_admin(principal) and not has_open_objection(listing)
+    return False
+
+
+def can_transition_objection(actor: Any, name: str, objection: Objection) -> bool:
+    """OBJECTION_WORKFLOW's permission: anyone signed in files during the notice; administrators resolve."""
+    if actor is None:
+        return False
+    principal = _principal(actor)
+    if name == "file":
+        return can_file_objection(principal, objection.listing)
+    if name in ("uphold", "dismiss"):
+        return is_trading_admin(principal)
+    return False
+
+
+def can_transition_auction(actor: Any, name: str, auction: Auction) -> bool:
+    """AUCTION_WORKFLOW's permission: administrators create and cancel; the closing job or an
+    administrator closes."""
+    if name == "close":
+        return actor is None or is_trading_admin(_principal(actor))
+    if actor is None:
+        return False
+    if name == "create":
+        return is_trading_admin(_principal(actor)) and auction.listing.pricing in AUCTION_PRICING
+    if name == "cancel":
+        return is_trading_admin(_principal(actor))
+    return False
+
+
+def can_register(principal: Principal, auction: Auction) -> bool:
+    """竞买登记: buyers, while the auction runs."""
+    return auction.state == AuctionState.ACTIVE and is_buyer(principal, auction.listing)
+
+
+def can_transition_registration(actor: Any, name: str, registration: BidderRegistration) -> bool:
+    """REGISTRATION_WORKFLOW's permission: the buyer applies; administrators approve, reject and mark the
+    deposit received while the auction runs; the close settles the deposits."""
+    if name == "settle":  # part of the auction's close or cancellation, never before it
+        closed = registration.auction.state != AuctionState.ACTIVE
+        return closed and (actor is None or is_trading_admin(_principal(actor)))
+    if actor is None:
+        return False
+    principal = _principal(actor)
+    if name == "apply":
+        return can_register(principal, registration.auction) and principal.user_id == registration.user_id
+    if name in ("approve", "reject", "receive_deposit"):
+        return is_trading_admin(principal) and registration.auction.state == AuctionState.ACTIVE
+    return False
+
+
+def can_bid(principal: Principal, registration: BidderRegistration) -> bool:
+    """Only the registered user bids under their registration (the rules then check the deposit)."""
+    return principal.user_id is not None and principal.user_id == registration.user_id
+
+
+@policy
+def can_manage_auctions(principal: Principal) -> bool:
+    """Create, cancel and close auctions, approve bidders, mark deposits: trading administrators."""
+    return is_trading_admin(principal)

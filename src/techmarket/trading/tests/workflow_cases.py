@@ -1,0 +1,307 @@
+"""The trading workflows' cases for the generated role × transition matrix (core.testing).
+
+The listing's seller is the cast's ``owner`` (a filer of the owning university) and its authorised
+agency is the cast's ``broker`` (the agency's broker lists it); buyers are the other organisation's
+users; the trading administrators are the platform administrators; the ``system`` actor (None) is the
+periodic job and the auction's close.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from techmarket.accounts.choices import OrganisationKind, Role
+from techmarket.accounts.models import Organisation
+from techmarket.accounts.tests.cast import CHAIN_REVIEWERS, FILER_ROLES, OUTSIDERS, standard_cast
+from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
+from techmarket.core.errors import DomainError
+from techmarket.core.testing.workflow_matrix import FireFunction, Rule, WorkflowCase
+from techmarket.trading import services
+from techmarket.trading.choices import AuctionState as A
+from techmarket.trading.choices import ListingState as S
+from techmarket.trading.choices import ObjectionState as O
+from techmarket.trading.choices import Pricing
+from techmarket.trading.choices import RegistrationState as R
+from techmarket.trading.models import Auction, BidderRegistration, Listing, Objection
+from techmarket.trading.tests.factories import (
+    auction_for,
+    buyer_user,
+    listing_in_state,
+    published_achievement,
+    qualified_bidder,
+    terms,
+)
+from techmarket.trading.workflow import (
+    AUCTION_WORKFLOW,
+    LISTING_WORKFLOW,
+    OBJECTION_WORKFLOW,
+    REGISTRATION_WORKFLOW,
+)
+
+ADMINS = {"platform_admin", "superuser"}
+BUYERS = {"other_applicant", "other_org_admin", "other_enterprise"}
+PEOPLE = FILER_ROLES | OUTSIDERS | CHAIN_REVIEWERS | ADMINS | {"broker", "expert", "no_role", "anonymous"}
+SYSTEM_ONLY = {"open", "expire"}
+
+
+def setup(request: Any) -> dict[str, Any]:
+    regions = request.getfixturevalue("regions")
+    university = OrganisationFactory(
+        region=regions["county"], name="某大学", kind=OrganisationKind.UNIVERSITY
+    )
+    owner = user_with_role(Role.APPLICANT, organisation=university)
+    cast = standard_cast(regions, university, owner)
+    reviewers = {level: cast[f"{level}_reviewer"] for level in ("county", "city", "province")}
+    achievement = published_achievement(applicant=owner, region=regions["county"], reviewers=reviewers)
+    agency = Organisation.objects.get(pk=cast["broker"].organisation_id)
+    authorisation = services.authorisation_grant(
+        actor=cast["own_org_admin"],
+        achievement=achievement,
+        agency=agency,
+        scope="list_and_trade",
+        ends_on=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    return {
+        "cast": {**cast, "system": None},
+        "achievement": achievement,
+        "authorisation": authorisation,
+    }
+
+
+def make_listing(world: dict[str, Any], state: str, pricing: str = Pricing.NEGOTIABLE) -> Listing:
+    cast = world["cast"]
+    return listing_in_state(
+        state,
+        seller=cast["broker"],
+        achievement=world["achievement"],
+        admin=cast["platform_admin"],
+        buyer=cast["other_enterprise"],
+        authorisation=world["authorisation"],
+        pricing=Pricing.AUCTION if state == S.IN_AUCTION else pricing,
+    )
+
+
+def make_auction_listing(world: dict[str, Any], state: str) -> Listing:
+    return make_listing(world, state, pricing=Pricing.AUCTION)
+
+
+def _close_listing_auction(actor: Any, listing: Listing, reason: str) -> Any:
+    auction = Auction.objects.filter(listing=listing, state=A.ACTIVE).first()
+    if auction is None:
+        raise DomainError("no_auction", "该挂牌项目没有进行中的竞价。")
+    return services.close_auction(auction_id=auction.pk, actor=actor, now=auction.ends_at)
+
+
+def _listing_fire(name: str) -> FireFunction:
+    if name == "open":
+        return lambda actor, listing, reason: services.listing_open(
+            listing_id=listing.pk, actor=actor, now=listing.notice_ends_at or timezone.now()
+        )
+    if name == "expire":
+        return lambda actor, listing, reason: services.listing_expire(
+            listing_id=listing.pk, actor=actor, now=listing.open_until or timezone.now()
+        )
+    if name == "start_auction":
+        return lambda actor, listing, reason: services.auction_create(
+            actor=actor, listing=listing, terms=terms()
+        )
+    if name == "auction_end":
+        return _close_listing_auction
+
+    def fire(actor: Any, listing: Listing, reason: str) -> Listing:
+        return services.listing_transition(actor=actor, listing=listing, name=name, reason=reason)
+
+    return fire
+
+
+LISTING_RULES = [
+    Rule("only trading administrators review", ADMINS, {"approve", "return", "suspend", "deal"}, True),
+    Rule(
+        "nobody else reviews",
+        PEOPLE - ADMINS | {"system"},
+        {"approve", "return", "suspend", "deal"},
+        False,
+    ),
+    Rule(
+        "the seller and its agency submit and withdraw",
+        {"owner", "own_applicant", "own_org_admin", "broker"},
+        {"submit", "withdraw"},
+        True,
+    ),
+    Rule(
+        "buyers and outsiders never submit",
+        OUTSIDERS | BUYERS | {"own_enterprise"},
+        {"submit", "withdraw"},
+        False,
+    ),
+    Rule("only the periodic job opens and expires", {"system"}, SYSTEM_ONLY, True),
+    Rule("no person opens or expires", PEOPLE, SYSTEM_ONLY, False),
+    Rule("buyers start a negotiation", BUYERS, {"start_negotiation"}, True),
+    Rule("the seller never buys its own", FILER_ROLES | {"broker"}, {"start_negotiation"}, False),
+    Rule(
+        "chain reviewers are not trading administrators", CHAIN_REVIEWERS, {"approve", "start_auction"}, False
+    ),
+]
+
+LISTING_QUIET = {
+    *(("open", state) for state in S.values if state != S.NOTICE),
+    *(("expire", state) for state in S.values if state not in (S.OPEN, S.NEGOTIATING)),
+}
+
+
+def make_objection(world: dict[str, Any], state: str) -> Objection:
+    cast = world["cast"]
+    listing = make_listing(world, S.NOTICE)
+    objection = services.objection_file(
+        actor=cast["other_enterprise"], listing=listing, reason="权属存在争议", evidence="合作协议第3条"
+    )
+    if state == O.UPHELD:
+        return services.objection_uphold(actor=cast["platform_admin"], objection=objection, reason="属实")
+    if state == O.DISMISSED:
+        return services.objection_dismiss(actor=cast["platform_admin"], objection=objection, reason="不属实")
+    return objection
+
+
+def make_auction(world: dict[str, Any], state: str) -> Auction:
+    cast = world["cast"]
+    admin = cast["platform_admin"]
+    listing = make_listing(world, S.OPEN, pricing=Pricing.AUCTION)
+    auction = auction_for(listing, admin=admin)
+    if state == A.SOLD:
+        bidder = qualified_bidder(auction, admin=admin)
+        services.place_bid(actor=bidder.user, auction=auction, amount="150", idempotency_key="matrix")
+    if state in (A.SOLD, A.FAILED):
+        auction.refresh_from_db()
+        return services.close_auction(auction_id=auction.pk, now=auction.ends_at)
+    if state == A.CANCELLED:
+        return services.auction_cancel(actor=admin, auction=auction, reason="权属核查")
+    return auction
+
+
+def make_registration(world: dict[str, Any], state: str) -> BidderRegistration:
+    cast = world["cast"]
+    admin = cast["platform_admin"]
+    listing = make_listing(world, S.OPEN, pricing=Pricing.AUCTION)
+    auction = auction_for(listing, admin=admin)
+    if state in (R.QUALIFIED, R.APPLIED, R.REFUND_DUE):
+        registration = qualified_bidder(auction, admin=admin)
+        if state == R.APPLIED:
+            services.place_bid(actor=registration.user, auction=auction, amount="150", idempotency_key="m")
+        if state != R.QUALIFIED:
+            auction.refresh_from_db()
+            services.close_auction(auction_id=auction.pk, now=auction.ends_at)
+        return BidderRegistration.objects.get(pk=registration.pk)
+    registration = services.registration_apply(actor=buyer_user(), auction=auction)
+    if state == R.APPROVED:
+        return services.registration_approve(actor=admin, registration=registration)
+    if state == R.REJECTED:
+        return services.registration_reject(actor=admin, registration=registration, reason="资格不符")
+    return registration
+
+
+CASES = [
+    WorkflowCase(
+        workflow=LISTING_WORKFLOW,
+        setup=setup,
+        make=make_listing,
+        actors=lambda world: world["cast"],
+        fire={name: _listing_fire(name) for name in LISTING_WORKFLOW.names()},
+        quiet_noops=LISTING_QUIET,
+        rules=LISTING_RULES,
+    ),
+    # A listing priced by auction: administrators start an auction, nobody negotiates it.
+    WorkflowCase(
+        workflow=LISTING_WORKFLOW,
+        variant="auction",
+        setup=setup,
+        make=make_auction_listing,
+        actors=lambda world: world["cast"],
+        fire={name: _listing_fire(name) for name in LISTING_WORKFLOW.names()},
+        quiet_noops=LISTING_QUIET,
+        states=[S.OPEN, S.IN_AUCTION],
+        rules=[
+            Rule("administrators start the auction", ADMINS, {"start_auction"}, True, {S.OPEN}),
+            Rule("nobody negotiates an auction listing", PEOPLE | {"system"}, {"start_negotiation"}, False),
+            Rule("the close ends the listing's auction", ADMINS | {"system"}, {"auction_end"}, True),
+            Rule("nobody else ends it", PEOPLE - ADMINS, {"auction_end"}, False),
+        ],
+    ),
+    WorkflowCase(
+        workflow=OBJECTION_WORKFLOW,
+        setup=setup,
+        make=make_objection,
+        actors=lambda world: world["cast"],
+        fire={
+            "uphold": lambda actor, objection, reason: services.objection_uphold(
+                actor=actor, objection=objection, reason=reason
+            ),
+            "dismiss": lambda actor, objection, reason: services.objection_dismiss(
+                actor=actor, objection=objection, reason=reason
+            ),
+        },
+        rules=[
+            Rule("trading administrators resolve objections", ADMINS, {"uphold", "dismiss"}, True),
+            Rule("nobody else does", PEOPLE - ADMINS | {"system"}, {"uphold", "dismiss"}, False),
+        ],
+    ),
+    WorkflowCase(
+        workflow=AUCTION_WORKFLOW,
+        setup=setup,
+        make=make_auction,
+        actors=lambda world: world["cast"],
+        fire={
+            "close": lambda actor, auction, reason: services.close_auction(
+                auction_id=auction.pk, actor=actor, now=auction.ends_at
+            ),
+            "cancel": lambda actor, auction, reason: services.auction_cancel(
+                actor=actor, auction=auction, reason=reason
+            ),
+        },
+        # Closing is exactly once: a closed auction is returned as it is, whoever asks again.
+        quiet_noops={("close", state) for state in (A.SOLD, A.FAILED, A.CANCELLED)},
+        rules=[
+            Rule("the job and administrators close", ADMINS | {"system"}, {"close"}, True),
+            Rule("administrators cancel", ADMINS, {"cancel"}, True),
+            Rule("nobody else closes or cancels", PEOPLE - ADMINS, {"close", "cancel"}, False),
+            Rule("the job never cancels", {"system"}, {"cancel"}, False),
+        ],
+    ),
+    WorkflowCase(
+        workflow=REGISTRATION_WORKFLOW,
+        setup=setup,
+        make=make_registration,
+        actors=lambda world: world["cast"],
+        fire={
+            "approve": lambda actor, registration, reason: services.registration_approve(
+                actor=actor, registration=registration
+            ),
+            "reject": lambda actor, registration, reason: services.registration_reject(
+                actor=actor, registration=registration, reason=reason
+            ),
+            "receive_deposit": lambda actor, registration, reason: services.deposit_receive(
+                actor=actor, registration=registration
+            ),
+            "settle": lambda actor, registration, reason: services.deposit_settle(
+                actor=actor, registration=registration, applied=False
+            ),
+        },
+        rules=[
+            Rule(
+                "administrators admit bidders and mark deposits",
+                ADMINS,
+                {"approve", "reject", "receive_deposit"},
+                True,
+            ),
+            Rule(
+                "nobody else does",
+                PEOPLE - ADMINS | {"system"},
+                {"approve", "reject", "receive_deposit"},
+                False,
+            ),
+            Rule("no deposit is settled while the auction runs", PEOPLE | {"system"}, {"settle"}, False),
+        ],
+    ),
+]
