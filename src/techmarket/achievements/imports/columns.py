@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 
 from techmarket.achievements.choices import (
     AchievementAttribute,
-    AchievementStage,
     AchievementType,
     Confidentiality,
     EvaluationForm,
@@ -128,12 +127,11 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "attribute", "成果属性", True, gettext_lazy("成果属性。"), AchievementAttribute, example="原始性创新"
     ),
-    Column("stage", "所处阶段", True, gettext_lazy("所处阶段。"), AchievementStage, example="中期阶段"),
     Column(
         "trl",
         "TRL",
         True,
-        gettext_lazy("技术就绪度，1–9 的整数（参照 GB/T 22900）。"),
+        gettext_lazy("技术就绪度，1–9 的整数（参照 GB/T 22900）；所处阶段由它推出，无需填写。"),
         aliases=("技术就绪度", "技术就绪度（TRL）"),
         example="6",
         width=8,
@@ -161,7 +159,7 @@ COLUMNS: tuple[Column, ...] = (
         "reference_price",
         "参考价格（万元）",
         False,
-        gettext_lazy("不面议时必填，非负数，最多两位小数。"),
+        gettext_lazy("不面议时必填，单位万元，0 至 100000000（即 1 万亿元），最多两位小数。"),
         aliases=("参考价格",),
         example="120",
     ),

@@ -69,7 +69,7 @@ class RowConverter:
             "project_number",
         ):
             data[name] = row.get(name, "")
-        for name in ("achievement_type", "funding_source", "evaluation_form", "attribute", "stage"):
+        for name in ("achievement_type", "funding_source", "evaluation_form", "attribute"):
             data[name] = self._choice(name, row.get(name, ""), fail)
         data["confidentiality"] = self._choice("confidentiality", row.get("confidentiality", ""), fail)
         data["discipline"] = self._classification(
