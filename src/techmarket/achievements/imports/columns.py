@@ -227,6 +227,14 @@ HEADER_FIELDS = {
     for column in COLUMNS
     for name in (column.title, column.field, *column.aliases)
 }
+# Headers that name a column exactly (its title or field name): they win over an alias when a file
+# has both, as the catalogue export does (学科代码 with the code, 学科分类 with "code name").
+CANONICAL_HEADERS = frozenset(match_key(name) for column in COLUMNS for name in (column.title, column.field))
+# Columns the catalogue export (achievements.exports) writes that the import does not take: the record's
+# own registration number, owner, derived stage and publication date belong to the original record.
+EXPORT_ONLY_TITLES = frozenset(
+    match_key(title) for title in ("登记号", "第一完成单位", "所处阶段", "发布时间", "状态", "id")
+)
 
 
 def choice_labels(choices: type[models.TextChoices]) -> list[str]:

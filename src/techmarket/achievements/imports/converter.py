@@ -107,6 +107,7 @@ class RowConverter:
     ) -> Classification | None:
         if not code:
             return None
+        code = code.split()[0]  # the export's 学科分类/行业分类 write "code name"
         key = (scheme, code.upper() if scheme == ClassificationScheme.INDUSTRY else code)
         if key not in self.classifications:
             self.classifications[key] = Classification.objects.filter(scheme=key[0], code=key[1]).first()
