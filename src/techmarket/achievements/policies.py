@@ -188,3 +188,10 @@ def can_list_own(principal: Principal) -> bool:
 def can_see_duplicates(principal: Principal, achievement: Achievement) -> bool:
     """The suspected duplicates found at submission are a hint for the record's reviewers only."""
     return reviews_any_level(principal, achievement)
+
+
+@policy
+def can_publish_catalogue(principal: Principal) -> bool:
+    """季度成果目录 are generated and published from the web by the platform administrators and the
+    province's reviewers (省级科技管理部门); anyone may download a published one."""
+    return principal.is_platform_admin or bool(principal.review_scopes.get(RegionLevel.PROVINCE))

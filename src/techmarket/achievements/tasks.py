@@ -1,10 +1,12 @@
-"""Background work of the achievements app (huey): checking and importing uploaded spreadsheets."""
+"""Background work of the achievements app (huey): checking and importing uploaded spreadsheets, and
+writing a quarterly catalogue (its PDF takes about 50 ms a record: seconds for a busy quarter)."""
 
 from __future__ import annotations
 
 from django.utils import translation
 from huey.contrib.djhuey import db_task
 
+from techmarket.achievements import catalogue
 from techmarket.achievements.imports.job import process_job
 
 
@@ -20,3 +22,10 @@ def run_import(job_id: int, language: str) -> None:
     """Validate again (data may have changed since the check) and write all rows in one transaction."""
     with translation.override(language):
         process_job(job_id, dry_run=False)
+
+
+@db_task()
+def publish_catalogue(quarter: str, user_id: int, language: str) -> None:
+    """Write and publish a quarter's catalogue for the administrator who asked on the web page."""
+    with translation.override(language):
+        catalogue.publish_as(quarter=quarter, user_id=user_id)
