@@ -22,14 +22,15 @@ from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import paginate, submission_key_of
 
 
-def _catalogue_queryset(request: HttpRequest, form: AchievementFilterForm) -> QuerySet[Achievement]:
+def _catalogue_queryset(
+    request: HttpRequest, form: AchievementFilterForm, *, for_export: bool = False
+) -> QuerySet[Achievement]:
     """The filtered records; none while a filter is invalid (the page must not pretend to filter)."""
     principal = principal_of(request.user)
     if not form.is_valid():
         return Achievement.objects.none()
-    return selectors.achievement_for_list(
-        selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters())
-    )
+    rows = selectors.achievement_for_export if for_export else selectors.achievement_for_list
+    return rows(selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters()))
 
 
 @require_GET
@@ -55,7 +56,7 @@ def export_catalogue(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same records the caller sees on the page."""
     form = AchievementFilterForm(request.GET)
     return exports.xlsx_response(
-        _catalogue_queryset(request, form)[: exports.MAX_EXPORT_ROWS], "achievements.xlsx"
+        _catalogue_queryset(request, form, for_export=True)[: exports.MAX_EXPORT_ROWS], "achievements.xlsx"
     )
 
 

@@ -159,3 +159,31 @@ def test_the_stage_follows_the_trl_of_the_imported_row_not_the_exported_stage(re
     assert copy.trl == 9
     assert copy.stage == "mature"
     assert copy.completion_date == datetime.date(2025, 5, 1)
+
+
+def test_the_export_costs_the_same_queries_for_one_record_or_many(client, regions, reviewers, applicant):
+    """Every column, the completing rows included, comes from a few queries per batch, not per record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    def queries_of_export() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("achievements:export"))
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    def make(name: str) -> None:
+        achievement_in_state(
+            AchievementState.PUBLISHED,
+            applicant=applicant,
+            region=regions["county"],
+            reviewers=reviewers,
+            name=name,
+        )
+
+    make("高导热石墨烯复合薄膜的制备技术")
+    one = queries_of_export()
+    for name in ("盐碱地水稻高产栽培技术", "钠离子电池正极材料", "柔性钙钛矿太阳能电池"):
+        make(name)
+    assert queries_of_export() == one
