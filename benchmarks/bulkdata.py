@@ -209,13 +209,13 @@ def achievements(
     from techmarket.achievements.choices import (
         TYPE_FLAGS,
         AchievementAttribute,
-        AchievementStage,
         AchievementState,
         AchievementType,
         Confidentiality,
         EvaluationForm,
         FundingSource,
         TransferMode,
+        stage_for_trl,
     )
     from techmarket.achievements.models import Achievement, join_transfer_modes
     from techmarket.achievements.services import MAX_KEYWORDS, search_fields
@@ -286,8 +286,8 @@ def achievements(
             evaluation_date=completion if evaluation_form != EvaluationForm.NONE else None,
             completion_date=completion,
             attribute=rng.choice(list(AchievementAttribute.values)),
-            stage=rng.choice(list(AchievementStage.values)),
-            trl=rng.choice([1, 2, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 8, 9]),
+            trl=(trl := rng.choice([1, 2, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 8, 9])),
+            stage=stage_for_trl(trl),
             transfer_modes=join_transfer_modes(modes),
             price_negotiable=negotiable,
             reference_price=None if negotiable else Decimal(rng.randrange(500, 500000)) / 100,

@@ -84,7 +84,6 @@ def filled_rows(record_count: int) -> list[dict[str, str]]:
                     "evaluation_date": "" if evaluation == not_evaluated else completion.isoformat(),
                     "completion_date": completion.isoformat(),
                     "attribute": rng.choice(labels[AchievementAttribute]),
-                    "stage": rng.choice(labels[AchievementStage]),
                     "trl": str(rng.randint(1, 9)),
                     "transfer_modes": "、".join(rng.sample(labels[TransferMode], rng.randint(1, 3))),
                     "price_negotiable": "是" if negotiable else "否",

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from techmarket.achievements import services as achievement_services
 from techmarket.achievements.models import Achievement
-from techmarket.achievements.tests.factories import achievement_data, draft
+from techmarket.achievements.tests.factories import achievement_data, draft, filing_post
 from techmarket.core.errors import DomainError
 from techmarket.demands import services as demand_services
 from techmarket.demands.models import Demand
@@ -92,24 +92,7 @@ class TestDoubleSubmission:
         client = Client()
         client.force_login(applicant)
         key = key_of(client.get(reverse("achievements:create")))
-        data = achievement_data(regions["county"])
-        references = {
-            "discipline",
-            "industry",
-            "region",
-            "transfer_modes",
-            "organisations",
-            "persons",
-            "ip_rights",
-        }
-        form = {
-            **{k: v for k, v in data.items() if k not in references and v is not None},
-            "discipline": data["discipline"].pk,
-            "industry": data["industry"].pk,
-            "region": regions["county"].pk,
-            "transfer_modes": ["license"],
-            "submission_key": key,
-        }
+        form = {**filing_post(achievement_data(regions["county"])), "submission_key": key}
         assert client.post(reverse("achievements:create"), form).status_code == 302
         again = client.post(reverse("achievements:create"), form)
         assert again.status_code == 200

@@ -116,6 +116,9 @@ def test_achievement_page_links(role, cast, regions, reviewers, applicant):
         reverse("achievements:mine"),
         [reverse("achievements:create"), reverse("achievements:import")],
     )
+    assert_links_match_pages(
+        role, client, reverse("achievements:catalogues"), [reverse("achievements:catalogue_publish")]
+    )
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)

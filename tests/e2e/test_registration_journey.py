@@ -4,12 +4,16 @@ the public finds it in the catalogue and its search."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.tests.factories import PASSWORD, make_uscc, user_with_role
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
+from techmarket.core import pickers
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.tests.factories import ClassificationFactory
 
@@ -24,6 +28,12 @@ def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def pick(page, tree: str, label: str, code: str) -> None:
+    """Choose ``code`` in a cascading picker, level by level (each next level arrives by htmx)."""
+    for depth, node in enumerate(pickers.chain(tree, code)):
+        page.get_by_label(f"{label}：{pickers.level_label(tree, depth)}").select_option(node.code)
 
 
 def test_new_organisation_files_achievement_that_reviewers_publish(live_server, new_page, regions, reviewers):
@@ -54,28 +64,63 @@ def test_new_organisation_files_achievement_that_reviewers_publish(live_server, 
     researcher.wait_for_url("**/achievements/mine/")
     assert "尚未通过平台认证" in researcher.content()
 
-    # 2. They file the achievement as a draft.
+    # 2. They file the achievement as a draft: classifications and region through the cascading
+    # pickers (the next level loads by htmx), people and IP rights as formset rows.
     researcher.click("text=登记新成果")
     researcher.fill("#id_name", TITLE)
     researcher.select_option("#id_achievement_type", "applied")
-    researcher.select_option("#id_discipline", label=str(discipline))
-    researcher.select_option("#id_industry", label=str(industry))
-    researcher.select_option("#id_region", regions["county"].code)
+    pick(researcher, "discipline", "学科分类（GB/T 13745）", discipline.code)
+    pick(researcher, "industry", "行业分类（GB/T 4754）", industry.code)
+    pick(researcher, "region", "所属地区", regions["county"].code)
     researcher.fill("#id_keywords", "锂离子电池，电解液，低温")
     researcher.fill("#id_abstract", "一种在零下40摄氏度仍保持80%容量的锂离子电池电解液配方及其制备方法。")
     researcher.select_option("#id_funding_source", "non_fiscal")
     researcher.select_option("#id_evaluation_form", "none")
     researcher.fill("#id_completion_date", "2025-09-30")
     researcher.select_option("#id_attribute", "original")
-    researcher.select_option("#id_stage", "middle")
+    assert researcher.query_selector("#id_stage") is None  # the stage follows from the TRL
     researcher.fill("#id_trl", "5")
     researcher.check("input[name=transfer_modes][value=license]")
     researcher.check("#id_price_negotiable")
-    researcher.fill("#id_persons", "李雷，江城理工大学，教授，项目负责人")
+    researcher.fill("#id_organisations-0-name", "江城理工大学")
+    researcher.fill("#id_persons-0-name", "李雷")
+    researcher.fill("#id_persons-0-organisation_name", "江城理工大学")
+    researcher.fill("#id_persons-0-title", "教授")
+    researcher.select_option("#id_persons-0-role", "leader")
+    researcher.click("[data-formset-add=persons]")  # a second person, then taken back
+    researcher.fill("#id_persons-1-name", "韩梅梅")
+    researcher.click("#formset-persons .formset-row:nth-child(2) [data-formset-remove]")
+    assert not researcher.is_visible("#id_persons-1-name")
+    researcher.click("[data-formset-add=persons]")
+    researcher.fill("#id_persons-2-name", "王小明")
+    researcher.fill("#id_ip_rights-0-number", "ZL202510000001.2")
+    researcher.select_option("#id_ip_rights-0-ip_type", "invention")
+    researcher.select_option("#id_ip_rights-0-status", "filed")
+    shots = Path(os.environ["E2E_SCREENSHOTS"]) if os.environ.get("E2E_SCREENSHOTS") else None
+    if shots:  # to look at: E2E_SCREENSHOTS=<directory>
+        researcher.screenshot(path=str(shots / "filing-desktop.png"), full_page=True)
     researcher.click("main button[type=submit]")
     researcher.wait_for_selector("text=已保存为草稿")
     achievement = Achievement.objects.get(name=TITLE)
     assert achievement.state == AchievementState.DRAFT
+    assert achievement.region == regions["county"]
+    assert achievement.discipline == discipline
+    assert achievement.stage == "middle"
+    assert [(p.name, p.role) for p in achievement.completing_persons.all()] == [
+        ("李雷", "leader"),
+        ("王小明", "main"),
+    ]
+    assert [ip.number for ip in achievement.ip_rights.all()] == ["ZL202510000001.2"]
+
+    # The same form on a phone: the pickers and rows wrap, nothing scrolls sideways.
+    phone = new_page(phone=True)
+    log_in(phone, base, "li_lei", "Jiangcheng-2026")
+    phone.goto(f"{base}/achievements/{achievement.pk}/edit/")
+    phone.get_by_label("所属地区：县级").wait_for()
+    if shots:
+        phone.screenshot(path=str(shots / "filing-phone.png"), full_page=True)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the filing form scrolls sideways on a phone: {width}px"
     assert (
         researcher.query_selector("button[value=submit]") is None
     )  # not before the organisation is verified

@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from techmarket.accounts.policies import principal_of
+from techmarket.accounts.selectors import users_by_id
 from techmarket.accounts.types import User
-from techmarket.achievements import exports, selectors
+from techmarket.achievements import exports, policies, selectors
 from techmarket.achievements.models import Achievement, PublishedCatalogue
 from techmarket.core.audit import record_event
-from techmarket.core.errors import DomainError, NotFound
+from techmarket.core.errors import DomainError, NotFound, NotPermitted
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})[Qq]([1-4])$")
 # Quarter ordinals as written in a title (第一季度); translated, as English titles use digits.
@@ -33,6 +35,13 @@ QUARTER_NAMES = {
     2: pgettext_lazy("季度序号", "二"),
     3: pgettext_lazy("季度序号", "三"),
     4: pgettext_lazy("季度序号", "四"),
+}
+# The quarters as a form offers them.
+QUARTER_LABELS = {
+    1: pgettext_lazy("季度", "第一季度（1–3月）"),
+    2: pgettext_lazy("季度", "第二季度（4–6月）"),
+    3: pgettext_lazy("季度", "第三季度（7–9月）"),
+    4: pgettext_lazy("季度", "第四季度（10–12月）"),
 }
 ABSTRACT_CHARS = 400
 FORMATS = ("xlsx", "pdf")
@@ -160,8 +169,30 @@ def publish(*, quarter: str, actor: User | None = None) -> PublishedCatalogue:
     return catalogue
 
 
+def authorise_publication(actor: User | None) -> None:
+    """Only the platform administrators and the province's reviewers publish from the web."""
+    if actor is None or not policies.can_publish_catalogue(principal_of(actor)):
+        raise NotPermitted(_("只有平台管理员或省级审核员可以发布季度目录。"))
+
+
+def preview(*, actor: User, quarter: str) -> tuple[Quarter, int, PublishedCatalogue | None]:
+    """The quarter, how many records its catalogue would hold now, and its earlier publication."""
+    authorise_publication(actor)
+    period = parse_quarter(quarter)
+    count = selectors.published_in_quarter(period.year, period.number).count()
+    return period, count, PublishedCatalogue.objects.filter(quarter=period.label).first()
+
+
+def publish_as(*, quarter: str, user_id: int) -> PublishedCatalogue:
+    """Publish on behalf of the user who asked on the web page (the background task's entry): the
+    permission is checked again, as a role may have been taken away since the request."""
+    actor = users_by_id([user_id]).get(user_id)
+    authorise_publication(actor)
+    return publish(quarter=quarter, actor=actor)
+
+
 def published_catalogues() -> list[PublishedCatalogue]:
-    return list(PublishedCatalogue.objects.all())
+    return list(PublishedCatalogue.objects.select_related("published_by"))
 
 
 def catalogue_file(quarter: str, file_format: str) -> tuple[PublishedCatalogue, Path]:

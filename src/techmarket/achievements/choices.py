@@ -67,6 +67,22 @@ class AchievementStage(models.TextChoices):
     MATURE = "mature", _("成熟应用阶段")
 
 
+# The stage follows from the TRL (GB/T 22900): 1–3 laboratory work, 4–6 pilot, 7–9 application.
+# The one source of truth: forms, API and imports take only the TRL; the stage is derived from it.
+TRL_STAGES: tuple[tuple[int, str], ...] = (
+    (3, AchievementStage.INITIAL),
+    (6, AchievementStage.MIDDLE),
+    (9, AchievementStage.MATURE),
+)
+
+
+def stage_for_trl(trl: int | None) -> str:
+    """所处阶段 of a technology readiness level ("" when the TRL is missing or out of range)."""
+    if trl is None or not 1 <= int(trl) <= 9:
+        return ""
+    return next(stage for highest, stage in TRL_STAGES if int(trl) <= highest)
+
+
 class TransferMode(models.TextChoices):
     TRANSFER = "transfer", _("转让")
     LICENSE = "license", _("许可")

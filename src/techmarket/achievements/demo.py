@@ -257,7 +257,6 @@ class _RecordsBuilder:
             "evaluation_date": evaluation_date,
             "completion_date": completion,
             "attribute": rng.choices(AchievementAttribute.values, (55, 10, 35))[0],
-            "stage": stage,
             "trl": rng.randint(*trl),
             "transfer_modes": rng.sample(TransferMode.values, rng.randint(1, 3)),
             "price_negotiable": negotiable,

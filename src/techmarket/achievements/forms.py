@@ -1,15 +1,21 @@
-"""The registration form (科技成果登记表) as a page form; the service validates the business rules."""
+"""The registration form (科技成果登记表) as a page form; the service validates the business rules.
+
+The main form carries the record's own fields; the completing organisations, persons and IP rights are
+formsets of rows beside it (:class:`FilingForms` binds the four together). Discipline, industry and
+region are the catalogue's cascading pickers; the stage is not asked for (it follows from the TRL).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.achievements.choices import (
     AchievementAttribute,
-    AchievementStage,
     AchievementType,
     Confidentiality,
     EvaluationForm,
@@ -19,19 +25,53 @@ from techmarket.achievements.choices import (
     PersonRole,
     TransferMode,
 )
-from techmarket.achievements.models import Achievement
+from techmarket.achievements.models import REFERENCE_PRICE_VALIDATORS, Achievement
 from techmarket.achievements.services import RECORD_FIELDS
 from techmarket.core.choices import ClassificationScheme, RegionLevel
-from techmarket.core.forms import ClassificationChoiceField
+from techmarket.core.errors import DomainError
 from techmarket.core.models import Classification, Region
+from techmarket.core.pickers import CodePicker, CodePickerField
+from techmarket.core.web import apply_domain_error
 
-PERSON_ROLE_BY_LABEL = {str(label): value for value, label in PersonRole.choices}
-IP_TYPE_BY_LABEL = {str(label): value for value, label in PatentType.choices}
-IP_STATUS_BY_LABEL = {str(label): value for value, label in PatentStatus.choices}
+MAX_ORGANISATIONS = 20
+MAX_PERSONS = 50
+MAX_IP_RIGHTS = 50
 
 
-def _split_line(line: str) -> list[str]:
-    return [part.strip() for part in line.replace("，", ",").replace("|", ",").split(",")]
+class _RecordBoundField(forms.BoundField):
+    """The picker renders codes: the cleaned record (or an initial one) is shown by its code."""
+
+    def value(self) -> Any:
+        cleaned = getattr(self.form, "cleaned_data", None)
+        if cleaned is not None and self.name in cleaned and not self.errors:
+            value = cleaned[self.name]
+        else:
+            value = super().value()
+        return getattr(value, "code", value)
+
+
+class RecordPickerField(CodePickerField):
+    """A cascading picker that cleans to the chosen code's row (a Classification or a Region)."""
+
+    def __init__(self, tree: str, *, queryset: QuerySet[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("required", True)
+        kwargs.setdefault("widget", CodePicker(tree, choose=True))
+        super().__init__(tree, **kwargs)
+        self.queryset = queryset
+
+    def clean(self, value: Any) -> Model | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        found = self.queryset.filter(code=code).first()
+        if found is None:
+            raise ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": code, "label": self.label}
+            )
+        return found
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        return _RecordBoundField(form, self, field_name)
 
 
 class AchievementForm(forms.Form):
@@ -43,16 +83,23 @@ class AchievementForm(forms.Form):
         initial=Confidentiality.PUBLIC,
         help_text=_("受限：仅本单位、所在地区审核员和您授权的用户可见。涉密成果不得在线登记。"),
     )
-    discipline = ClassificationChoiceField(
+    discipline = RecordPickerField(
+        ClassificationScheme.DISCIPLINE,
         label=_("学科分类（GB/T 13745）"),
         queryset=Classification.objects.filter(scheme=ClassificationScheme.DISCIPLINE),
+        help_text=_("逐级选择，选到最能说明成果的一级即可。"),
     )
-    industry = ClassificationChoiceField(
+    industry = RecordPickerField(
+        ClassificationScheme.INDUSTRY,
         label=_("行业分类（GB/T 4754）"),
         queryset=Classification.objects.filter(scheme=ClassificationScheme.INDUSTRY),
+        help_text=_("逐级选择，选到最能说明成果的一级即可。"),
     )
-    region = forms.ModelChoiceField(
-        label=_("所属地区"), queryset=Region.objects.filter(level__in=[RegionLevel.COUNTY, RegionLevel.CITY])
+    region = RecordPickerField(
+        "region",
+        label=_("所属地区"),
+        queryset=Region.objects.all(),
+        help_text=_("依次选择省、市、县（区），至少选到市一级。"),
     )
     keywords = forms.CharField(label=_("关键词"), max_length=200, help_text=_("1–5个，用逗号分隔。"))
     abstract = forms.CharField(
@@ -76,90 +123,147 @@ class AchievementForm(forms.Form):
     )
     completion_date = forms.DateField(label=_("完成日期"), widget=forms.DateInput(attrs={"type": "date"}))
     attribute = forms.ChoiceField(label=_("成果属性"), choices=AchievementAttribute.choices)
-    stage = forms.ChoiceField(label=_("所处阶段"), choices=AchievementStage.choices)
-    trl = forms.IntegerField(label=_("技术就绪度（TRL 1–9）"), min_value=1, max_value=9)
+    trl = forms.IntegerField(
+        label=_("技术就绪度（TRL 1–9）"),
+        min_value=1,
+        max_value=9,
+        help_text=_("所处阶段由技术就绪度推出：1–3级为初期阶段，4–6级为中期阶段，7–9级为成熟应用阶段。"),
+    )
     transfer_modes = forms.MultipleChoiceField(
         label=_("意向转化方式"), choices=TransferMode.choices, widget=forms.CheckboxSelectMultiple
     )
     price_negotiable = forms.BooleanField(label=_("价格面议"), required=False)
+    # No digit limit here: the bounds (REFERENCE_PRICE_VALIDATORS) say what is wrong in 万元.
     reference_price = forms.DecimalField(
-        label=_("参考价格（万元）"), min_value=0, max_digits=12, decimal_places=2, required=False
-    )
-    organisations = forms.CharField(
-        label=_("完成单位"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("参考价格（万元）"),
+        decimal_places=2,
         required=False,
-        help_text=_("每行一个，按排名顺序。"),
-    )
-    persons = forms.CharField(
-        label=_("完成人"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text=_("每行一人：姓名，工作单位，职称，角色（项目负责人/主要完成人/参与人）。"),
-    )
-    ip_rights = forms.CharField(
-        label=_("知识产权"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text=_(
-            "每行一项：专利号，类型（发明专利/实用新型/外观设计/软件著作权/其他知识产权），"
-            "状态（已申请/已授权/已失效）。"
-        ),
+        validators=REFERENCE_PRICE_VALIDATORS,
+        widget=forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
     )
 
-    def clean_persons(self) -> list[dict[str, str]]:
-        persons = []
-        for number, line in enumerate(self.cleaned_data["persons"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [*_split_line(line), "", "", ""]
-            role = PERSON_ROLE_BY_LABEL.get(parts[3], PersonRole.LEADER if number == 1 else PersonRole.MAIN)
-            persons.append(
-                {
-                    "name": parts[0][:64],
-                    "organisation_name": parts[1][:200],
-                    "title": parts[2][:64],
-                    "role": role,
-                }
-            )
-        return persons
-
-    def clean_ip_rights(self) -> list[dict[str, str]]:
-        rights = []
-        for number, line in enumerate(self.cleaned_data["ip_rights"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [*_split_line(line), "", ""]
-            ip_type, status = IP_TYPE_BY_LABEL.get(parts[1]), IP_STATUS_BY_LABEL.get(parts[2])
-            if not parts[0] or ip_type is None or status is None:
-                raise forms.ValidationError(
-                    _("第%(n)d行格式不正确：应为“专利号，类型，状态”。") % {"n": number}
-                )
-            rights.append({"number": parts[0][:64], "ip_type": ip_type, "status": status})
-        return rights
-
-    def clean_organisations(self) -> list[str]:
-        return [
-            line.strip()[:200] for line in self.cleaned_data["organisations"].splitlines() if line.strip()
-        ]
+    def clean_region(self) -> Region | None:
+        region: Region | None = self.cleaned_data.get("region")
+        if region is not None and region.level not in (RegionLevel.COUNTY, RegionLevel.CITY):
+            raise ValidationError(_("请继续选择到市或县（区）一级。"), code="level")
+        return region
 
     @staticmethod
     def initial_from(achievement: Achievement) -> dict[str, Any]:
-        role_labels = dict(PersonRole.choices)
-        type_labels, status_labels = dict(PatentType.choices), dict(PatentStatus.choices)
         return {
             **{field: getattr(achievement, field) for field in RECORD_FIELDS if field != "transfer_modes"},
             "transfer_modes": achievement.transfer_mode_list,
-            "organisations": "\n".join(o.name for o in achievement.completing_organisations.all()),
-            "persons": "\n".join(
-                f"{p.name}，{p.organisation_name}，{p.title}，{role_labels[p.role]}"
-                for p in achievement.completing_persons.all()
-            ),
-            "ip_rights": "\n".join(
-                f"{ip.number}，{type_labels[ip.ip_type]}，{status_labels[ip.status]}"
-                for ip in achievement.ip_rights.all()
-            ),
         }
+
+
+class OrganisationRowForm(forms.Form):
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+
+
+class PersonRowForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    organisation_name = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    title = forms.CharField(label=_("职称"), max_length=64, required=False)
+    role = forms.ChoiceField(label=_("角色"), choices=PersonRole.choices, initial=PersonRole.MAIN)
+
+
+class IPRowForm(forms.Form):
+    number = forms.CharField(label=_("专利号/登记号"), max_length=64)
+    ip_type = forms.ChoiceField(label=_("类型"), choices=[("", _("请选择")), *PatentType.choices])
+    status = forms.ChoiceField(label=_("法律状态"), choices=[("", _("请选择")), *PatentStatus.choices])
+    title = forms.CharField(label=_("名称"), max_length=200, required=False)
+
+
+def _formset(form: type[forms.Form], maximum: int) -> type[forms.BaseFormSet[Any]]:
+    return forms.formset_factory(
+        form, extra=1, can_delete=True, max_num=maximum, validate_max=True, absolute_max=maximum
+    )
+
+
+OrganisationFormSet = _formset(OrganisationRowForm, MAX_ORGANISATIONS)
+PersonFormSet = _formset(PersonRowForm, MAX_PERSONS)
+IPFormSet = _formset(IPRowForm, MAX_IP_RIGHTS)
+
+# Formset prefix → (formset class, its legend); the prefixes are also the service's data keys.
+CHILD_FORMSETS: dict[str, tuple[type[forms.BaseFormSet[Any]], Any]] = {
+    "organisations": (OrganisationFormSet, _("完成单位（按排名顺序）")),
+    "persons": (PersonFormSet, _("完成人（按排名顺序）")),
+    "ip_rights": (IPFormSet, _("知识产权")),
+}
+
+
+def _rows(formset: forms.BaseFormSet[Any]) -> list[dict[str, Any]]:
+    """The kept rows of a valid formset, in page order (deleted and untouched blank rows dropped)."""
+    kept = []
+    for index, row in enumerate(formset.forms):
+        stored = index < formset.initial_form_count()  # a row the record had: kept unless deleted
+        if not (stored or row.has_changed()) or not row.cleaned_data or row.cleaned_data.get("DELETE"):
+            continue
+        kept.append({name: value for name, value in row.cleaned_data.items() if name != "DELETE"})
+    return kept
+
+
+class FilingForms:
+    """The registration form and its three row formsets, bound and validated together; the service
+    then writes the record and its rows in one transaction."""
+
+    def __init__(self, data: Any = None, *, achievement: Achievement | None = None) -> None:
+        initial = AchievementForm.initial_from(achievement) if achievement is not None else None
+        self.form = AchievementForm(data, initial=initial)
+        rows: dict[str, list[dict[str, Any]]] = {"organisations": [], "persons": [], "ip_rights": []}
+        if achievement is not None:
+            rows = {
+                "organisations": [{"name": o.name} for o in achievement.completing_organisations.all()],
+                "persons": [
+                    {
+                        "name": p.name,
+                        "organisation_name": p.organisation_name,
+                        "title": p.title,
+                        "role": p.role,
+                    }
+                    for p in achievement.completing_persons.all()
+                ],
+                "ip_rights": [
+                    {"number": ip.number, "ip_type": ip.ip_type, "status": ip.status, "title": ip.title}
+                    for ip in achievement.ip_rights.all()
+                ],
+            }
+        self.row_errors: dict[str, list[Any]] = {}
+        self.formsets = {
+            prefix: formset_class(data, prefix=prefix, initial=rows[prefix])
+            for prefix, (formset_class, _legend) in CHILD_FORMSETS.items()
+        }
+
+    def is_valid(self) -> bool:
+        results = [self.form.is_valid(), *(formset.is_valid() for formset in self.formsets.values())]
+        return all(results)
+
+    @property
+    def cleaned_data(self) -> dict[str, Any]:
+        """What the service takes: the record's fields and its rows as lists."""
+        data = dict(self.form.cleaned_data)
+        data["organisations"] = [row["name"] for row in _rows(self.formsets["organisations"])]
+        data["persons"] = _rows(self.formsets["persons"])
+        data["ip_rights"] = _rows(self.formsets["ip_rights"])
+        return data
+
+    def apply_error(self, error: DomainError) -> None:
+        """The service's messages on the fields; messages about the rows go above their formset."""
+        apply_domain_error(self.form, error)
+        for prefix in self.formsets:
+            self.row_errors[prefix] = [*self.row_errors.get(prefix, []), *error.fields.get(prefix, [])]
+
+    def sections(self) -> list[dict[str, Any]]:
+        """The formsets as the template lays them out: prefix, legend, formset and the service's errors."""
+        return [
+            {
+                "prefix": prefix,
+                "legend": CHILD_FORMSETS[prefix][1],
+                "formset": formset,
+                "errors": [*formset.non_form_errors(), *self.row_errors.get(prefix, [])],
+            }
+            for prefix, formset in self.formsets.items()
+        ]
 
 
 class AttachmentForm(forms.Form):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,10 +23,22 @@ from techmarket.achievements.choices import (
     PatentType,
     PersonRole,
     TransferMode,
+    stage_for_trl,
 )
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.models import Classification, Region, TimeStampedModel
 from techmarket.core.text import split_keywords
+
+# Amounts are in 万元. The upper bound (1亿万元 = 1万亿元, 1e12 yuan) is far above any single
+# technology's price yet keeps a typo (an extra few zeros) out; the form, the API and the import all
+# refuse through these validators (the service runs the model's full_clean).
+MAX_REFERENCE_PRICE = Decimal("100000000")
+REFERENCE_PRICE_VALIDATORS = [
+    MinValueValidator(Decimal(0), message=_("参考价格不能为负数。")),
+    MaxValueValidator(
+        MAX_REFERENCE_PRICE, message=_("参考价格不能超过1亿万元（即1万亿元），请以万元为单位填写。")
+    ),
+]
 
 
 class Achievement(TimeStampedModel):
@@ -55,7 +70,8 @@ class Achievement(TimeStampedModel):
     evaluation_date = models.DateField(_("评价日期"), null=True, blank=True)
     completion_date = models.DateField(_("完成日期"))
     attribute = models.CharField(_("成果属性"), max_length=16, choices=AchievementAttribute.choices)
-    stage = models.CharField(_("所处阶段"), max_length=16, choices=AchievementStage.choices)
+    # Derived from the TRL on every save (choices.stage_for_trl); never entered on its own.
+    stage = models.CharField(_("所处阶段"), max_length=16, choices=AchievementStage.choices, editable=False)
     trl = models.PositiveSmallIntegerField(
         _("技术就绪度（TRL）"),
         validators=[MinValueValidator(1), MaxValueValidator(9)],
@@ -71,7 +87,7 @@ class Achievement(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=REFERENCE_PRICE_VALIDATORS,
     )
     region = models.ForeignKey(Region, verbose_name=_("所属地区"), on_delete=models.PROTECT, related_name="+")
     # Denormalised region chain: visibility and review queues filter on it without joins.
@@ -122,6 +138,13 @@ class Achievement(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.stage = stage_for_trl(self.trl) or self.stage
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "trl" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "stage"}
+        super().save(*args, **kwargs)
 
     @property
     def transfer_mode_list(self) -> list[str]:

@@ -204,3 +204,10 @@ def can_start_conversation(principal: Principal, achievement: Achievement) -> bo
         and not is_owner(principal, achievement)
         and can_view(principal, achievement)
     )
+
+
+@policy
+def can_publish_catalogue(principal: Principal) -> bool:
+    """季度成果目录 are generated and published from the web by the platform administrators and the
+    province's reviewers (省级科技管理部门); anyone may download a published one."""
+    return principal.is_platform_admin or bool(principal.review_scopes.get(RegionLevel.PROVINCE))

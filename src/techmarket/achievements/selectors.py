@@ -157,6 +157,14 @@ def achievement_for_list(queryset: QuerySet[Achievement]) -> QuerySet[Achievemen
     )
 
 
+def achievement_for_export(queryset: QuerySet[Achievement]) -> QuerySet[Achievement]:
+    """Rows for an Excel export: every column the export writes (exports.columns) is loaded, the
+    references in one query each per batch; the completing rows are fetched per batch by the export."""
+    return queryset.prefetch_related("discipline", "industry", "region", "owner_organisation").defer(
+        "search_title", "search_body"
+    )
+
+
 def achievement_suggest(principal: Principal, prefix: str, *, limit: int = 8) -> list[str]:
     """Titles for autocomplete, only from records the principal may see in the catalogue."""
     prefix = segment.clean_input(prefix).strip()  # no BOM, zero-width or control characters (NUL: PostgreSQL)
@@ -248,7 +256,7 @@ def published_in_quarter(year: int, quarter: int) -> QuerySet[Achievement]:
     tz = timezone.get_current_timezone()
     start = datetime.datetime(year, 3 * (quarter - 1) + 1, 1, tzinfo=tz)
     end = datetime.datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=tz)
-    return achievement_for_list(
+    return achievement_for_export(
         Achievement.objects.filter(
             state=AchievementState.PUBLISHED,
             confidentiality=Confidentiality.PUBLIC,

@@ -25,6 +25,7 @@ from techmarket.achievements.choices import (
     EvaluationForm,
     FundingSource,
     TransferMode,
+    stage_for_trl,
 )
 from techmarket.achievements.errors import SECRET_REFUSED_MESSAGE
 from techmarket.achievements.models import (
@@ -49,6 +50,8 @@ from techmarket.search import backends as search
 from techmarket.search import segment
 
 MAX_KEYWORDS = 5
+# The rows a record may have (the API and the page's formsets say the same).
+MAX_CHILD_ROWS = {"organisations": 20, "persons": 50, "ip_rights": 50}
 DUPLICATE_SUBMISSION_MESSAGE = _("该表单已经提交过，成果已保存，未重复创建。请在“我的成果”中查看。")
 RECORD_FIELDS = (
     "name",
@@ -67,7 +70,6 @@ RECORD_FIELDS = (
     "evaluation_date",
     "completion_date",
     "attribute",
-    "stage",
     "trl",
     "transfer_modes",
     "price_negotiable",
@@ -118,7 +120,26 @@ def business_errors(data: dict[str, Any]) -> dict[str, list[Any]]:
     completion = data.get("completion_date")
     if isinstance(completion, datetime.date) and completion > timezone.localdate():
         add("completion_date", _("完成日期不能晚于今天。"))
+    for field, message in _child_errors(data):
+        add(field, message)
     return errors
+
+
+def _child_errors(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Rules across the rows of completing organisations, persons and IP rights."""
+    found: list[tuple[str, Any]] = []
+    for field, limit in MAX_CHILD_ROWS.items():
+        if len(data.get(field) or []) > limit:
+            found.append((field, _("最多填写%(count)d行。") % {"count": limit}))
+    names = [name.strip() for name in data.get("organisations") or [] if name.strip()]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        found.append(("organisations", _("完成单位“%(name)s”重复填写。") % {"name": repeated[0]}))
+    numbers = [str(right.get("number", "")).strip().upper() for right in data.get("ip_rights") or [] if right]
+    repeated = sorted({number for number in numbers if number and numbers.count(number) > 1})
+    if repeated:
+        found.append(("ip_rights", _("知识产权“%(number)s”重复填写。") % {"number": repeated[0]}))
+    return found
 
 
 def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
@@ -140,6 +161,7 @@ def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
         setattr(achievement, field, value)
     if achievement.price_negotiable:
         achievement.reference_price = None
+    achievement.stage = stage_for_trl(achievement.trl) or achievement.stage
     for field, code in achievement.region.chain_codes().items():
         setattr(achievement, field, code)
     achievement.search_title, achievement.search_body = search_fields(achievement)
@@ -164,7 +186,7 @@ def search_fields(achievement: Achievement) -> tuple[str, str]:
 def _validate(achievement: Achievement, data: dict[str, Any], *, prechecked: bool = False) -> None:
     refuse_secret(data.get("confidentiality", achievement.confidentiality))
     errors = business_errors(data)
-    exclude = ["owner_organisation", "created_by", "search_title", "search_body"]
+    exclude = ["owner_organisation", "created_by", "search_title", "search_body", "stage"]
     if prechecked:
         exclude += [name for name in ("discipline", "industry", "region") if data.get(name) is not None]
     try:

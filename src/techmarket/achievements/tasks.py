@@ -1,4 +1,5 @@
-"""Background work of the achievements app (huey): checking and importing uploaded spreadsheets."""
+"""Background work of the achievements app (huey): checking and importing uploaded spreadsheets, and
+writing a quarterly catalogue (its PDF takes about 50 ms a record: seconds for a busy quarter)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.utils import translation
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from techmarket.achievements import catalogue
 from techmarket.achievements.imports.job import fail_stale_jobs, process_job
 
 
@@ -29,3 +31,10 @@ def sweep_stale_imports() -> None:
     """Tell uploaders whose job lost its worker (restart, crash) to upload again."""
     with translation.override(settings.LANGUAGE_CODE):
         fail_stale_jobs()
+
+
+@db_task()
+def publish_catalogue(quarter: str, user_id: int, language: str) -> None:
+    """Write and publish a quarter's catalogue for the administrator who asked on the web page."""
+    with translation.override(language):
+        catalogue.publish_as(quarter=quarter, user_id=user_id)

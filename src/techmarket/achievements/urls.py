@@ -28,6 +28,7 @@ urlpatterns += [
     path("import/<int:job_id>/progress/", views_bulk.import_progress, name="import_progress"),
     path("import/<int:job_id>/confirm/", views_bulk.import_confirm, name="import_confirm"),
     path("catalogues/", views_bulk.catalogues, name="catalogues"),
+    path("catalogues/publish/", views_bulk.catalogue_publish, name="catalogue_publish"),
     path(
         "catalogues/<str:quarter>.<str:file_format>",
         views_bulk.catalogue_download,

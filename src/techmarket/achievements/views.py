@@ -16,22 +16,23 @@ from techmarket.accounts.policies import principal_of
 from techmarket.accounts.selectors import user_by_username
 from techmarket.achievements import exports, policies, selectors, services
 from techmarket.achievements.filters import AchievementFilterForm
-from techmarket.achievements.forms import AchievementForm, AttachmentForm, GrantForm
+from techmarket.achievements.forms import AttachmentForm, FilingForms, GrantForm
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
 from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core.errors import DomainError, NotFound
-from techmarket.core.web import apply_domain_error, paginate, submission_key_of
+from techmarket.core.web import paginate, submission_key_of
 
 
-def _catalogue_queryset(request: HttpRequest, form: AchievementFilterForm) -> QuerySet[Achievement]:
+def _catalogue_queryset(
+    request: HttpRequest, form: AchievementFilterForm, *, for_export: bool = False
+) -> QuerySet[Achievement]:
     """The filtered records; none while a filter is invalid (the page must not pretend to filter)."""
     principal = principal_of(request.user)
     if not form.is_valid():
         return Achievement.objects.none()
-    return selectors.achievement_for_list(
-        selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters())
-    )
+    rows = selectors.achievement_for_export if for_export else selectors.achievement_for_list
+    return rows(selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters()))
 
 
 @require_GET
@@ -57,7 +58,7 @@ def export_catalogue(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same records the caller sees on the page."""
     form = AchievementFilterForm(request.GET)
     return exports.xlsx_response(
-        _catalogue_queryset(request, form)[: exports.MAX_EXPORT_ROWS], "achievements.xlsx"
+        _catalogue_queryset(request, form, for_export=True)[: exports.MAX_EXPORT_ROWS], "achievements.xlsx"
     )
 
 
@@ -95,22 +96,22 @@ def create(request: HttpRequest) -> HttpResponse:
     if not policies.can_file(principal_of(request.user)):
         messages.error(request, _("只有成果填报人或单位管理员可以登记成果。"))
         return redirect("core:home")
-    form = AchievementForm(request.POST or None)
+    filing = FilingForms(request.POST or None)
     submission_key = submission_key_of(request)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and filing.is_valid():
         try:
             achievement = services.achievement_create(
-                actor=acting_user(request), data=form.cleaned_data, submission_key=submission_key
+                actor=acting_user(request), data=filing.cleaned_data, submission_key=submission_key
             )
         except DomainError as error:
-            apply_domain_error(form, error)
+            filing.apply_error(error)
         else:
             messages.success(request, _("已保存为草稿。检查无误后请提交审核。"))
             return redirect("achievements:detail", pk=achievement.pk)
     return render(
         request,
         "achievements/form.html",
-        {"form": form, "creating": True, "submission_key": submission_key},
+        {"form": filing.form, "filing": filing, "creating": True, "submission_key": submission_key},
     )
 
 
@@ -124,18 +125,22 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_edit(principal, achievement):
         messages.error(request, _("只有草稿或已退回的成果可以修改。"))
         return redirect("achievements:detail", pk=pk)
-    form = AchievementForm(request.POST or None, initial=AchievementForm.initial_from(achievement))
-    if request.method == "POST" and form.is_valid():
+    filing = FilingForms(request.POST or None, achievement=achievement)
+    if request.method == "POST" and filing.is_valid():
         try:
             services.achievement_update(
-                actor=acting_user(request), achievement=achievement, data=form.cleaned_data
+                actor=acting_user(request), achievement=achievement, data=filing.cleaned_data
             )
         except DomainError as error:
-            apply_domain_error(form, error)
+            filing.apply_error(error)
         else:
             messages.success(request, _("修改已保存。"))
             return redirect("achievements:detail", pk=pk)
-    return render(request, "achievements/form.html", {"form": form, "achievement": achievement})
+    return render(
+        request,
+        "achievements/form.html",
+        {"form": filing.form, "filing": filing, "achievement": achievement},
+    )
 
 
 @login_required

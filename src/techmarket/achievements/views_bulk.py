@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from techmarket.accounts.policies import principal_of
 from techmarket.achievements import catalogue, policies, tasks
+from techmarket.achievements.catalogue import QUARTER_LABELS
 from techmarket.achievements.exports import XLSX_CONTENT_TYPE
 from techmarket.achievements.imports import job as import_jobs
 from techmarket.achievements.imports.template import template_csv, template_xlsx
@@ -93,6 +96,54 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     else:
         messages.error(request, _("该文件不在待确认状态，不能重复导入。"))
     return redirect("achievements:import_job", job_id=job.pk)
+
+
+class CataloguePublishForm(forms.Form):
+    """Which quarter to publish: a year of the last ten and a quarter (checked by catalogue.parse_quarter)."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("年份"), coerce=int)
+    quarter = forms.TypedChoiceField(
+        label=gettext_lazy("季度"),
+        coerce=int,
+        choices=list(QUARTER_LABELS.items()),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(year, str(year)) for year in range(this_year, this_year - 10, -1)]  # type: ignore[attr-defined]
+
+    @property
+    def label(self) -> str:
+        return f"{self.cleaned_data['year']}Q{self.cleaned_data['quarter']}"
+
+
+@login_required
+def catalogue_publish(request: HttpRequest) -> HttpResponse:
+    """Administrators choose a quarter, see how many records its catalogue holds, and publish it; the
+    files are written in the background and the published catalogue appears on the public list."""
+    if not policies.can_publish_catalogue(principal_of(request.user)):
+        return render(request, "core/error.html", {"status": 403}, status=403)
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else request.GET if "year" in request.GET else None
+    form = CataloguePublishForm(data, initial={"year": today.year, "quarter": (today.month - 1) // 3 + 1})
+    context: dict[str, Any] = {"form": form}
+    if form.is_bound and form.is_valid():
+        try:
+            period, count, earlier = catalogue.preview(actor=request.user, quarter=form.label)  # type: ignore[arg-type]
+        except DomainError as error:
+            apply_domain_error(form, error, renames={"quarter": "quarter"})
+        else:
+            if request.method == "POST":
+                tasks.publish_catalogue(period.label, request.user.pk, translation.get_language())
+                messages.success(
+                    request,
+                    _("已开始生成%(title)s目录（%(count)d 项成果），完成后将出现在下方列表中。")
+                    % {"title": period.title, "count": count},
+                )
+                return redirect("achievements:catalogues")
+            context.update({"period": period, "count": count, "earlier": earlier})
+    return render(request, "achievements/bulk/catalogue_publish.html", context)
 
 
 @require_GET

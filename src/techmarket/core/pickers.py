@@ -116,10 +116,13 @@ def level_context(
     *,
     depth: int,
     options: list[Node] | None = None,
+    choose: bool = False,
 ) -> dict[str, Any]:
     """One select of a picker: the children of ``parent`` (at ``depth``, 0 for the roots) with
-    ``selected`` chosen, and the levels below."""
+    ``selected`` chosen, and the levels below. ``choose``: a form's picker (the empty option says
+    请选择), not a filter's (不限)."""
     return {
+        "choose": choose,
         "name": name,
         "tree": tree,
         "url": children_url(tree),
@@ -131,7 +134,9 @@ def level_context(
     }
 
 
-def picker_levels(tree: str, name: str, label: str, code: str) -> dict[str, Any] | None:
+def picker_levels(
+    tree: str, name: str, label: str, code: str, *, choose: bool = False
+) -> dict[str, Any] | None:
     """The nested levels a picker shows for the selected ``code``: each chosen level, then its children."""
     path = chain(tree, code) if code else []
     parents = ["", *[item.code for item in path]]
@@ -150,6 +155,7 @@ def picker_levels(tree: str, name: str, label: str, code: str) -> dict[str, Any]
             [levels] if levels else [],
             depth=depth,
             options=options,
+            choose=choose,
         )
     return levels
 
@@ -170,9 +176,10 @@ def deepest(tree: str, values: list[str]) -> str:
 class CodePicker(forms.Widget):
     """The picker's selects; reads every value of the field's name (one per level)."""
 
-    def __init__(self, tree: str, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, tree: str, attrs: dict[str, Any] | None = None, *, choose: bool = False) -> None:
         super().__init__(attrs)
         self.tree = tree
+        self.choose = choose
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
         values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
@@ -189,7 +196,9 @@ class CodePicker(forms.Widget):
         else:  # a cleaned (or initial) code
             code = str(value or "")
         merged = {**self.attrs, **(attrs or {})}
-        level = picker_levels(self.tree, name, str(merged.get("aria-label") or name), code)
+        level = picker_levels(
+            self.tree, name, str(merged.get("aria-label") or name), code, choose=self.choose
+        )
         if level is not None and merged.get("id"):
             level["id"] = merged["id"]  # the field's <label for> names the first select
         context = {"level": level, "name": name}

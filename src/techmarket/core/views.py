@@ -63,5 +63,15 @@ def code_children(request: HttpRequest, scheme: str = "region") -> HttpResponse:
     if not options:
         return HttpResponse("")
     label = request.GET.get("label", "")[:40] or str(pickers.tree_label(scheme))
-    level = pickers.level_context(scheme, name, label, code, "", [], depth=len(path), options=options)
+    level = pickers.level_context(
+        scheme,
+        name,
+        label,
+        code,
+        "",
+        [],
+        depth=len(path),
+        options=options,
+        choose=request.GET.get("choose") == "1",
+    )
     return render(request, "core/_code_level.html", {"level": level})

@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from techmarket.achievements.choices import (
     AchievementAttribute,
-    AchievementStage,
     AchievementType,
     Confidentiality,
     EvaluationForm,
@@ -17,7 +16,7 @@ from techmarket.achievements.choices import (
     PersonRole,
     TransferMode,
 )
-from techmarket.achievements.models import Achievement
+from techmarket.achievements.models import REFERENCE_PRICE_VALIDATORS, Achievement
 from techmarket.core.api.serializers import (
     ClassificationField,
     CodeField,
@@ -72,6 +71,7 @@ class AchievementListSerializer(serializers.ModelSerializer):
             "owner_organisation",
             "published_at",
         ]
+        extra_kwargs = {"stage": {"help_text": _("由技术就绪度推出，只读。")}}
 
 
 class AchievementDetailSerializer(AchievementListSerializer):
@@ -134,14 +134,23 @@ class AchievementWriteSerializer(serializers.Serializer):
     evaluation_date = serializers.DateField(required=False, allow_null=True)
     completion_date = serializers.DateField()
     attribute = serializers.ChoiceField(choices=AchievementAttribute.choices)
-    stage = serializers.ChoiceField(choices=AchievementStage.choices)
-    trl = serializers.IntegerField(min_value=1, max_value=9)
+    trl = serializers.IntegerField(
+        min_value=1,
+        max_value=9,
+        help_text=_("技术就绪度 1–9；所处阶段由它推出（1–3 初期，4–6 中期，7–9 成熟应用），不单独填写。"),
+    )
     transfer_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=TransferMode.choices), min_length=1, max_length=5
     )
     price_negotiable = serializers.BooleanField(default=False)
     reference_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+        # No digit limit here: the bounds' own message (in 万元) is clearer than a count of digits.
+        max_digits=None,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        validators=REFERENCE_PRICE_VALIDATORS,
+        help_text=_("万元，0 至 100000000（即 1 万亿元）。"),
     )
     region = CodeField(slug_field="code", queryset=Region.objects.all())
     confidentiality = serializers.ChoiceField(choices=Confidentiality.choices, default=Confidentiality.PUBLIC)

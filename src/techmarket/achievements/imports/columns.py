@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 
 from techmarket.achievements.choices import (
     AchievementAttribute,
-    AchievementStage,
     AchievementType,
     Confidentiality,
     EvaluationForm,
@@ -128,12 +127,11 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "attribute", "成果属性", True, gettext_lazy("成果属性。"), AchievementAttribute, example="原始性创新"
     ),
-    Column("stage", "所处阶段", True, gettext_lazy("所处阶段。"), AchievementStage, example="中期阶段"),
     Column(
         "trl",
         "TRL",
         True,
-        gettext_lazy("技术就绪度，1–9 的整数（参照 GB/T 22900）。"),
+        gettext_lazy("技术就绪度，1–9 的整数（参照 GB/T 22900）；所处阶段由它推出，无需填写。"),
         aliases=("技术就绪度", "技术就绪度（TRL）"),
         example="6",
         width=8,
@@ -161,7 +159,7 @@ COLUMNS: tuple[Column, ...] = (
         "reference_price",
         "参考价格（万元）",
         False,
-        gettext_lazy("不面议时必填，非负数，最多两位小数。"),
+        gettext_lazy("不面议时必填，单位万元，0 至 100000000（即 1 万亿元），最多两位小数。"),
         aliases=("参考价格",),
         example="120",
     ),
@@ -229,6 +227,14 @@ HEADER_FIELDS = {
     for column in COLUMNS
     for name in (column.title, column.field, *column.aliases)
 }
+# Headers that name a column exactly (its title or field name): they win over an alias when a file
+# has both, as the catalogue export does (学科代码 with the code, 学科分类 with "code name").
+CANONICAL_HEADERS = frozenset(match_key(name) for column in COLUMNS for name in (column.title, column.field))
+# Columns the catalogue export (achievements.exports) writes that the import does not take: the record's
+# own registration number, owner, derived stage and publication date belong to the original record.
+EXPORT_ONLY_TITLES = frozenset(
+    match_key(title) for title in ("登记号", "第一完成单位", "所处阶段", "发布时间", "状态", "id")
+)
 
 
 def choice_labels(choices: type[models.TextChoices]) -> list[str]:

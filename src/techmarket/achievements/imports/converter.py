@@ -69,7 +69,7 @@ class RowConverter:
             "project_number",
         ):
             data[name] = row.get(name, "")
-        for name in ("achievement_type", "funding_source", "evaluation_form", "attribute", "stage"):
+        for name in ("achievement_type", "funding_source", "evaluation_form", "attribute"):
             data[name] = self._choice(name, row.get(name, ""), fail)
         data["confidentiality"] = self._choice("confidentiality", row.get("confidentiality", ""), fail)
         data["discipline"] = self._classification(
@@ -107,6 +107,7 @@ class RowConverter:
     ) -> Classification | None:
         if not code:
             return None
+        code = code.split()[0]  # the export's 学科分类/行业分类 write "code name"
         key = (scheme, code.upper() if scheme == ClassificationScheme.INDUSTRY else code)
         if key not in self.classifications:
             self.classifications[key] = Classification.objects.filter(scheme=key[0], code=key[1]).first()

@@ -15,7 +15,14 @@ from typing import IO, Any
 import python_calamine
 from django.utils.translation import gettext as _
 
-from techmarket.achievements.imports.columns import COLUMNS, HEADER_FIELDS, MAX_IMPORT_ROWS, match_key
+from techmarket.achievements.imports.columns import (
+    CANONICAL_HEADERS,
+    COLUMNS,
+    EXPORT_ONLY_TITLES,
+    HEADER_FIELDS,
+    MAX_IMPORT_ROWS,
+    match_key,
+)
 from techmarket.core.errors import DomainError
 
 # Header cells people often add that carry no data.
@@ -102,19 +109,26 @@ def _rows_from_table(table: list[list[str]]) -> list[dict[str, str]]:
             fields={"file": [_("缺少列名行。")]},
         )
     positions: dict[str, int] = {}
+    aliased: dict[str, int] = {}
     unknown = []
     for index, title in enumerate(table[0]):
-        if not title or title in IGNORED_TITLES:
+        key = match_key(title)
+        if not title or title in IGNORED_TITLES or key in EXPORT_ONLY_TITLES:
             continue
-        field_name = HEADER_FIELDS.get(match_key(title))
+        field_name = HEADER_FIELDS.get(key)
         if field_name is None:
             unknown.append(title)
-        else:
+        elif key in CANONICAL_HEADERS:
             positions.setdefault(field_name, index)
+        else:
+            aliased.setdefault(field_name, index)
+    for field_name, index in aliased.items():
+        positions.setdefault(field_name, index)  # an alias only where the exact title is missing
     if unknown:
         raise DomainError(
             "import_unknown_columns",
-            _("无法识别的列：%(titles)s。请使用模板中的列名。") % {"titles": "、".join(unknown)},
+            _("无法识别的列：%(titles)s。请使用模板中的列名（从成果目录导出的文件也可直接导入）。")
+            % {"titles": "、".join(unknown)},
             fields={"file": [_("列名有误。")]},
         )
     missing = [column.title for column in COLUMNS if column.required and column.field not in positions]

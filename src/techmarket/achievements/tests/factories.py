@@ -98,3 +98,38 @@ def achievement_in_state(
         elif (step == "county" and achievement.state == AchievementState.COUNTY_REVIEW) or step != "county":
             achievement = services.achievement_approve(actor=reviewers[step], achievement=achievement)
     return achievement
+
+
+def filing_post(data: dict[str, Any], *, stored: dict[str, int] | None = None) -> dict[str, Any]:
+    """The filing page's POST body for a registration form (as :func:`achievement_data` returns it):
+    the pickers' codes and the three formsets' rows with their management forms. ``stored`` says how
+    many rows of each formset the record already had (the edit page's initial forms)."""
+    stored = stored or {}
+    body: dict[str, Any] = {
+        key: value
+        for key, value in data.items()
+        if key not in {"organisations", "persons", "ip_rights", "stage"} and value is not None
+    }
+    for key in ("discipline", "industry", "region"):
+        if hasattr(body.get(key), "code"):
+            body[key] = body[key].code
+    if body.get("price_negotiable") is False:
+        body.pop("price_negotiable")
+    rows = {
+        "organisations": [{"name": name} for name in data.get("organisations", [])],
+        "persons": data.get("persons", []),
+        "ip_rights": data.get("ip_rights", []),
+    }
+    for prefix, items in rows.items():
+        body[f"{prefix}-TOTAL_FORMS"] = str(len(items))
+        body[f"{prefix}-INITIAL_FORMS"] = str(stored.get(prefix, 0))
+        body[f"{prefix}-MIN_NUM_FORMS"] = "0"
+        body[f"{prefix}-MAX_NUM_FORMS"] = "1000"
+        for index, item in enumerate(items):
+            for name, value in item.items():
+                if name == "DELETE":
+                    if value:
+                        body[f"{prefix}-{index}-DELETE"] = "on"
+                else:
+                    body[f"{prefix}-{index}-{name}"] = value
+    return body

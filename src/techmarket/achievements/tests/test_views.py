@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from techmarket.achievements import services
 from techmarket.achievements.choices import AchievementState
-from techmarket.achievements.forms import AchievementForm
 from techmarket.achievements.models import Achievement
-from techmarket.achievements.tests.factories import achievement_data, achievement_in_state
+from techmarket.achievements.tests.factories import achievement_data, achievement_in_state, filing_post
 from techmarket.core.models import AuditEvent
 
 
@@ -46,59 +45,28 @@ def test_invalid_filters_are_reported_not_crashing(client, published):
 
 def test_applicant_files_a_draft_through_the_form(client, applicant, regions):
     client.force_login(applicant)
-    data = achievement_data(regions["county"])
-    form = {
-        **{
-            k: v
-            for k, v in data.items()
-            if k
-            not in {
-                "discipline",
-                "industry",
-                "region",
-                "organisations",
-                "persons",
-                "ip_rights",
-                "transfer_modes",
-            }
-        },
-        "discipline": data["discipline"].pk,
-        "industry": data["industry"].pk,
-        "region": regions["county"].pk,
-        "transfer_modes": ["license"],
-        "organisations": "测试大学\n合作研究院",
-        "persons": "张三，测试大学，教授，项目负责人\n李四，测试大学，副教授",
-        "ip_rights": "ZL202310000001.X，发明专利，已授权",
-    }
-    response = client.post(reverse("achievements:create"), form)
+    data = achievement_data(
+        regions["county"],
+        transfer_modes=["license"],
+        organisations=["测试大学", "合作研究院"],
+        persons=[
+            {"name": "张三", "organisation_name": "测试大学", "title": "教授", "role": "leader"},
+            {"name": "李四", "organisation_name": "测试大学", "title": "副教授", "role": "main"},
+        ],
+    )
+    response = client.post(reverse("achievements:create"), filing_post(data))
     achievement = Achievement.objects.get(name=data["name"])
     assert response.status_code == 302
     assert achievement.state == AchievementState.DRAFT
     assert [p.name for p in achievement.completing_persons.all()] == ["张三", "李四"]
+    assert [o.name for o in achievement.completing_organisations.all()] == ["测试大学", "合作研究院"]
     assert achievement.ip_rights.get().ip_type == "invention"
 
 
 def test_secret_record_is_refused_with_offline_channel_and_nothing_stored(client, applicant, regions):
     client.force_login(applicant)
     data = achievement_data(regions["county"])
-    form = {
-        "name": "涉密成果",
-        "confidentiality": "secret",
-        "achievement_type": "applied",
-        "discipline": data["discipline"].pk,
-        "industry": data["industry"].pk,
-        "region": regions["county"].pk,
-        "keywords": "保密",
-        "abstract": "x",
-        "funding_source": "non_fiscal",
-        "evaluation_form": "none",
-        "completion_date": "2025-01-01",
-        "attribute": "original",
-        "stage": "initial",
-        "trl": 3,
-        "transfer_modes": ["license"],
-        "price_negotiable": "on",
-    }
+    form = filing_post({**data, "name": "涉密成果", "confidentiality": "secret"})
     events_before = AuditEvent.objects.count()
     response = client.post(reverse("achievements:create"), form)
     assert response.status_code == 200
@@ -149,19 +117,18 @@ def test_edit_form_is_prefilled_and_saves_changes(client, applicant, regions, re
     client.force_login(applicant)
     page = client.get(reverse("achievements:edit", args=[achievement.pk])).content.decode()
     assert achievement.name in page
-    assert "张三，测试大学，教授，项目负责人" in page
-    assert "ZL202310000001.X，发明专利，已授权" in page
-    form = AchievementForm.initial_from(achievement)
-    form.update(
-        {
-            "name": "改进后的石墨烯导热膜",
-            "discipline": achievement.discipline_id,
-            "industry": achievement.industry_id,
-            "region": achievement.region_id,
-            "evaluation_date": "2025-06-01",
-            "completion_date": "2025-05-01",
-            "reference_price": "150",
-        }
+    assert 'value="张三"' in page
+    assert 'value="ZL202310000001.X"' in page
+    assert f'<option value="{achievement.region_id}" selected>' in page  # the picker shows the region
+    form = filing_post(
+        achievement_data(
+            regions["county"],
+            name="改进后的石墨烯导热膜",
+            discipline=achievement.discipline,
+            industry=achievement.industry,
+            reference_price="150",
+        ),
+        stored={"organisations": 2, "persons": 1, "ip_rights": 1},
     )
     response = client.post(reverse("achievements:edit", args=[achievement.pk]), form)
     assert response.status_code == 302

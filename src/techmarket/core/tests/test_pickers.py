@@ -78,3 +78,19 @@ def test_the_picker_renders_the_chosen_chain(regions):
     assert f'<option value="{regions["city"].code}" selected>' in html
     assert f'<option value="{regions["county"].code}">' in html  # the next level, nothing chosen
     assert html.count("<select") == 3
+
+
+def test_a_form_picker_asks_to_choose_where_a_filter_says_any(client: Client, regions):
+    """A filter's empty option means 不限; a form's (choose=True) asks for a choice, on every level."""
+    filter_html = pickers.CodePicker("region").render("region", "", {"aria-label": "地区"})
+    form_html = pickers.CodePicker("region", choose=True).render("region", "", {"aria-label": "所属地区"})
+    assert "不限" in filter_html
+    assert "请选择" not in filter_html
+    assert "请选择" in form_html
+    assert '"choose": "1"' in form_html
+    level = client.get(
+        reverse("core:region_children"),
+        {"field": "region", "region": regions["province"].code, "label": "所属地区", "choose": "1"},
+    ).content.decode()
+    assert "请选择" in level
+    assert '"choose": "1"' in level

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 for name, messages in form.errors.items()
             )
             raise CommandError(_("筛选条件有误：%(problems)s") % {"problems": problems})
-        queryset = selectors.achievement_for_list(
+        queryset = selectors.achievement_for_export(
             selectors.achievement_filter(selectors.achievement_visible(principal_of(user)), form.to_filters())
         )
         out.parent.mkdir(parents=True, exist_ok=True)
