@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -112,6 +112,11 @@ def organisation_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in ("verify", "reject"):
+        raise Http404()
+    if not policies.can_verify_organisation(principal_of(request.user)):
+        # Like the queue itself: a refusal, not a redirect that looks like a decision was taken.
+        return render(request, "core/error.html", {"status": 403}, status=403)
     organisation = get_object_or_404(Organisation, pk=pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -194,13 +199,18 @@ def role_admin(request: HttpRequest) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
-    assignment = get_object_or_404(RoleAssignment, pk=pk)
+    principal = principal_of(user)
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("user"), pk=pk)
+    if not policies.can_manage_members(principal, assignment.user.organisation_id or 0):
+        raise Http404()  # another organisation's member: not even its existence is shown
+    if not policies.can_grant_role(principal, assignment.role):
+        return render(request, "core/error.html", {"status": 403}, status=403)
     try:
         services.role_revoke(actor=user, assignment=assignment)
         messages.success(request, _("已撤销该角色。"))
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect("accounts:role_admin")
+    return redirect("accounts:role_admin" if policies.can_manage_roles(principal) else "accounts:profile")
 
 
 @login_required
