@@ -42,6 +42,7 @@ from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 from techmarket.core.text import split_keywords
+from techmarket.core.validators import pdf_problem
 from techmarket.search import backends as search
 from techmarket.search import segment
 
@@ -390,12 +391,9 @@ def achievement_transition(
     return handlers[name](actor=actor, achievement=achievement, reason=reason)
 
 
-PDF_MAGIC = b"%PDF-"
-
-
 @transaction.atomic
 def attachment_add(*, actor: User, achievement: Achievement, upload: UploadedFile) -> Attachment:
-    """Attach a PDF: the content (not just the name) must be PDF and within the size limit."""
+    """Attach a PDF: the whole content must parse as a PDF anyone can open, within the size limit."""
     if not policies.can_edit(principal_of(actor), achievement):
         raise NotPermitted()
     limit = settings.TECHMARKET["MAX_ATTACHMENT_BYTES"]
@@ -405,10 +403,20 @@ def attachment_add(*, actor: User, achievement: Achievement, upload: UploadedFil
             _("附件不能超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)},
             fields={"file": [_("文件过大。")]},
         )
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
-    if head != PDF_MAGIC or not (upload.name or "").lower().endswith(".pdf"):
+    problem = "not_pdf" if not (upload.name or "").lower().endswith(".pdf") else pdf_problem(upload)
+    if problem == "damaged":
+        raise DomainError(
+            "attachment_damaged",
+            _("附件不是完整的 PDF 文件（文件可能已损坏或未上传完整），请重新导出后再上传。"),
+            fields={"file": [_("PDF 文件已损坏或不完整。")]},
+        )
+    if problem == "encrypted":
+        raise DomainError(
+            "attachment_encrypted",
+            _("附件 PDF 设置了打开密码，审核人员无法查看：请去除密码后再上传。"),
+            fields={"file": [_("PDF 文件已加密。")]},
+        )
+    if problem is not None:
         raise DomainError(
             "attachment_not_pdf", _("附件必须是 PDF 文件。"), fields={"file": [_("仅支持 PDF。")]}
         )
