@@ -35,7 +35,9 @@ def test_organisation_decision_by_a_non_administrator_is_forbidden(client, revie
 def test_organisation_decision_unknown_organisation_or_decision_is_404(client, pending):
     client.force_login(user_with_role(Role.PLATFORM_ADMIN))
     assert client.post(reverse("accounts:organisation_decide", args=[999999, "verify"])).status_code == 404
-    assert client.post(reverse("accounts:organisation_decide", args=[pending.pk, "delete"])).status_code == 404
+    assert (
+        client.post(reverse("accounts:organisation_decide", args=[pending.pk, "delete"])).status_code == 404
+    )
 
 
 def test_platform_admin_still_decides(client, pending):
