@@ -7,23 +7,17 @@ from __future__ import annotations
 import pytest
 
 from techmarket.accounts.choices import Role
-from techmarket.accounts.tests.factories import PASSWORD, make_uscc, user_with_role
+from techmarket.accounts.tests.factories import make_uscc, user_with_role
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.tests.factories import ClassificationFactory
 
+from .signin import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "耐低温锂离子电池电解液配方"
-
-
-def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_new_organisation_files_achievement_that_reviewers_publish(live_server, new_page, regions, reviewers):
