@@ -1,7 +1,7 @@
 """The ``techmarket`` console command: the project's manage.py plus its own sub-commands.
 
-``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch`` are TechMarket's own;
-anything else (migrate, createsuperuser, shell, ...) is handed to Django.
+``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch|totp-code`` are
+TechMarket's own; anything else (migrate, createsuperuser, shell, ...) is handed to Django.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ ALIASES = {
     "match-batch": "match_batch",
     "openapi-schema": "openapi_schema",
     "matching-rebuild": "matching_rebuild",
+    "totp-code": "totp_code",
 }
 
 
