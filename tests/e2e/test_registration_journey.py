@@ -4,7 +4,10 @@ the public finds it in the catalogue and its search."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.tests.factories import make_uscc, user_with_role
@@ -45,6 +48,11 @@ def test_new_organisation_files_achievement_that_reviewers_publish(live_server, 
     researcher.fill("#id_password", "Jiangcheng-2026")
     researcher.fill("#id_password_again", "Jiangcheng-2026")
     researcher.click("main button[type=submit]")
+    # The account opens with the link e-mailed to the address given (the page looks the same whether or not
+    # the details were registered already).
+    researcher.wait_for_selector("#registration-received")
+    link = re.search(r"https?://[^/\s]+(/accounts/activate/\S+/)", mail.outbox[-1].body).group(1)
+    researcher.goto(base + link)
     researcher.wait_for_url("**/achievements/mine/")
     assert "尚未通过平台认证" in researcher.content()
 

@@ -10,8 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,9 @@ def default_roles_for(kind: str) -> list[str]:
     return [Role.ORG_ADMIN, Role.APPLICANT]
 
 
+ACCOUNT_EXISTS_CODES = frozenset({"organisation_exists", "username_taken", "email_taken", "phone_taken"})
+
+
 @transaction.atomic
 def organisation_register(
     *,
@@ -60,9 +65,34 @@ def organisation_register(
     display_name: str,
     email: str,
     phone: str = "",
+    active: bool = True,
 ) -> User:
-    """Self-registration: a new organisation (pending verification) and its first user, its administrator."""
+    """Self-registration: a new organisation (pending verification) and its first user, its administrator.
+
+    Everything about the form (fields, password rules) is checked before whether the organisation, the
+    username, the e-mail address or the phone number is already registered, so an answer about the form
+    never depends on who is registered. ``active=False`` (the registration page) leaves the account
+    closed until its e-mail address is confirmed (:func:`user_activate`).
+    """
     credit_code = credit_code.strip().upper()
+    email = email.strip()
+    phone = phone.strip()
+    organisation = Organisation(name=name.strip(), kind=kind, credit_code=credit_code, region=region)
+    try:
+        organisation.full_clean(validate_unique=False)
+    except ValidationError as error:
+        raise _validation_to_domain(error) from error
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=email,
+        phone=phone,
+        is_active=active,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise _validation_to_domain(error, "password") from error
     if Organisation.objects.filter(credit_code=credit_code).exists():
         raise DomainError(
             "organisation_exists",
@@ -73,23 +103,12 @@ def organisation_register(
         raise DomainError(
             "username_taken", _("用户名已被使用。"), fields={"username": [_("用户名已被使用。")]}
         )
-    organisation = Organisation(name=name.strip(), kind=kind, credit_code=credit_code, region=region)
-    try:
-        organisation.full_clean()
-    except ValidationError as error:
-        raise _validation_to_domain(error) from error
+    if email and User.objects.filter(email__iexact=email).exists():
+        raise DomainError("email_taken", _("该电子邮箱已注册。"), fields={"email": [_("该电子邮箱已注册。")]})
+    if phone and User.objects.filter(phone=phone).exists():
+        raise DomainError("phone_taken", _("该手机号已注册。"), fields={"phone": [_("该手机号已注册。")]})
     organisation.save()
-    user = User(
-        username=username,
-        display_name=display_name.strip(),
-        email=email.strip(),
-        phone=phone.strip(),
-        organisation=organisation,
-    )
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise _validation_to_domain(error, "password") from error
+    user.organisation = organisation
     user.set_password(password)
     user.save()
     RoleAssignment.objects.bulk_create(
@@ -102,6 +121,54 @@ def organisation_register(
         to_state=OrganisationStatus.PENDING,
     )
     record_event(actor=user, action="accounts.user.register", target=user)
+    return user
+
+
+def registration_activation_send(*, user: User, activate_url: str) -> None:
+    """E-mail the confirmation link that opens a self-registered account (after the transaction commits)."""
+    body = render_to_string("accounts/activation_email.txt", {"user": user, "url": activate_url})
+    transaction.on_commit(
+        lambda: send_mail(str(_("科技大市场：请确认您的注册")), body, None, [user.email], fail_silently=True)
+    )
+
+
+def registration_collision_notify(
+    *, username: str, email: str, phone: str, credit_code: str, login_url: str, reset_url: str
+) -> int:
+    """Someone tried to register with the details of existing accounts: tell those accounts' owners by
+    e-mail (the registration page answers the visitor exactly as for a new registration). Audited on each
+    account told. Returns how many were told."""
+    match = Q(username=username)
+    if email.strip():
+        match |= Q(email__iexact=email.strip())
+    if phone.strip():
+        match |= Q(phone=phone.strip())
+    credit_code = credit_code.strip().upper()
+    if credit_code:
+        match |= Q(organisation__credit_code=credit_code, roles__role=Role.ORG_ADMIN)
+    owners = list(User.objects.filter(match, is_active=True).exclude(email="").distinct().order_by("pk"))
+    for owner in owners:
+        body = render_to_string(
+            "accounts/registration_exists_email.txt",
+            {"user": owner, "login_url": login_url, "reset_url": reset_url},
+        )
+        recipient = owner.email
+        transaction.on_commit(
+            lambda body=body, recipient=recipient: send_mail(
+                str(_("科技大市场：有人尝试用您的信息注册")), body, None, [recipient], fail_silently=True
+            )
+        )
+        record_event(actor=None, action="accounts.registration.collision", target=owner)
+    return len(owners)
+
+
+@transaction.atomic
+def user_activate(*, user: User) -> User:
+    """Open a self-registered account whose owner followed the e-mailed link (audited)."""
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record_event(actor=user, action="accounts.user.activate", target=user)
     return user
 
 

@@ -5,14 +5,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import policies, selectors, services, totp
@@ -160,14 +162,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
-ACCOUNT_EXISTS_CODES = {"organisation_exists", "username_taken"}
-ACCOUNT_EXISTS_MESSAGE = _lazy(
-    "无法用这些信息完成注册：请换一个用户名；如果您的单位已在平台注册，请联系本单位管理员为您开通账号。"
-)
-
-
 def register(request: HttpRequest) -> HttpResponse:
-    """Self-registration of an organisation and its administrator account."""
+    """Self-registration of an organisation and its administrator account.
+
+    A registration that is accepted and one whose organisation, username, e-mail address or phone number
+    is already registered get the same answer (a page asking to read the e-mail): the new account is
+    opened by the link e-mailed to it, the existing accounts' owners are told by e-mail instead. The page
+    never tells a stranger what is registered.
+    """
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -182,19 +184,56 @@ def register(request: HttpRequest) -> HttpResponse:
                 display_name=data["display_name"],
                 email=data["email"],
                 phone=data.get("phone", ""),
+                active=False,
             )
         except DomainError as error:
-            if error.code in ACCOUNT_EXISTS_CODES:
-                # One answer whichever exists (the username or the organisation): the page must not tell a
-                # stranger which usernames or credit codes are registered.
-                form.add_error(None, ACCOUNT_EXISTS_MESSAGE)
-            else:
+            if error.code not in services.ACCOUNT_EXISTS_CODES:
                 apply_domain_error(form, error, {"name": "organisation_name", "kind": "organisation_kind"})
+                return render(request, "accounts/register.html", {"form": form})
+            # As long as a new registration takes: it hashes a password too.
+            make_password(data["password"])
+            services.registration_collision_notify(
+                username=data["username"],
+                email=data["email"],
+                phone=data.get("phone", ""),
+                credit_code=data["credit_code"],
+                login_url=request.build_absolute_uri(reverse("accounts:login")),
+                reset_url=request.build_absolute_uri(reverse("accounts:password_reset")),
+            )
         else:
-            login(request, user, backend="techmarket.accounts.backends.ThrottledModelBackend")
-            messages.success(request, _("注册成功。单位认证通过后即可提交成果审核。"))
-            return redirect("achievements:mine")
+            link = reverse(
+                "accounts:activate",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+            services.registration_activation_send(user=user, activate_url=request.build_absolute_uri(link))
+        return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
+
+
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/register_done.html")
+
+
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link opens the registered account and signs its owner in (once: signing in spends it)."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError):
+        pk = 0
+    user = User.objects.filter(pk=pk).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        messages.error(request, _("链接无效或已过期。如果账号已经启用，请直接登录。"))
+        return redirect("accounts:login")
+    services.user_activate(user=user)
+    if policies.two_factor_required(principal_of(user)):
+        messages.success(request, _("账号已启用，请登录。"))
+        return redirect("accounts:login")
+    login(request, user, backend="techmarket.accounts.backends.ThrottledModelBackend")
+    messages.success(request, _("注册成功。单位认证通过后即可提交成果审核。"))
+    return redirect("achievements:mine")
 
 
 @login_required
