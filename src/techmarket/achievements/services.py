@@ -239,8 +239,9 @@ def _apply_checked(achievement: Achievement, data: dict[str, Any], *, prechecked
 def achievement_create(*, actor: User, data: dict[str, Any], submission_key: str = "") -> Achievement:
     """Register a new achievement as a draft of the actor's organisation.
 
-    ``submission_key`` (the web form's one-time key) makes a second submission of the same form fail
-    with a clear message instead of creating a duplicate.
+    ``submission_key`` (the web form's one-time key, or the API's Idempotency-Key) makes a second
+    submission of the same form fail with a clear message instead of creating a duplicate; the audit event
+    records it, so the API can answer a retry with the first result.
     """
     if submission_key and not core_services.claim_submission(submission_key):
         raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION_MESSAGE)
@@ -248,7 +249,11 @@ def achievement_create(*, actor: User, data: dict[str, Any], submission_key: str
     achievement.save()
     _replace_children(achievement, data)
     record_event(
-        actor=actor, action="achievements.achievement.create", target=achievement, to_state=achievement.state
+        actor=actor,
+        action="achievements.achievement.create",
+        target=achievement,
+        to_state=achievement.state,
+        data={"submission_key": submission_key} if submission_key else None,
     )
     return achievement
 
