@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -152,10 +153,14 @@ def registration_collision_notify(
             "accounts/registration_exists_email.txt",
             {"user": owner, "login_url": login_url, "reset_url": reset_url},
         )
-        recipient = owner.email
         transaction.on_commit(
-            lambda body=body, recipient=recipient: send_mail(
-                str(_("科技大市场：有人尝试用您的信息注册")), body, None, [recipient], fail_silently=True
+            functools.partial(
+                send_mail,
+                str(_("科技大市场：有人尝试用您的信息注册")),
+                body,
+                None,
+                [owner.email],
+                fail_silently=True,
             )
         )
         record_event(actor=None, action="accounts.registration.collision", target=owner)

@@ -76,7 +76,10 @@ def _pending_user(request: HttpRequest) -> User | None:
     if timezone.now().timestamp() - float(pending.get("at", 0)) > TWO_FACTOR_PENDING_SECONDS:
         request.session.pop(TWO_FACTOR_PENDING, None)
         return None
-    return User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    if not isinstance(user_id, int):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 def _pending_expired(request: HttpRequest) -> HttpResponse:
