@@ -251,6 +251,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             "masked_phone": mask_phone(user.phone),
             "roles": user.roles.select_related("region"),
             "members": members,
+            "two_factor_enrolled": selectors.two_factor_enrolled(user),
+            "recovery_codes_left": selectors.recovery_codes_left(user),
         },
     )
 

@@ -119,6 +119,7 @@ class TestEnrolment:
         assert not RecoveryCode.objects.filter(code_hash__in=codes).exists()  # only hashes stored
         assert client.session[TWO_FACTOR_VERIFIED] == reviewer.pk
         assert client.get("/achievements/review/").status_code == 200
+        assert "剩余 10 个恢复码" in client.get("/accounts/profile/").content.decode()
         assert AuditEvent.objects.filter(
             action="accounts.two_factor.enrol", target_id=str(reviewer.pk)
         ).exists()
