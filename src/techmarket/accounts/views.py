@@ -6,7 +6,6 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techmarket.accounts import policies, selectors, services, totp
+from techmarket.accounts.activation import activation_tokens
 from techmarket.accounts.backends import client_address
 from techmarket.accounts.choices import Role
 from techmarket.accounts.forms import (
@@ -208,7 +208,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 "accounts:activate",
                 kwargs={
                     "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
+                    "token": activation_tokens.make_token(user),
                 },
             )
             services.registration_activation_send(user=user, activate_url=request.build_absolute_uri(link))
@@ -227,7 +227,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     except (ValueError, UnicodeDecodeError):
         pk = 0
     user = User.objects.filter(pk=pk).first()
-    if user is None or not default_token_generator.check_token(user, token):
+    if user is None or not activation_tokens.check_token(user, token):
         messages.error(request, _("链接无效或已过期。如果账号已经启用，请直接登录。"))
         return redirect("accounts:login")
     services.user_activate(user=user)

@@ -128,3 +128,21 @@ def test_only_platform_admins_decide_organisations(regions, applicant):
     assert Organisation.objects.get(pk=pending.pk).status == OrganisationStatus.PENDING
     admin.post(f"/accounts/organisations/{pending.pk}/verify/")
     assert Organisation.objects.get(pk=pending.pk).status == OrganisationStatus.VERIFIED
+
+
+def test_activation_and_password_reset_links_are_not_interchangeable(db):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from techmarket.accounts.activation import activation_tokens
+    from techmarket.accounts.tests.factories import UserFactory
+
+    user = UserFactory(is_active=False)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    assert Client().get(f"/accounts/activate/{uid}/{default_token_generator.make_token(user)}/")[
+        "Location"
+    ] == ("/accounts/login/")
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not default_token_generator.check_token(user, activation_tokens.make_token(user))
