@@ -36,3 +36,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 LANGUAGE_CODE = "zh-hans"
+
+# Most tests sign users in with ``client.force_login``, which has no second step: two-factor sign-in is off
+# here and switched on by the tests of it (accounts/tests/test_two_factor.py) and by the browser journeys
+# (tests/e2e/conftest.py), which pass the second step as a user would.
+TECHMARKET = {**TECHMARKET, "TWO_FACTOR_ROLES": ()}  # noqa: F405

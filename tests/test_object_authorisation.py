@@ -74,6 +74,7 @@ PUBLIC = {
     "api:classification-detail": "GB/T 13745 / 4754 classifications are public reference data",
     "achievements:catalogue_download": "published quarterly catalogues are public (public records only)",
     "accounts:password_reset_confirm": "a signed reset link, not a stored object",
+    "accounts:activate": "a signed registration link, not a stored object",
 }
 # Not the platform's own routes.
 IGNORED_PREFIXES = ("admin/", "i18n/", "api/v1/schema/", "api/v1/docs/", "static/")

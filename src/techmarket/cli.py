@@ -1,6 +1,6 @@
 """The ``techmarket`` console command: the project's manage.py plus its own sub-commands.
 
-``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch|verify-auction``
+``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch|verify-auction|totp-code``
 are TechMarket's own; anything else (migrate, createsuperuser, shell, ...) is handed to Django.
 """
 
@@ -20,6 +20,7 @@ ALIASES = {
     "openapi-schema": "openapi_schema",
     "matching-rebuild": "matching_rebuild",
     "verify-auction": "verify_auction",
+    "totp-code": "totp_code",
 }
 
 

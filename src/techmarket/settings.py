@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "techmarket.accounts.middleware.SessionTimeoutMiddleware",
+    "techmarket.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "techmarket.core.middleware.DomainErrorMiddleware",
@@ -232,6 +233,7 @@ TECHMARKET = {
     "SESSION_MAX_SECONDS": config.read("TECHMARKET_SESSION_MAX_HOURS") * 3600,
     "API_TOKEN_DAYS": config.read("TECHMARKET_API_TOKEN_DAYS"),
     "ADMIN_PATH": config.read("TECHMARKET_ADMIN_PATH").strip("/") + "/",
+    "TWO_FACTOR_ROLES": tuple(role for role in config.read("TECHMARKET_2FA_ROLES") if role != "none"),
 }
 
 SESSION_COOKIE_HTTPONLY = True

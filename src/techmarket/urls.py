@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from techmarket.core import urls as core_urls
@@ -36,6 +37,11 @@ urlpatterns = [
     path("docking/", include("techmarket.docking.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin signs in through the platform's own login page, with its throttling and second factor.
+    path(
+        settings.TECHMARKET["ADMIN_PATH"] + "login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
     path(settings.TECHMARKET["ADMIN_PATH"], admin.site.urls),
 ]
 

@@ -20,19 +20,11 @@ from techmarket.matching.choices import SuggestionState
 from techmarket.matching.models import Suggestion
 from techmarket.notifications.models import Notification
 
+from .signin import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "手机主板散热用高导热薄膜"
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    from techmarket.accounts.tests.factories import PASSWORD
-
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_demand_filed_on_a_phone_is_matched_confirmed_pushed_and_answered(

@@ -13,7 +13,7 @@ from techmarket.achievements.tests.factories import draft
 from techmarket.notifications import selectors as notification_selectors
 from techmarket.notifications.models import Notification
 
-from .test_registration_journey import log_in
+from .signin import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

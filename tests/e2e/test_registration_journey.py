@@ -5,29 +5,25 @@ the public finds it in the catalogue and its search."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
 from techmarket.accounts.choices import Role
-from techmarket.accounts.tests.factories import PASSWORD, make_uscc, user_with_role
+from techmarket.accounts.tests.factories import make_uscc, user_with_role
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import Achievement
 from techmarket.core import pickers
 from techmarket.core.choices import ClassificationScheme
 from techmarket.core.tests.factories import ClassificationFactory
 
+from .signin import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "耐低温锂离子电池电解液配方"
-
-
-def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def pick(page, tree: str, label: str, code: str) -> None:
@@ -61,6 +57,11 @@ def test_new_organisation_files_achievement_that_reviewers_publish(live_server, 
     researcher.fill("#id_password", "Jiangcheng-2026")
     researcher.fill("#id_password_again", "Jiangcheng-2026")
     researcher.click("main button[type=submit]")
+    # The account opens with the link e-mailed to the address given (the page looks the same whether or not
+    # the details were registered already).
+    researcher.wait_for_selector("#registration-received")
+    link = re.search(r"https?://[^/\s]+(/accounts/activate/\S+/)", mail.outbox[-1].body).group(1)
+    researcher.goto(base + link)
     researcher.wait_for_url("**/achievements/mine/")
     assert "尚未通过平台认证" in researcher.content()
 

@@ -50,3 +50,33 @@ class ThrottledModelBackend(ModelBackend):
         else:
             LoginFailure.objects.filter(username=username, address=address).delete()
         return user
+
+
+# --- The second factor's own attempt limit ------------------------------------------------------------
+# Its failures are LoginFailure rows under a key of their own, so a wrong code never counts against the
+# password and a right password never clears the code's failures. Unlike passwords, the count is per
+# account whatever the address: whoever reaches this step already has the password, and six digits must
+# not be guessable from many machines at once.
+
+
+def second_factor_key(username: str) -> str:
+    return f"2fa:{username}"[:150]
+
+
+def is_second_factor_locked(username: str, address: str) -> bool:
+    window = timezone.now() - timedelta(seconds=settings.TECHMARKET["LOGIN_LOCKOUT_SECONDS"])
+    recent = LoginFailure.objects.filter(created_at__gte=window)
+    if (
+        recent.filter(username=second_factor_key(username)).count()
+        >= settings.TECHMARKET["LOGIN_FAILURE_LIMIT"]
+    ):
+        return True
+    return recent.filter(address=address).count() >= settings.TECHMARKET["LOGIN_ADDRESS_FAILURE_LIMIT"]
+
+
+def second_factor_failed(username: str, address: str) -> None:
+    LoginFailure.objects.create(username=second_factor_key(username), address=address)
+
+
+def second_factor_passed(username: str) -> None:
+    LoginFailure.objects.filter(username=second_factor_key(username)).delete()

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from techmarket.accounts import demo_vocabulary as vocabulary
 from techmarket.accounts import services
 from techmarket.accounts.choices import OrganisationKind, Role
@@ -22,6 +24,11 @@ from techmarket.core.choices import RegionLevel
 from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, PROVINCE_CODE, person_name
 from techmarket.core.models import Region
 from techmarket.core.validators import uscc_check_character
+
+# Every demo account that signs in with a second factor (reviewers, the platform administrator) shares this
+# authenticator secret, printed by ``techmarket demo`` with the accounts: add it once to an authenticator
+# app, or print the current code with ``techmarket totp-code``.
+DEMO_TOTP_SECRET = "KRSWG2DNMFZGWZLUMRSW233EMVWW6MJS"  # noqa: S105 (the documented demo secret)
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,22 @@ def other_account_rows() -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def enrol_second_factors() -> int:
+    """Give every reviewer and platform administrator (superusers too) the demo's authenticator secret,
+    whether or not TECHMARKET_2FA_ROLES asks them for it now; those who already have an authenticator keep
+    it. Returns how many were enrolled."""
+    users = (
+        User.objects.filter(Q(roles__role__in=[Role.REVIEWER, Role.PLATFORM_ADMIN]) | Q(is_superuser=True))
+        .exclude(two_factor_device__confirmed_at__isnull=False)
+        .distinct()
+    )
+    count = 0
+    for user in users:
+        services.two_factor_enrol_fixed(user=user, secret=DEMO_TOTP_SECRET)
+        count += 1
+    return count
+
+
 def credit_code(rng: random.Random, kind: str, region_code: str, taken: set[str]) -> str:
     """A well-formed GB 32100 code: registering authority and type by kind, region, GB 11714 code, check."""
     authorities: dict[str, str] = {
@@ -156,6 +179,7 @@ class _PeopleBuilder:
         self.create_organisations(people, organisations_count)
         self.create_role_accounts(people)
         self.create_other_reviewers(people, filing_kinds)
+        enrol_second_factors()
         return people
 
     def planned_organisations(self, count: int) -> list[vocabulary.PlannedOrganisation]:

@@ -80,3 +80,34 @@ class RoleGrantForm(forms.Form):
     region = forms.ModelChoiceField(
         label=_("管辖地区（审核员必填）"), queryset=Region.objects.all(), required=False
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The second step of a sign-in: the authenticator app's 6-digit code, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=_("验证器应用当前显示的 6 位数字；手机丢失时可输入一个恢复码。"),
+    )
+
+
+class TwoFactorEnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=_("添加密钥后，输入验证器应用显示的 6 位数字以完成设置。"),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    """A platform administrator resets a user's second factor (a lost phone)."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    reason = forms.CharField(label=_("理由"), max_length=2000)

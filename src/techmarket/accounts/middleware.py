@@ -8,9 +8,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from techmarket.accounts.policies import principal_of, two_factor_required
 
 STARTED = "techmarket_auth_started"
 SEEN = "techmarket_auth_seen"
@@ -70,3 +73,37 @@ class SessionTimeoutMiddleware:
         now = timezone.now().timestamp()
         request.session[STARTED] = f"{request.user.pk}:{now}"
         request.session[SEEN] = now
+
+
+# The second step of a sign-in (accounts.views): the user who passed the password step, waiting for a code,
+# and, once signed in, the mark that this session's user passed the second factor.
+TWO_FACTOR_PENDING = "techmarket_2fa_pending"
+TWO_FACTOR_VERIFIED = "techmarket_2fa_user"
+
+
+class TwoFactorMiddleware:
+    """Ends a session whose user must use a second factor (TECHMARKET_2FA_ROLES) but did not pass one in it.
+
+    The sign-in pages only log such a user in after the code, so this catches what they cannot: a role
+    granted to someone already signed in, a session from before two-factor sign-in was switched on, any
+    other way into ``login()`` (Django's admin login page). Fail closed: the session ends.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.TECHMARKET["TWO_FACTOR_ROLES"]
+            and user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and request.session.get(TWO_FACTOR_VERIFIED) != user.pk
+            and two_factor_required(principal_of(user))
+        ):
+            logout(request)
+            if not request.path.startswith("/api/"):
+                messages.info(request, _("此账号需要两步验证，请重新登录。"))
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -123,3 +123,44 @@ class ApiToken(models.Model):
     def prefix(self) -> str:
         """The first characters, enough for the owner to tell tokens apart without showing the key."""
         return self.key[:8]
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator (TOTP, RFC 6238): its secret, whether enrolment was confirmed with a code,
+    and the last time step accepted, so a code is never accepted twice."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="two_factor_device"
+    )
+    secret = models.CharField(_("密钥"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("最近使用的时间步"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("两步验证设备")
+        verbose_name_plural = _("两步验证设备")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """One of a user's one-time recovery codes, stored as a hash; shown to the user once, at enrolment."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, db_index=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.code_hash[:8]}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from techmarket.accounts.choices import OrganisationStatus, Role
@@ -138,3 +139,20 @@ def can_manage_roles(principal: Principal) -> bool:
 def can_grant_to_new_member(principal: Principal, role: str) -> bool:
     """Roles offered when opening a colleague's account: reviewer and platform roles come from the role page."""
     return can_grant_role(principal, role) and role not in {Role.REVIEWER, Role.PLATFORM_ADMIN}
+
+
+def two_factor_required(principal: Principal) -> bool:
+    """Whether signing in needs a second factor: a role listed in TECHMARKET_2FA_ROLES (superusers count as
+    platform administrators)."""
+    roles = settings.TECHMARKET["TWO_FACTOR_ROLES"]
+    if not roles or not principal.is_authenticated:
+        return False
+    if principal.is_superuser and Role.PLATFORM_ADMIN in roles:
+        return True
+    return any(principal.has_role(role) for role in roles)
+
+
+@policy
+def can_reset_two_factor(principal: Principal) -> bool:
+    """Resetting another user's second factor (a lost phone): platform administrators only."""
+    return principal.is_platform_admin

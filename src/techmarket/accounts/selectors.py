@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.choices import OrganisationStatus, Role
-from techmarket.accounts.models import ApiToken, Organisation, RoleAssignment, User
+from techmarket.accounts.models import (
+    ApiToken,
+    Organisation,
+    RecoveryCode,
+    RoleAssignment,
+    TwoFactorDevice,
+    User,
+)
 from techmarket.accounts.policies import Principal, can_verify_organisation, with_principal_data
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 
@@ -130,3 +137,13 @@ def todo_items(principal: Principal) -> list[TodoItem]:
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     """A user's API tokens, newest first (live, expired and revoked); only ever the caller's own."""
     return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")
+
+
+def two_factor_enrolled(user: User) -> bool:
+    """Whether the user has a confirmed authenticator (TOTP device)."""
+    return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def recovery_codes_left(user: User) -> int:
+    """How many of the user's recovery codes are still unused."""
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()

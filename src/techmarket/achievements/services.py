@@ -46,6 +46,7 @@ from techmarket.core.audit import record_event
 from techmarket.core.choices import RegionLevel
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 from techmarket.core.text import split_keywords
+from techmarket.core.validators import pdf_problem
 from techmarket.search import backends as search
 from techmarket.search import segment
 
@@ -263,8 +264,9 @@ def _apply_checked(achievement: Achievement, data: dict[str, Any], *, prechecked
 def achievement_create(*, actor: User, data: dict[str, Any], submission_key: str = "") -> Achievement:
     """Register a new achievement as a draft of the actor's organisation.
 
-    ``submission_key`` (the web form's one-time key) makes a second submission of the same form fail
-    with a clear message instead of creating a duplicate.
+    ``submission_key`` (the web form's one-time key, or the API's Idempotency-Key) makes a second
+    submission of the same form fail with a clear message instead of creating a duplicate; the audit event
+    records it, so the API can answer a retry with the first result.
     """
     if submission_key and not core_services.claim_submission(submission_key):
         raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION_MESSAGE)
@@ -272,7 +274,11 @@ def achievement_create(*, actor: User, data: dict[str, Any], submission_key: str
     achievement.save()
     _replace_children(achievement, data)
     record_event(
-        actor=actor, action="achievements.achievement.create", target=achievement, to_state=achievement.state
+        actor=actor,
+        action="achievements.achievement.create",
+        target=achievement,
+        to_state=achievement.state,
+        data={"submission_key": submission_key} if submission_key else None,
     )
     return achievement
 
@@ -415,12 +421,9 @@ def achievement_transition(
     return handlers[name](actor=actor, achievement=achievement, reason=reason)
 
 
-PDF_MAGIC = b"%PDF-"
-
-
 @transaction.atomic
 def attachment_add(*, actor: User, achievement: Achievement, upload: UploadedFile) -> Attachment:
-    """Attach a PDF: the content (not just the name) must be PDF and within the size limit."""
+    """Attach a PDF: the whole content must parse as a PDF anyone can open, within the size limit."""
     if not policies.can_edit(principal_of(actor), achievement):
         raise NotPermitted()
     limit = settings.TECHMARKET["MAX_ATTACHMENT_BYTES"]
@@ -430,10 +433,20 @@ def attachment_add(*, actor: User, achievement: Achievement, upload: UploadedFil
             _("附件不能超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)},
             fields={"file": [_("文件过大。")]},
         )
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
-    if head != PDF_MAGIC or not (upload.name or "").lower().endswith(".pdf"):
+    problem = "not_pdf" if not (upload.name or "").lower().endswith(".pdf") else pdf_problem(upload)
+    if problem == "damaged":
+        raise DomainError(
+            "attachment_damaged",
+            _("附件不是完整的 PDF 文件（文件可能已损坏或未上传完整），请重新导出后再上传。"),
+            fields={"file": [_("PDF 文件已损坏或不完整。")]},
+        )
+    if problem == "encrypted":
+        raise DomainError(
+            "attachment_encrypted",
+            _("附件 PDF 设置了打开密码，审核人员无法查看：请去除密码后再上传。"),
+            fields={"file": [_("PDF 文件已加密。")]},
+        )
+    if problem is not None:
         raise DomainError(
             "attachment_not_pdf", _("附件必须是 PDF 文件。"), fields={"file": [_("仅支持 PDF。")]}
         )

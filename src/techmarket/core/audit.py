@@ -67,3 +67,16 @@ def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         target_type=target_label(target), target_id=str(target.pk)
     ).select_related("actor")
+
+
+def submission_target_id(*, action: str, actor: Any, submission_key: str) -> str | None:
+    """The id of the object an earlier write with this one-time key made (its audit event carries the key,
+    see :mod:`core.api.idempotency`), or None when no write with it was committed."""
+    if not submission_key or not getattr(actor, "is_authenticated", False):
+        return None
+    event = (
+        AuditEvent.objects.filter(action=action, actor=actor, data__submission_key=submission_key)
+        .only("target_id")
+        .first()
+    )
+    return event.target_id if event is not None else None

@@ -124,6 +124,14 @@ OPTIONS: tuple[Option, ...] = (
         "Days an API token works after it is issued; its owner can list and revoke tokens earlier.",
     ),
     Option(
+        "TECHMARKET_2FA_ROLES",
+        list,
+        ["reviewer", "platform_admin"],
+        "Comma-separated roles that must sign in with a second factor (an authenticator app's 6-digit "
+        "code, TOTP): `reviewer`, `platform_admin` (superusers count as platform administrators), or any "
+        "other role name; `none` turns two-factor sign-in off.",
+    ),
+    Option(
         "TECHMARKET_HTTPS",
         bool,
         False,

@@ -1,9 +1,18 @@
-"""Validators for national codes."""
+"""Validators for national codes, and the check that an upload is a whole, readable PDF."""
 
 from __future__ import annotations
 
+import logging
+import warnings
+from typing import IO
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+# pypdf logs every repair it attempts on a damaged file; an upload's verdict is all that matters here.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 # GB 32100-2015: the 31 characters used by the unified social credit code (no I, O, Z, S, V).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -29,3 +38,38 @@ def validate_uscc(value: str) -> None:
 def validate_region_code(value: str) -> None:
     if not (len(value) == 6 and value.isascii() and value.isdigit()):
         raise ValidationError(_("行政区划代码应为6位数字（GB/T 2260）。"), code="region_code")
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def pdf_problem(stream: IO[bytes]) -> str | None:
+    """Why an uploaded file is not an acceptable PDF, or None when it is one.
+
+    The whole file is parsed (cross-reference table, trailer, page tree), not just its first bytes: a
+    file that starts with ``%PDF-`` but is cut short or garbage after it is ``"damaged"``; a file that
+    needs a password to open is ``"encrypted"`` (reviewers and the public could not read it); one that
+    does not even start like a PDF is ``"not_pdf"``. The stream is left at its start.
+    """
+    stream.seek(0)
+    head = stream.read(len(PDF_MAGIC))
+    stream.seek(0)
+    if head != PDF_MAGIC:
+        return "not_pdf"
+    # pypdf reports what it repairs through logging and warnings: for an upload only the verdict counts.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(stream, strict=False)
+            if reader.is_encrypted:
+                return "encrypted"
+            pages = reader.pages
+            if len(pages) == 0:
+                return "damaged"
+            for page in pages:
+                page.mediabox  # noqa: B018 -- resolving each page object is the check
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+            return "damaged"
+        finally:
+            stream.seek(0)
+    return None

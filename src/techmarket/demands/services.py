@@ -159,8 +159,9 @@ def _apply_checked(demand: Demand, data: dict[str, Any]) -> None:
 def demand_create(*, actor: User, data: dict[str, Any], submission_key: str = "") -> Demand:
     """Save a new demand as a draft of the actor's organisation (a draft may be kept and finished later).
 
-    ``submission_key`` (the web form's one-time key) makes a second submission of the same form fail
-    with a clear message instead of creating a duplicate.
+    ``submission_key`` (the web form's one-time key, or the API's Idempotency-Key) makes a second
+    submission of the same form fail with a clear message instead of creating a duplicate; the audit event
+    records it, so the API can answer a retry with the first result.
     """
     if not policies.can_file(principal_of(actor)):
         raise NotPermitted(_("只有企业用户或单位管理员可以发布技术需求。"))
@@ -169,7 +170,13 @@ def demand_create(*, actor: User, data: dict[str, Any], submission_key: str = ""
     demand = Demand(owner_organisation=actor.organisation, created_by=actor)
     _apply_checked(demand, data)
     demand.save()
-    record_event(actor=actor, action="demands.demand.create", target=demand, to_state=demand.state)
+    record_event(
+        actor=actor,
+        action="demands.demand.create",
+        target=demand,
+        to_state=demand.state,
+        data={"submission_key": submission_key} if submission_key else None,
+    )
     return demand
 
 

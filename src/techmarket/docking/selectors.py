@@ -373,3 +373,8 @@ def todo_items(principal: Principal, *, now: datetime | None = None) -> list[Tod
             )
         )
     return items
+
+
+def response_of_demand(demand: Demand, pk: Any) -> Response:
+    """One pushed response of a demand the caller already may see (the API's answer to a retried push)."""
+    return Response.objects.select_related("sent_by").get(demand=demand, pk=parse_id(pk))

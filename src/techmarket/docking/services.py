@@ -24,6 +24,7 @@ from techmarket.accounts.types import User
 from techmarket.achievements import policies as achievement_policies
 from techmarket.conversations import selectors as conversation_selectors
 from techmarket.conversations.types import Thread
+from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 from techmarket.core.models import Region
@@ -199,13 +200,16 @@ def clock_respond(*, demand: Demand, actor: User, now: datetime | None = None) -
 
 
 @_in_platform_language
-def response_push(*, actor: User, demand: Demand, message: str = "", now: datetime | None = None) -> Response:
+def response_push(
+    *, actor: User, demand: Demand, message: str = "", now: datetime | None = None, submission_key: str = ""
+) -> Response:
     """Push the confirmed matches: to the enterprise, and to each matched expert, organisation and
     achievement's holder (its organisation's administrators and its filer), who answer in their inbox.
 
     Stops the clock (the first push counts), moves the demand to 对接中 and lets the people it was pushed
     to see it (also a 受限 one). Each message is written for its reader: a match the reader may not see
-    is named only by its kind.
+    is named only by its kind. ``submission_key`` (the API's Idempotency-Key) is claimed in the
+    transaction and recorded on the audit event: a retried push returns the first response.
     """
     now = now or timezone.now()
     message = (message or "").strip()
@@ -221,6 +225,8 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
             raise NotPermitted(
                 _("只有该需求所在地区的审核员、技术经纪人（公开需求）或平台管理员可以推送响应。")
             )
+        if submission_key and not core_services.claim_submission(submission_key):
+            raise DomainError("duplicate_submission", _("该响应已推送，请勿重复提交。"))
         if not matching_selectors.has_confirmed(locked):
             raise DomainError("nothing_confirmed", _("请先确认至少一条匹配结果，再推送响应。"))
         pushed = matching_services.suggestions_mark_pushed(actor=actor, demand=locked)
@@ -230,7 +236,11 @@ def response_push(*, actor: User, demand: Demand, message: str = "", now: dateti
             action="docking.response.push",
             target=response,
             to_state="pushed",
-            data={"demand": locked.pk, "suggestions": [suggestion.pk for suggestion in pushed]},
+            data={
+                "demand": locked.pk,
+                "suggestions": [suggestion.pk for suggestion in pushed],
+                **({"submission_key": submission_key} if submission_key else {}),
+            },
         )
         clock_respond(demand=locked, actor=actor, now=now)
         locked = demand_services.demand_start_docking(actor=actor, demand=locked)

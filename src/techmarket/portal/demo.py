@@ -32,17 +32,22 @@ from techmarket.notifications import demo as notifications_demo
 __all__ = [
     "CORE_ORGANISATIONS",
     "DEMO_PASSWORD",
+    "DEMO_TOTP_SECRET",
     "DemoSummary",
     "account_rows",
     "create_demo",
     "demo_exists",
+    "enrol_second_factors",
     "other_account_rows",
 ]
 
 CORE_ORGANISATIONS = accounts_demo.CORE_ORGANISATIONS
+DEMO_TOTP_SECRET = accounts_demo.DEMO_TOTP_SECRET
 account_rows = accounts_demo.account_rows
 other_account_rows = accounts_demo.other_account_rows
 demo_exists = accounts_demo.demo_exists
+# A demo database made before two-factor sign-in existed: its reviewers and administrator get the secret.
+enrol_second_factors = accounts_demo.enrol_second_factors
 
 
 @dataclass

@@ -9,6 +9,12 @@ from techmarket.core.masking import mask_phone
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, help_text=_("用户名"))
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, help_text=_("密码"))
+    code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_("两步验证码：审核员和平台管理员必填（验证器应用当前的 6 位数字，或一个恢复码）"),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

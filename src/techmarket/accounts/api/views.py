@@ -9,20 +9,24 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from techmarket.accounts import selectors, services
+from techmarket.accounts import policies, selectors, services
 from techmarket.accounts.api.serializers import (
     ApiTokenSerializer,
     MeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
+from techmarket.accounts.backends import client_address
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.models import ApiToken
+from techmarket.accounts.policies import principal_of
 from techmarket.core.errors import DomainError
 
 
 class TokenView(APIView):
     """Exchange a username and password for an API token (failed attempts are throttled).
+
+    Users who sign in with a second factor (reviewers, platform administrators) also send ``code``.
 
     The caller's live token is returned while it lasts; it expires after the configured days.
     """
@@ -44,6 +48,21 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise DomainError("invalid_credentials", _("用户名或密码错误；连续失败多次后将暂时锁定。"))
+        if policies.two_factor_required(principal_of(user)):
+            # The same second factor as the sign-in page: a token must not be a way around it.
+            if not selectors.two_factor_enrolled(user):
+                raise DomainError(
+                    "two_factor_enrolment_required",
+                    _("此账号须使用两步验证：请先在网页登录并设置验证器，再申请 API 令牌。"),
+                )
+            code = serializer.validated_data.get("code") or ""
+            if not code:
+                raise DomainError(
+                    "two_factor_code_required",
+                    _("此账号须使用两步验证：请在 code 字段提交验证器应用当前的 6 位验证码。"),
+                    fields={"code": [_("请填写验证码。")]},
+                )
+            services.two_factor_verify(user=user, code=code, address=client_address(request._request))
         token = services.token_issue(user=user)
         return Response({"token": token.key, "expires_at": token.expires_at})
 

@@ -56,3 +56,28 @@ def user_with_role(
     user = UserFactory(**kwargs)
     RoleAssignment.objects.create(user=user, role=role, region=region if role == Role.REVIEWER else None)
     return user
+
+
+# A fixed authenticator secret for tests (base32), and the code an app would show for it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_two_factor(user: User, secret: str = TOTP_SECRET) -> User:
+    """Give the user a confirmed authenticator with a known secret."""
+    from techmarket.accounts import services
+
+    services.two_factor_enrol_fixed(user=user, secret=secret)
+    return user
+
+
+def next_totp_code(user: User, secret: str = TOTP_SECRET) -> str:
+    """A code the platform will accept now: the current step's, or the next step's (within the ±1 window)
+    when the current one was already used — the same user can sign in twice within 30 seconds."""
+    from techmarket.accounts import totp
+    from techmarket.accounts.models import TwoFactorDevice
+
+    device = TwoFactorDevice.objects.filter(user=user).first()
+    step = totp.step_at()
+    if device is not None and device.last_used_step is not None and device.last_used_step >= step:
+        step = device.last_used_step + 1
+    return totp.hotp(secret, step)

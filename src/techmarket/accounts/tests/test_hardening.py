@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from techmarket.accounts import middleware, services
-from techmarket.accounts.models import ApiToken, User
+from techmarket.accounts.choices import Role
+from techmarket.accounts.models import ApiToken, RoleAssignment, User
 from techmarket.accounts.tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from techmarket.core.models import AuditEvent
 
@@ -190,16 +191,54 @@ class TestNoEnumeration:
         data.update(overrides)
         return Client().post("/accounts/register/", data)
 
-    def test_taken_username_and_registered_organisation_get_the_same_answer(self, regions):
-        OrganisationFactory(credit_code="91350100M000100Y43")
+    @pytest.mark.parametrize(
+        "taken",
+        [
+            {"credit_code": "91350100M000100Y43"},
+            {"username": "taken_name"},
+            {"email": "Owner@Example.org"},
+            {"phone": "13700009999"},
+        ],
+        ids=["organisation", "username", "email", "phone"],
+    )
+    def test_an_existing_account_gets_the_same_answer_as_a_new_one(
+        self, regions, taken, django_capture_on_commit_callbacks
+    ):
+        existing_org = OrganisationFactory(credit_code="91350100M000100Y43")
+        owner = UserFactory(username="taken_name", email="owner@example.org", phone="13700009999")
+        admin = UserFactory(organisation=existing_org, email="orgadmin@example.org", phone="")
+        RoleAssignment.objects.create(user=admin, role=Role.ORG_ADMIN)
+        fresh = {"credit_code": "91420100000000001Y", "username": "new_name", "email": "new@example.org"}
+        with django_capture_on_commit_callbacks(execute=True):
+            new = self.registration(regions, phone="13600000001", **fresh)
+        assert [message.to for message in mail.outbox] == [["new@example.org"]]  # the activation link
+        mail.outbox.clear()
+        users_before = User.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            collision = self.registration(
+                regions, **{**fresh, "username": "other_new", "email": "other@example.org", **taken}
+            )
+        assert User.objects.count() == users_before  # nothing created
+        for response in (new, collision):
+            assert response.status_code == 302
+            assert response["Location"] == "/accounts/register/done/"
+        page = Client().get(new["Location"]).content.decode()
+        assert "请打开邮件中的链接完成注册" in page
+        # The owner of what was reused is told instead (the organisation's: its administrator).
+        told = admin if "credit_code" in taken else owner
+        assert [message.to for message in mail.outbox] == [[told.email]]
+        assert "有人刚刚尝试" in mail.outbox[0].body
+        assert AuditEvent.objects.filter(
+            action="accounts.registration.collision", target_id=str(told.pk)
+        ).exists()
+
+    def test_form_errors_do_not_depend_on_what_is_registered(self, regions):
         UserFactory(username="taken_name")
-        by_code = self.registration(regions)
-        by_name = self.registration(regions, credit_code="91420100000000001X", username="taken_name")
-        for response in (by_code, by_name):
+        weak = {"password": "Abc-12345", "password_again": "Abc-12345"}
+        for username in ("taken_name", "free_name"):
+            response = self.registration(regions, username=username, **weak)
             assert response.status_code == 200
-            assert "无法用这些信息完成注册" in response.content.decode()
-            assert "已被使用" not in response.content.decode()
-            assert "该单位已注册" not in response.content.decode()
+            assert "至少需要 10 个字符" in response.content.decode()
 
     def test_password_reset_answers_the_same_for_known_and_unknown_addresses(self, db):
         user = UserFactory()

@@ -26,6 +26,7 @@ from techmarket.achievements.api.serializers import (
 from techmarket.achievements.filters import AchievementFilterForm
 from techmarket.achievements.models import Achievement
 from techmarket.achievements.workflow import ACHIEVEMENT_WORKFLOW
+from techmarket.core.api import idempotency
 from techmarket.core.api.serializers import TransitionSerializer
 from techmarket.core.errors import DomainError
 
@@ -85,18 +86,26 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=AchievementWriteSerializer, responses={201: AchievementDetailSerializer})
+    @extend_schema(
+        request=AchievementWriteSerializer,
+        responses={201: AchievementDetailSerializer},
+        parameters=[idempotency.SCHEMA_PARAMETER],
+    )
     def create(self, request: Request) -> Response:
+        """Register a draft. With an ``Idempotency-Key`` header, a retry returns the first draft instead of
+        creating another."""
         serializer = AchievementWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        achievement = services.achievement_create(
-            actor=acting_user(request), data=dict(serializer.validated_data)
-        )
-        return Response(
-            AchievementDetailSerializer(
-                selectors.achievement_get(principal_of(request.user), achievement.pk)
-            ).data,
-            status=201,
+        return idempotency.create_once(
+            request,
+            action="achievements.achievement.create",
+            create=lambda key: services.achievement_create(
+                actor=acting_user(request), data=dict(serializer.validated_data), submission_key=key
+            ),
+            present=lambda pk: Response(
+                AchievementDetailSerializer(selectors.achievement_get(principal_of(request.user), pk)).data,
+                status=201,
+            ),
         )
 
     @extend_schema(request=AchievementWriteSerializer, responses={200: AchievementDetailSerializer})

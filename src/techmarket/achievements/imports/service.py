@@ -29,6 +29,7 @@ from techmarket.achievements.models import (
 )
 from techmarket.core.audit import record_events_bulk
 from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.search import segment
 
 PROGRESS_EVERY = 100
 BATCH_SIZE = 500
@@ -127,11 +128,62 @@ def run_import(
             report.errors.append((row_number, _row_messages(errors)))
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == report.total):
             progress(done, report.total)
+    _flag_duplicates(report, built)
     if report.errors or dry_run:
         return report
     _write(actor=actor, built=built, source=source)
     report.imported = len(built)
     return report
+
+
+def identity(name: str, completion_date: Any) -> tuple[str, Any]:
+    """What makes two records of one organisation the same achievement for an import: the title (in the
+    search's normal form: full-width/half-width, case and spaces do not count) and the completion date."""
+    return "".join(segment.normalise(name).split()), completion_date
+
+
+def _flag_duplicates(report: ImportReport, built: list[tuple[int, Achievement, dict[str, Any]]]) -> None:
+    """Report, row by row, a row that repeats an earlier row of the file or a record the organisation has
+    already registered (any state but withdrawn): an import that would file the same achievement twice is
+    refused like any other bad row. One query for the organisation's records of the file's dates."""
+    if not built:
+        return
+    flagged: list[tuple[int, list[str]]] = []
+    organisation_id = built[0][1].owner_organisation_id
+    dates = {achievement.completion_date for _row, achievement, _data in built}
+    existing: dict[tuple[str, Any], Achievement] = {}
+    for record in (
+        Achievement.objects.filter(owner_organisation_id=organisation_id, completion_date__in=dates)
+        .exclude(state=AchievementState.WITHDRAWN)
+        .only("id", "name", "completion_date", "registration_number")
+        .order_by("pk")
+    ):
+        existing.setdefault(identity(record.name, record.completion_date), record)
+    first_row: dict[tuple[str, Any], int] = {}
+    kept: list[tuple[int, Achievement, dict[str, Any]]] = []
+    column = COLUMN_BY_FIELD["name"].title
+    for item in built:
+        row_number, achievement, _data = item
+        key = identity(achievement.name, achievement.completion_date)
+        if key in first_row:
+            message = _("与第%(row)d行重复（成果名称和完成日期相同），同一文件中请只保留一行。") % {
+                "row": first_row[key]
+            }
+            flagged.append((row_number, [f"{column}：{message}"]))
+        elif key in existing:
+            record = existing[key]
+            message = _("本单位已登记过同名、同完成日期的成果“%(name)s”（%(number)s），请勿重复导入。") % {
+                "name": record.name,
+                "number": record.registration_number or _("草稿，编号 %(id)d") % {"id": record.pk},
+            }
+            flagged.append((row_number, [f"{column}：{message}"]))
+            first_row.setdefault(key, row_number)
+        else:
+            first_row[key] = row_number
+            kept.append(item)
+    if flagged:
+        report.errors = sorted(report.errors + flagged, key=lambda entry: entry[0])
+        built[:] = kept
 
 
 @transaction.atomic

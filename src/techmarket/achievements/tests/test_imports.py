@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from techmarket import cli
 from techmarket.accounts.choices import Role
-from techmarket.accounts.tests.factories import user_with_role
+from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.imports.columns import COLUMNS
 from techmarket.achievements.imports.readers import read_rows
@@ -491,3 +491,36 @@ def test_cli_alias_and_exit_status(tmp_path, regions, applicant, codes, monkeypa
     with pytest.raises(CommandError, match="不存在"):
         call_command("import_achievements", "achievements", str(path), user="nobody")
     assert Achievement.objects.count() == 0
+
+
+def test_repeated_rows_of_one_file_are_reported_row_by_row_and_nothing_is_imported(regions, applicant, codes):
+    county = regions["county"]
+    rows = [spreadsheets.valid_row(number, county) for number in range(5)]
+    # Row 5 repeats row 2 (full-width letters and spaces do not make it another title); row 6 repeats row 3.
+    rows.append(spreadsheets.valid_row(0, county, 名称=" 高导热石墨烯复合薄膜制备技术００ ０００ "))
+    rows.append(spreadsheets.valid_row(1, county))
+    # Same title, another completion date: another achievement.
+    rows.append(spreadsheets.valid_row(2, county, 完成日期="2021-01-01"))
+    report = run_import(actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.csv_bytes(rows)), "a.csv"))
+    assert [row for row, _messages in report.errors] == [7, 8]
+    assert report.errors[0][1] == ["名称：与第2行重复（成果名称和完成日期相同），同一文件中请只保留一行。"]
+    assert "与第3行重复" in report.errors[1][1][0]
+    assert Achievement.objects.count() == 0
+    assert "其中 2 行有误，未导入任何记录" in report.as_text()
+
+
+def test_a_row_repeating_a_record_of_the_organisation_is_flagged(regions, applicant, codes):
+    county = regions["county"]
+    first = [spreadsheets.valid_row(number, county) for number in range(3)]
+    assert run_import(actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.csv_bytes(first)), "a.csv")).ok
+    again = [spreadsheets.valid_row(number, county) for number in range(2, 5)]
+    report = run_import(
+        actor=applicant, rows=read_rows(io.BytesIO(spreadsheets.csv_bytes(again)), "b.csv"), dry_run=True
+    )
+    assert [row for row, _messages in report.errors] == [2]
+    assert "本单位已登记过同名、同完成日期的成果" in report.errors[0][1][0]
+    assert "高导热石墨烯复合薄膜制备技术00002" in report.errors[0][1][0]
+    # Another organisation may register the same title: the check is per organisation.
+    other = user_with_role(Role.APPLICANT, organisation=OrganisationFactory(region=county))
+    assert run_import(actor=other, rows=read_rows(io.BytesIO(spreadsheets.csv_bytes(again)), "b.csv")).ok
+    assert Achievement.objects.count() == 6

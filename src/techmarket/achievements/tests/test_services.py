@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import principal_of
@@ -72,6 +74,15 @@ def tiny_pdf() -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt("secret-password")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -283,6 +294,38 @@ class TestAttachments:
             services.attachment_add(actor=applicant, achievement=record, upload=upload)
         assert caught.value.code == "attachment_not_pdf"
         assert stored_counts() == before
+
+    @pytest.mark.parametrize(
+        ("content", "code", "message"),
+        [
+            (tiny_pdf()[: len(tiny_pdf()) // 2], "attachment_damaged", "不是完整的 PDF"),
+            (b"%PDF-1.7\n" + b"\x00garbage" * 50, "attachment_damaged", "不是完整的 PDF"),
+            (b"%PDF-1.4", "attachment_damaged", "不是完整的 PDF"),
+            (encrypted_pdf(), "attachment_encrypted", "设置了打开密码"),
+        ],
+        ids=["truncated", "garbage", "header-only", "encrypted"],
+    )
+    def test_refuses_a_damaged_or_encrypted_pdf_by_parsing_it(
+        self, content, code, message, regions, applicant, client
+    ):
+        record = draft(applicant=applicant, region=regions["county"])
+        before = stored_counts()
+        with pytest.raises(DomainError) as caught:
+            services.attachment_add(
+                actor=applicant, achievement=record, upload=SimpleUploadedFile("报告.pdf", content)
+            )
+        assert caught.value.code == code
+        assert message in str(caught.value.message)
+        assert stored_counts() == before
+
+    def test_accepts_a_pdf_written_by_a_pdf_library(self, regions, applicant):
+        record = draft(applicant=applicant, region=regions["county"])
+        writer = PdfWriter()
+        writer.add_blank_page(595, 842)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        upload = SimpleUploadedFile("A4.pdf", buffer.getvalue())
+        assert services.attachment_add(actor=applicant, achievement=record, upload=upload).size > 0
 
     def test_refuses_an_oversize_file(self, regions, applicant, settings):
         settings.TECHMARKET = {**settings.TECHMARKET, "MAX_ATTACHMENT_BYTES": 1024 * 1024}

@@ -148,3 +148,20 @@ def models_f(name: str):
     from django.db.models import F
 
     return F(name)
+
+
+def test_reviewers_and_the_administrator_sign_in_with_the_printed_secret(demo_output, settings, client):
+    from techmarket.accounts import totp
+    from techmarket.accounts.models import TwoFactorDevice
+
+    for username in ("demo-admin", "demo-province", "demo-city", "demo-county"):
+        device = TwoFactorDevice.objects.get(user__username=username)
+        assert device.is_confirmed
+        assert device.secret == demo.DEMO_TOTP_SECRET
+    assert not TwoFactorDevice.objects.filter(user__username="demo-applicant").exists()
+    settings.TECHMARKET = {**settings.TECHMARKET, "TWO_FACTOR_ROLES": ("reviewer", "platform_admin")}
+    assert demo.DEMO_TOTP_SECRET in run_demo()  # printed with the accounts (here: the second run's)
+    client.post("/accounts/login/", {"username": "demo-county", "password": demo.DEMO_PASSWORD})
+    response = client.post("/accounts/login/code/", {"code": totp.code_at(demo.DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get("/achievements/review/").status_code == 200

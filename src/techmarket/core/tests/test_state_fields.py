@@ -23,6 +23,7 @@ WRITING_CALLS = {"update", "create", "get_or_create", "update_or_create", "bulk_
 # Lines that write a same-named attribute of something that is not a workflow's row, with the reason.
 NOT_A_WORKFLOW_ROW = {
     "plan.state = S.DRAFT  # unverified organisations cannot submit": "a demo plan, not a model row",
+    "user.is_active = True": "accounts.User opened by its e-mailed link (audited); experts' is_active is another model's",
 }
 # Same-named fields of models without a workflow.
 OTHER_MODELS_FIELDS = {

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
+from techmarket.core.api import idempotency
 from techmarket.core.api.serializers import TransitionSerializer
 from techmarket.core.errors import DomainError
 from techmarket.demands import policies, selectors, services
@@ -88,12 +89,26 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self._out(self.get_object()))
 
-    @extend_schema(request=DemandWriteSerializer, responses={201: DemandSerializer})
+    @extend_schema(
+        request=DemandWriteSerializer,
+        responses={201: DemandSerializer},
+        parameters=[idempotency.SCHEMA_PARAMETER],
+    )
     def create(self, request: Request) -> Response:
+        """File a draft demand. With an ``Idempotency-Key`` header, a retry returns the first draft instead
+        of creating another."""
         serializer = DemandWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        demand = services.demand_create(actor=acting_user(request), data=serializer.to_data())
-        return Response(self._out(demand), status=201)
+        return idempotency.create_once(
+            request,
+            action="demands.demand.create",
+            create=lambda key: services.demand_create(
+                actor=acting_user(request), data=serializer.to_data(), submission_key=key
+            ),
+            present=lambda pk: Response(
+                self._out(selectors.demand_get(principal_of(request.user), pk)), status=201
+            ),
+        )
 
     @extend_schema(request=DemandWriteSerializer, responses={200: DemandSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:

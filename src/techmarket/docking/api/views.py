@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
+from techmarket.core.api import idempotency
 from techmarket.core.errors import NotPermitted
 from techmarket.demands import selectors as demand_selectors
 from techmarket.docking import policies, selectors, services
@@ -87,13 +88,25 @@ class ResponsePushView(APIView):
     @extend_schema(
         request=PushRequestSerializer,
         responses={201: PushedResponseSerializer},
-        parameters=[OpenApiParameter("demand_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter("demand_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            idempotency.SCHEMA_PARAMETER,
+        ],
     )
     def post(self, request: Request, demand_id: str) -> Response:
         demand = demand_selectors.demand_get(principal_of(request.user), selectors.parse_id(demand_id))
         serializer = PushRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        response = services.response_push(
-            actor=acting_user(request), demand=demand, message=serializer.validated_data["message"]
+        return idempotency.create_once(
+            request,
+            action="docking.response.push",
+            create=lambda key: services.response_push(
+                actor=acting_user(request),
+                demand=demand,
+                message=serializer.validated_data["message"],
+                submission_key=key,
+            ),
+            present=lambda pk: Response(
+                PushedResponseSerializer(selectors.response_of_demand(demand, pk)).data, status=201
+            ),
         )
-        return Response(PushedResponseSerializer(response).data, status=201)

@@ -269,3 +269,22 @@ def test_the_policy_page_lists_policies_in_scope(regions, reviewers, client):
     client.force_login(reviewers["city"])
     rows = list(client.get("/docking/policies/").context["rows"])
     assert [row.region_id for row in rows] == [regions["county"].code]
+
+
+def test_a_retried_api_push_with_the_same_idempotency_key_returns_the_first_response(
+    ready, reviewers, client
+):
+    from techmarket.docking.models import Response
+
+    demand, _expert = ready
+    client.force_login(reviewers["county"])
+    url = f"/api/v1/docking/demands/{demand.pk}/push/"
+    headers = {"Idempotency-Key": "push-7f3a"}
+    first = client.post(url, {"message": "第一次"}, content_type="application/json", headers=headers)
+    retry = client.post(url, {"message": "重试"}, content_type="application/json", headers=headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Response.objects.filter(demand=demand).count() == 1
+    # Without the key a second push is refused as before (nothing left to push).
+    assert client.post(url, {}, content_type="application/json").json()["code"] == "nothing_confirmed"

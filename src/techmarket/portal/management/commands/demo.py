@@ -44,6 +44,7 @@ class Command(BaseCommand):
             raise CommandError("\n".join(report.lines()))
         if demo.demo_exists():
             self.stdout.write(_("演示数据已存在，未重复创建。"))
+            demo.enrol_second_factors()
         else:
             started = time.monotonic()
             summary = demo.create_demo(
@@ -113,6 +114,15 @@ class Command(BaseCommand):
         if others:
             self.stdout.write(_("其他演示账号（各单位管理员、各市县审核员）："))
             self.write_table([header, *others])
+        if settings.TECHMARKET["TWO_FACTOR_ROLES"]:
+            self.stdout.write("")
+            self.stdout.write(
+                _(
+                    "审核员和平台管理员登录时还需两步验证码：在手机验证器应用中手动添加密钥 %(secret)s"
+                    "（所有演示账号共用），或运行 techmarket totp-code 查看当前验证码。"
+                )
+                % {"secret": demo.DEMO_TOTP_SECRET}
+            )
 
     def write_table(self, rows: list[tuple[str, ...]]) -> None:
         widths = [max(_display_width(str(row[i])) for row in rows) for i in range(3)]
