@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from techmarket.accounts.choices import Role
-from techmarket.accounts.tests.factories import PASSWORD, user_with_role
+from techmarket.accounts.tests.factories import user_with_role
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import PublishedCatalogue
 from techmarket.achievements.tests.factories import achievement_in_state
+
+from .signin import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +31,7 @@ def test_an_administrator_publishes_the_quarter_and_a_visitor_downloads_it(
     quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", admin.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url, admin.username)  # with its second factor
     page.goto(f"{live_server.url}/achievements/catalogues/")
     page.click("text=发布季度目录")
     page.click("text=预览")

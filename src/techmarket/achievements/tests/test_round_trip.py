@@ -90,10 +90,15 @@ def exported_file(records: list[Achievement]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("same_organisation", [True, False])
-def test_exported_records_import_back_equal(regions, applicant, originals, same_organisation):
-    importer = applicant if same_organisation else applicant_of(region=regions["province"])
-    cover_region(importer.organisation, regions["county"])
+@pytest.fixture
+def importer(regions):
+    """An applicant of another organisation, allowed to file in the originals' regions."""
+    user = applicant_of(region=regions["province"])
+    cover_region(user.organisation, regions["county"])
+    return user
+
+
+def test_exported_records_import_back_equal(regions, importer, originals):
     before = {a.pk for a in Achievement.objects.all()}
     rows = read_rows(io.BytesIO(exported_file(originals)), "目录.xlsx")
 
@@ -111,6 +116,17 @@ def test_exported_records_import_back_equal(regions, applicant, originals, same_
     assert created[1].reference_price is None
     assert created[2].reference_price == Decimal("9999.99")
     assert created[2].stage == "initial"
+
+
+def test_the_owner_importing_its_own_export_is_told_each_row_is_already_registered(applicant, originals):
+    before = Achievement.objects.count()
+    rows = read_rows(io.BytesIO(exported_file(originals)), "目录.xlsx")
+
+    report = run_import(actor=applicant, rows=rows)
+
+    assert [row for row, _messages in report.errors] == [2, 3, 4]
+    assert all("请勿重复导入" in " ".join(messages) for _row, messages in report.errors)
+    assert Achievement.objects.count() == before
 
 
 def test_the_export_writes_every_column_the_import_needs(originals):
@@ -141,19 +157,19 @@ def test_a_column_neither_the_export_nor_the_template_writes_is_reported(origina
     assert "状态" not in str(error.value.message)  # written by exports of records, ignored
 
 
-def test_an_old_export_names_the_classification_by_code_and_name(regions, applicant, originals):
+def test_an_old_export_names_the_classification_by_code_and_name(importer, originals):
     """Before the code columns, the export wrote 学科分类/行业分类 as "code name": still read."""
     content = exported_file(originals[:1])
     rows = read_rows(io.BytesIO(content), "目录.xlsx")
     row = {**rows[0], "discipline": "430 材料科学", "industry": "C39 计算机、通信和其他电子设备制造业"}
-    report = run_import(actor=applicant, rows=[row], dry_run=True)
+    report = run_import(actor=importer, rows=[row], dry_run=True)
     assert report.errors == []
 
 
-def test_the_stage_follows_the_trl_of_the_imported_row_not_the_exported_stage(regions, applicant, originals):
+def test_the_stage_follows_the_trl_of_the_imported_row_not_the_exported_stage(importer, originals):
     rows = read_rows(io.BytesIO(exported_file(originals[:1])), "目录.xlsx")
     rows[0]["trl"] = "9"
-    run_import(actor=applicant, rows=rows)
+    run_import(actor=importer, rows=rows)
     copy = Achievement.objects.order_by("-pk").first()
     assert copy is not None
     assert copy.trl == 9
