@@ -144,7 +144,9 @@ class _Collector:
             part = slice(start, start + _CHUNK)
             rows, cols = row_of[part], column_of[part]
             kinds = kind_of[cols]
-            weights[part] = term_weights[cols] * weighting.saturation(tf[part], length_of[kinds, rows], means[kinds])
+            weights[part] = term_weights[cols] * weighting.saturation(
+                tf[part], length_of[kinds, rows], means[kinds]
+            )
         del tf, self.counts, self.lengths, length_of, kind_of
 
         order = np.argsort(column_of, kind="stable")  # records stay ascending within each feature
