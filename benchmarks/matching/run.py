@@ -773,7 +773,7 @@ def section(facts: dict[str, Any]) -> str:
             "and with the learned weights file.",
             "",
             "- **Text only** (the benchmark as it is): the demands carry no structured fields, so only the",
-            "  balance of the two text views can be learned; the fit weights stay at their priors.",
+            "  balance of the three text views can be learned; the fit weights stay at their priors.",
             "- **With structured fields** (synthetic, seeded): every corpus record gets a city of Hubei and a",
             "  TRL; every demand a city (its relevant record's for half of them, any for the rest) and an",
             "  expected TRL (one its relevant record meets for 85 %). This is the situation of a deployment:",
