@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/matching/run.py [--shared ../shared/benchmarks] [--out var/bench/matching]
                                                 [--scales 21k,110k,1m] [--no-ablations] [--report-only]
 
+``--scales 21k,110k`` leaves out the 1M-record corpus (quality and scale runs; about 15 of the 21
+minutes); ``--scales 21k`` runs the quality figures at 21k only.
+
 Writes the "Matching (issue 3)" section of docs/benchmarks.md (between its markers) and keeps
 benchmarks/matching/results.md pointing at it. The data is read in place under ``--shared``; derived
 files (the 110k and 1M corpora, the combined B3+B4 demands, run files) go to ``--out``, never into
@@ -12,7 +15,9 @@ the repository.
    replicated deterministically): the engine runs as ``techmarket match-batch ... --weights default``
    in its own process (B3 and B4 demands in one file, top 100); ``evaluate.py baseline`` produces
    the bigram and jieba BM25 baselines on the same corpus file in the same run; ``evaluate.py score``
-   scores all of them.
+   scores all of them. The development set of demands in an enterprise's words
+   (``benchmarks/matching/devset``, issue 9 §3) goes through the same runs, scored whole and by
+   its halves (odd ids: the half the character weight was tuned on; even ids: the check half).
 2. Learning from feedback (21k): B3+B4 demands split by a hash of their id; the train half's top 10
    (``ranking.rank``) are judged by a simulated reviewer (the relevant record accepted, the others
    rejected as not relevant), ``ranking.learn`` fits weights, and the test half goes through
@@ -61,8 +66,14 @@ NOTES = Path(__file__).with_name("notes.md")
 BEGIN, END = "<!-- matching:begin -->", "<!-- matching:end -->"
 PG_BEGIN, PG_END = "<!-- matching-postgres:begin -->", "<!-- matching-postgres:end -->"
 SETS = ("b3", "b4")
+DEVSET = Path(__file__).with_name("devset")
+# The development set (issue 9 §3): whole, the tuning half (odd ids) and the check half (even ids).
+DEV_SETS = ("dev", "dev-tune", "dev-check")
 TOKENIZERS = ("bigram", "jieba")
 FLOOR_GAIN = 0.03
+# MRR@10 at 21k as a multiple of the better baseline's (issue 9): the dev set ≥ 1.03 ×; B3 and B4 no
+# worse than before the character view (1.044 × and 1.104 ×, docs/benchmarks.md of 2026-11-23).
+FLOOR_RATIO = {"b3": 1.044, "b4": 1.104, "dev": 1 + FLOOR_GAIN}
 FLOOR_P95_MS = {"110k": 50.0, "1m": 200.0}
 FLOOR_BUILD_PER_S = 1000.0
 SCALES = {"21k": None, "110k": None, "1m": 1_000_000}
@@ -96,6 +107,9 @@ ABLATIONS: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = {
     ),
     "without the lexicon (no aliases, no domain terms)": lambda: mock.patch.object(
         Lexicon, "grow", classmethod(lambda cls, documents, **options: cls())
+    ),
+    "without the character view (character weight 0)": lambda: mock.patch.object(
+        analysis, "CHARACTER_WEIGHT", 0.0
     ),
 }
 # Diagnostic only: enterprise phrasings wrapped around the benchmark's demands (written for TechMarket).
@@ -199,6 +213,25 @@ def qrels_of(data: Path, name: str) -> dict[str, str]:
     return {qid: doc for qid, doc, _ in (line.split("\t") for line in lines if line)}
 
 
+def dev_queries() -> list[dict[str, Any]]:
+    return list(read_jsonl(DEVSET / "enterprise_queries.jsonl"))
+
+
+def qrels_path(data: Path, out: Path, name: str) -> Path:
+    """The qrels of a set: B3/B4 in the shared data, the dev set here, its halves derived into ``out``."""
+    if name in SETS:
+        return data / f"{name}_qrels.tsv"
+    whole = DEVSET / "enterprise_qrels.tsv"
+    if name == "dev":
+        return whole
+    path = out / f"{name}_qrels.tsv"
+    odd = name == "dev-tune"
+    lines = [line for line in whole.read_text(encoding="utf-8").splitlines() if line]
+    kept = [line for line in lines if (int(line.split("\t", 1)[0].rsplit("-", 1)[1]) % 2 == 1) == odd]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return path
+
+
 def fold_copies(run: Path, folded: Path) -> None:
     """Map the replicated copies ``X~rN`` back to ``X`` (first occurrence kept) for the 1M scoring."""
     lines = []
@@ -265,9 +298,8 @@ def match_batch(
 def quality(evaluate: Evaluate, out: Path, scale: str) -> dict[str, Any]:
     data = evaluate.data
     corpus = corpus_file(data, out, scale)
-    demands = out / "b3b4_queries.jsonl"
-    if not demands.exists():
-        write_jsonl(demands, [q for name in SETS for q in queries_of(data, name)])
+    demands = out / "b3b4dev_queries.jsonl"
+    write_jsonl(demands, [q for name in SETS for q in queries_of(data, name)] + dev_queries())
     runs = {"engine": out / f"engine_{scale}.jsonl"}
     load = load_average()
     result: dict[str, Any] = {
@@ -282,8 +314,8 @@ def quality(evaluate: Evaluate, out: Path, scale: str) -> dict[str, Any]:
         for path in list(runs.values()):
             fold_copies(path, out / f"{path.stem}_folded.jsonl")
     result["sets"] = {}
-    for name in SETS:
-        qrels = data / f"{name}_qrels.tsv"
+    for name in SETS + DEV_SETS:
+        qrels = qrels_path(data, out, name)
         rows = {system: evaluate.score(qrels, path) for system, path in runs.items()}
         if scale == "1m":
             for system, row in rows.items():
@@ -403,9 +435,9 @@ def ablations(evaluate: Evaluate, out: Path) -> dict[str, dict[str, float]]:
     for label, patch in ABLATIONS.items():
         with patch():
             index = engine_index(lambda: read_jsonl(corpus))
-            for name in SETS:
-                write_jsonl(path, rank_all(index, queries[name], TOP))
-                rows.setdefault(label, {})[name] = evaluate.score(data / f"{name}_qrels.tsv", path)["mrr@10"]
+            for name, demands in [*queries.items(), ("dev", dev_queries())]:
+                write_jsonl(path, rank_all(index, demands, TOP))
+                rows.setdefault(label, {})[name] = evaluate.score(qrels_path(data, out, name), path)["mrr@10"]
         print(f"  {label}: {rows[label]}", flush=True)
 
     index = engine_index(lambda: read_jsonl(corpus))
@@ -636,13 +668,16 @@ def quality_rows(result: dict[str, Any], scale: str) -> list[str]:
 def floors(facts: dict[str, Any]) -> list[str]:
     lines = []
     sets21 = facts["quality"]["21k"]["sets"]
-    for name in SETS:
+    for name, ratio in FLOOR_RATIO.items():
+        if name not in sets21:
+            continue
         rows = sets21[name]
         best = max(rows[t]["mrr@10"] for t in TOKENIZERS)
         engine = rows["engine"]["mrr@10"]
+        label = "development set (enterprise words)" if name == "dev" else name.upper()
         lines.append(
-            f"| MRR@10 {name.upper()} 21k ≥ better baseline + 3 % | ≥ {best * (1 + FLOOR_GAIN):.4f} | "
-            f"{engine:.4f} ({gain(engine, best)}) | {mark(engine >= best * (1 + FLOOR_GAIN))} |"
+            f"| MRR@10 {label} 21k ≥ {ratio:.3f} × better baseline | ≥ {best * ratio:.4f} | "
+            f"{engine:.4f} ({engine / best:.3f} ×) | {mark(engine >= best * ratio)} |"
         )
     for scale, figures in facts["scale"].items():
         records = figures["build"]["records"]
@@ -686,11 +721,17 @@ def section(facts: dict[str, Any]) -> str:
         "",
         "### Quality (engine through `techmarket match-batch`)",
         "",
-        "The engine rows are `techmarket match-batch --achievements CORPUS --demands B3+B4 --top 100",
+        "The engine rows are `techmarket match-batch --achievements CORPUS --demands B3+B4+DEV --top 100",
         "--out RUN --weights default`, one process per corpus: the same engine and ranking as the",
         "platform, with the default weights (the benchmark's records have no structured fields the",
         "demands share, so the ranking's fit factor is 1 and the order is the engine's). Records/s is",
         "each system's own index build (match-batch's includes reading and parsing the file).",
+        "",
+        "DEV is the development set of issue 9 §3 (`benchmarks/matching/devset`, its README says how it",
+        "was made): 150 demands written in an enterprise's words from one corpus record each, avoiding",
+        "the record's own terms. The character view's weight was chosen on DEV-TUNE (the 75 odd ids);",
+        "DEV-CHECK (the 75 even ids) was not looked at for the choice. The held-out set of the issue is",
+        "not in this repository.",
         "",
         "| set | corpus | system | MRR@10 | nDCG@10 | R@10 | R@100 | MRR@10, copies folded | build records/s | MRR@10 vs better baseline (1m: folded) |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -732,7 +773,7 @@ def section(facts: dict[str, Any]) -> str:
             "and with the learned weights file.",
             "",
             "- **Text only** (the benchmark as it is): the demands carry no structured fields, so only the",
-            "  balance of the two text views can be learned; the fit weights stay at their priors.",
+            "  balance of the three text views can be learned; the fit weights stay at their priors.",
             "- **With structured fields** (synthetic, seeded): every corpus record gets a city of Hubei and a",
             "  TRL; every demand a city (its relevant record's for half of them, any for the rest) and an",
             "  expected TRL (one its relevant record meets for 85 %). This is the situation of a deployment:",
@@ -769,11 +810,13 @@ def section(facts: dict[str, Any]) -> str:
             "demands only; the unrewritten row is the same demands as written); and every demand wrapped in",
             "one of three enterprise phrasings (我公司…希望…合作, see `ENTERPRISE_WRAPPERS`).",
             "",
-            "| variant | B3 | B4 |",
-            "|---|---|---|",
-            f"| full engine | {sets21['b3']['engine']['mrr@10']:.4f} | {sets21['b4']['engine']['mrr@10']:.4f} |",
+            "| variant | B3 | B4 | dev set |",
+            "|---|---|---|---|",
+            f"| full engine | {sets21['b3']['engine']['mrr@10']:.4f} | {sets21['b4']['engine']['mrr@10']:.4f} | "
+            + (f"{sets21['dev']['engine']['mrr@10']:.4f} |" if "dev" in sets21 else "— |"),
             *(
-                f"| {label} | {row['b3']:.4f} | {row['b4']:.4f} |"
+                f"| {label} | {row['b3']:.4f} | {row['b4']:.4f} | "
+                + (f"{row['dev']:.4f} |" if "dev" in row else "— |")
                 for label, row in facts["ablations"].items()
             ),
         ]

@@ -2,8 +2,9 @@
 
     ranked = rank(index, Need(text, industry="C3985", trl=6), profile_of=profiles.get, weights=current)
 
-A candidate's score is ``(w_bigram·text_bigram + w_word·text_word) × (1 + Σ_f w_f·fit_f)``: the two
-text views of :mod:`.engine` (character bigrams and words) reweighted, times a factor for how well the
+A candidate's score is ``(w_bigram·text_bigram + w_word·text_word + w_character·text_character) ×
+(1 + Σ_f w_f·fit_f)``: the three text views of :mod:`.engine` (character bigrams, words and single
+characters) reweighted, times a factor for how well the
 candidate's structured fields (industry, discipline, region, TRL, price, transfer mode) fit the need.
 Each fit is in [-1, 1] and 0 when either side is unknown, so a record with no structured fields keeps
 its text order; the factor never falls below :data:`FACTOR_FLOOR`, so text still orders the records
@@ -27,10 +28,10 @@ import numpy as np
 # The structured side of a candidate is part of the domains' contract with matching; re-exported here.
 from techmarket.core.matchsources import Profile as Profile
 from techmarket.matching.engine import Allowed, MatchIndex, Reason
-from techmarket.matching.engine.explain import BIGRAM_SOURCE, WORD_SOURCE
+from techmarket.matching.engine.explain import BIGRAM_SOURCE, CHARACTER_SOURCE, WORD_SOURCE
 
 FIT_KINDS = ("industry", "discipline", "region", "trl", "price", "mode")
-VIEWS = (BIGRAM_SOURCE, WORD_SOURCE)
+VIEWS = (BIGRAM_SOURCE, WORD_SOURCE, CHARACTER_SOURCE)
 TEXT_FEATURES = {view: f"text_{view}" for view in VIEWS}
 REJECTION_REASONS = ("too_early", "not_relevant", "already_known", "price", "region", "other")
 # A rejection for one of these reasons says which fit was the problem.

@@ -9,7 +9,9 @@ Filler is never a reason (:func:`is_filler`): a phrase made only of :data:`FILLE
 :data:`FILLER_CHARACTERS` (公司, 有限公司, 用于, 以上, 技术研究 …), a single character, or a bare number
 (2024, 10.5%, 100万). Only the explanation drops them: the ranking still scores every feature (they
 weigh little there already, their IDF and residual IDF being low), so the reasons' weights of a record
-may sum to less than its score.
+may sum to less than its score. A single character a record shares with a demand (the character
+view, :mod:`.analysis`) adds to the matched phrase that contains it, as a word does, under that
+phrase's source; a character outside every matched phrase says too little to be shown on its own.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from techmarket.matching.engine.analysis import BIGRAM, WORD
+from techmarket.matching.engine.analysis import BIGRAM, CHARACTER, WORD
 
 BIGRAM_SOURCE = "bigram"
 WORD_SOURCE = "word"
+CHARACTER_SOURCE = "character"
 
 # Words that say nothing about what a record is about: legal forms, the enterprise's own voice,
 # generic research and project vocabulary, connectives. A phrase made only of these (and of the
@@ -147,6 +150,11 @@ def term_reasons(query: QueryText, contributions: Mapping[str, float], limit: in
         else:
             home.weight += weight
             home.sources.add(WORD_SOURCE)
+    for feature, weight in contributions.items():
+        if feature[0] == CHARACTER:
+            home = next((phrase for phrase in phrases if feature[1:] in phrase.text), None)
+            if home is not None:
+                home.weight += weight
     merged: dict[str, _Phrase] = {}
     for phrase in phrases:
         same = merged.setdefault(phrase.text, _Phrase(phrase.text, 0.0, phrase.start, phrase.end, set()))

@@ -38,6 +38,7 @@ import numpy as np
 from techmarket.matching.engine import analysis, weighting
 from techmarket.matching.engine.explain import (
     BIGRAM_SOURCE,
+    CHARACTER_SOURCE,
     WORD_SOURCE,
     Match,
     QueryText,
@@ -47,10 +48,13 @@ from techmarket.matching.engine.explain import (
 from techmarket.matching.engine.lexicon import Lexicon
 from techmarket.matching.engine.tables import StringTable
 
-FORMAT = 2
+FORMAT = 3
+# Format 2 (before the character view) still loads: such an index simply has no character features.
+READABLE_FORMATS = (2, 3)
 # A demand is scored on its most informative features only: an essay pasted into the form must not
 # cost a scan of half the index. Typical demands have 30–120 features.
 MAX_QUERY_FEATURES = 256
+MAX_QUERY_CHARACTERS = 128
 MAX_REASONS = 8
 _CHUNK = 1 << 22
 _SAMPLED_TOP_FROM = 1 << 16
@@ -74,7 +78,7 @@ class Candidate(NamedTuple):
 
     doc_id: str
     score: float
-    views: dict[str, float]  # {"bigram": subtotal, "word": subtotal}
+    views: dict[str, float]  # {"bigram": subtotal, "word": subtotal, "character": subtotal}
     reasons: Callable[[], tuple[Reason, ...]]  # the reasons match() gives, written when called
 
 
@@ -101,7 +105,7 @@ class _Collector:
         self.columns = array("i")
         self.counts = array("f")
         self.entries = array("q")
-        self.lengths = {analysis.BIGRAM: array("f"), analysis.WORD: array("f")}
+        self.lengths = {kind: array("f") for kind in analysis.KINDS}
 
     def add(self, document: Document) -> None:
         doc_id = _checked_id(document, self.seen)
@@ -112,9 +116,11 @@ class _Collector:
         self.columns.extend([features.setdefault(feature, len(features)) for feature in counts])
         self.counts.extend(counts.values())
         self.entries.append(len(counts))
-        word_length = sum(count for feature, count in counts.items() if feature[0] == analysis.WORD)
-        self.lengths[analysis.WORD].append(word_length)
-        self.lengths[analysis.BIGRAM].append(sum(counts.values()) - word_length)
+        lengths = dict.fromkeys(analysis.KINDS, 0)
+        for feature, count in counts.items():
+            lengths[feature[0]] += count
+        for kind, length in lengths.items():
+            self.lengths[kind].append(length)
 
     def finish(self) -> tuple[Any, ...]:
         """The arguments of :class:`MatchIndex`; the collector is spent afterwards."""
@@ -126,19 +132,22 @@ class _Collector:
         df = np.bincount(column_of, minlength=len(features))
         cf = np.bincount(column_of, weights=tf, minlength=len(features))
         term_weights = (weighting.idf(df, n) * weighting.specificity(df, cf, n)).astype(np.float32)
-        is_word = np.fromiter((f[0] == analysis.WORD for f in features), dtype=bool, count=len(features))
-        length_of = {kind: np.frombuffer(values, dtype=np.float32) for kind, values in self.lengths.items()}
-        average = {kind: float(values.mean()) if n else 1.0 for kind, values in length_of.items()}
+        kind_codes = {kind: code for code, kind in enumerate(analysis.KINDS)}
+        kind_of = np.fromiter((kind_codes[f[0]] for f in features), dtype=np.int8, count=len(features))
+        length_of = np.stack([np.frombuffer(self.lengths[kind], dtype=np.float32) for kind in analysis.KINDS])
+        means = length_of.mean(axis=1) if n else np.ones(len(analysis.KINDS), dtype=np.float32)
+        average = {kind: float(means[code]) for kind, code in kind_codes.items()}
+        means = means.astype(np.float32)
 
         weights = np.empty(len(tf), dtype=np.float32)
         for start in range(0, len(tf), _CHUNK):
             part = slice(start, start + _CHUNK)
             rows, cols = row_of[part], column_of[part]
-            word = is_word[cols]
-            length = np.where(word, length_of[analysis.WORD][rows], length_of[analysis.BIGRAM][rows])
-            mean = np.where(word, np.float32(average[analysis.WORD]), np.float32(average[analysis.BIGRAM]))
-            weights[part] = term_weights[cols] * weighting.saturation(tf[part], length, mean)
-        del tf, self.counts, self.lengths, length_of
+            kinds = kind_of[cols]
+            weights[part] = term_weights[cols] * weighting.saturation(
+                tf[part], length_of[kinds, rows], means[kinds]
+            )
+        del tf, self.counts, self.lengths, length_of, kind_of
 
         order = np.argsort(column_of, kind="stable")  # records stay ascending within each feature
         del column_of, self.columns
@@ -208,6 +217,8 @@ class MatchIndex:
         self._weights = weights
         self._term_weights = term_weights
         self._average_lengths = average_lengths
+        # An index saved before the character view (format 2) has none: its demands are scored without.
+        self._characters = analysis.CHARACTER in average_lengths
         self._main_size = len(ids)
         self._side = _SideSegment()
         self._state = _State(np.ones(len(ids), dtype=bool))
@@ -260,7 +271,7 @@ class MatchIndex:
         """Open a saved index; with ``mmap`` the big arrays stay in the page cache, shared by processes."""
         path = Path(directory)
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ValueError(f"unsupported index format {meta.get('format')!r} in {path}")
         mode: Literal["r"] | None = "r" if mmap else None
         index = cls(
@@ -340,12 +351,14 @@ class MatchIndex:
 
     def _append(self, doc_id: str, document: Document) -> None:
         counts = analysis.document_counts(document, self._lexicon)
+        if not self._characters:
+            counts = {feature: count for feature, count in counts.items() if feature[0] != analysis.CHARACTER}
         self._side.add(len(self._state.live), doc_id, dict(document), self._side_weights(counts))
         self._state = self._state.with_new()
 
     def _side_weights(self, counts: dict[str, int]) -> dict[str, float]:
         """Weights of a fresh record under the main segment's statistics (unknown terms: df = 1)."""
-        length = {analysis.BIGRAM: 0.0, analysis.WORD: 0.0}
+        length = dict.fromkeys(analysis.KINDS, 0.0)
         for feature, count in counts.items():
             length[feature[0]] += count
         unseen = self._unseen_weight()
@@ -404,9 +417,9 @@ class MatchIndex:
         for position, contributions in zip(
             best.tolist(), self._contributions(best, terms, slices), strict=True
         ):
-            views = {BIGRAM_SOURCE: 0.0, WORD_SOURCE: 0.0}
+            views = {BIGRAM_SOURCE: 0.0, WORD_SOURCE: 0.0, CHARACTER_SOURCE: 0.0}
             for feature, weight in contributions.items():
-                views[BIGRAM_SOURCE if feature[0] == analysis.BIGRAM else WORD_SOURCE] += weight
+                views[_VIEW_OF[feature[0]]] += weight
             result.append(
                 Candidate(
                     self._id_at(position),
@@ -428,13 +441,16 @@ class MatchIndex:
         query, _ = self._analyse(text)
         terms = self._query_terms(query, {})
         side = self._side.postings
-        total = 0.0
+        totals = {False: 0.0, True: 0.0}  # without / with the character features
         for term in terms:
+            character = term.feature[0] == analysis.CHARACTER
+            share = term.weight if character else 1.0
             if term.column is not None:
-                total += float(self._term_weights[term.column])
+                totals[character] += float(self._term_weights[term.column]) * share
             elif term.feature in side:
-                total += self._unseen_weight()
-        return total
+                totals[character] += self._unseen_weight() * share
+        # Characters count only with a shared bigram or word (see _score): alone, nothing could match.
+        return totals[False] + totals[True] if totals[False] > 0.0 else 0.0
 
     def _select(
         self, text: str, k: int, allowed: Allowed
@@ -500,9 +516,39 @@ class MatchIndex:
         terms += [
             _Term(f, c, expansion[f]) for f, c in zip(added, self._features.find_many(added), strict=True)
         ]
+        if self._characters:
+            terms += self._character_terms(query.normalised)
         return terms
 
+    def _character_terms(self, normalised: str) -> list[_Term]:
+        """The demand's distinct characters at :data:`~.analysis.CHARACTER_WEIGHT` (the most informative
+        :data:`MAX_QUERY_CHARACTERS`); characters no record has are left out unless fresh records have them."""
+        distinct = analysis.distinct(analysis.characters(normalised))
+        columns = self._features.find_many(distinct)
+        side = self._side.postings
+        found = [(f, c) for f, c in zip(distinct, columns, strict=True) if c is not None or f in side]
+        if len(found) > MAX_QUERY_CHARACTERS:
+            weight = self._term_weights
+            found.sort(key=lambda pair: -float(weight[pair[1]]) if pair[1] is not None else 0.0)
+            found = found[:MAX_QUERY_CHARACTERS]
+        return [_Term(f, c, analysis.CHARACTER_WEIGHT) for f, c in found]
+
     def _score(self, terms: list[_Term], size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every position's score, and the postings slice of each main-segment term (in ``terms``' order).
+
+        Characters refine, they do not find: a record's character features count only when it shares a
+        bigram or a word with the demand, so a demand never matches records through 的 or 有 alone.
+        """
+        lexical = [term for term in terms if term.feature[0] != analysis.CHARACTER]
+        characters = [term for term in terms if term.feature[0] == analysis.CHARACTER]
+        scores, slices = self._gather(lexical, size)
+        if characters:
+            extra, more = self._gather(characters, size)
+            scores += np.where(scores > 0.0, extra, 0.0)
+            slices = np.concatenate([slices, more], axis=1)
+        return scores, slices
+
+    def _gather(self, terms: list[_Term], size: int) -> tuple[np.ndarray, np.ndarray]:
         main = [term for term in terms if term.column is not None]
         columns = np.array([term.column for term in main], dtype=np.int64)
         starts = np.asarray(self._indptr[columns], dtype=np.int64)
@@ -568,6 +614,9 @@ class MatchIndex:
                     if position in wanted:
                         result[wanted[position]][term.feature] = weight * term.weight
         return result
+
+
+_VIEW_OF = {analysis.BIGRAM: BIGRAM_SOURCE, analysis.WORD: WORD_SOURCE, analysis.CHARACTER: CHARACTER_SOURCE}
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
