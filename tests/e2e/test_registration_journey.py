@@ -29,7 +29,13 @@ TITLE = "耐低温锂离子电池电解液配方"
 def pick(page, tree: str, label: str, code: str) -> None:
     """Choose ``code`` in a cascading picker, level by level (each next level arrives by htmx)."""
     for depth, node in enumerate(pickers.chain(tree, code)):
-        page.get_by_label(f"{label}：{pickers.level_label(tree, depth)}").select_option(node.code)
+        level = page.get_by_label(f"{label}：{pickers.level_label(tree, depth)}")
+        if level.input_value() == node.code:
+            continue  # already chosen (a preset): choosing it again would reload the levels below
+        level.select_option(node.code)
+        # The levels below arrive by htmx: wait for that swap before touching them, or a late swap
+        # replaces a level just chosen.
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 def test_new_organisation_files_achievement_that_reviewers_publish(live_server, new_page, regions, reviewers):
