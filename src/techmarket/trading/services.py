@@ -4,7 +4,7 @@ check and an audit event; states only through the workflows of :mod:`.workflow`.
 Bids (:func:`place_bid`) are decided by :mod:`.auction_rules` with the server's clock alone
 (:func:`core.clock.now`), under the auction's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
 serialises writers), and every attempt — rejected ones with their reason — is appended to the hash-chained
-bid log in the same transaction that moves the price (ADR 0012).
+bid log in the same transaction that moves the price (ADR 0010).
 """
 
 from __future__ import annotations
