@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "techmarket.matching",
     "techmarket.docking",
     "techmarket.trading",
+    "techmarket.deals",
     "techmarket.portal",
 ]
 

@@ -17,6 +17,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("techmarket.demands.api.urls")),
     path("", include("techmarket.matching.api.urls")),
     path("", include("techmarket.docking.api.urls")),
+    path("", include("techmarket.trading.api.urls")),
+    path("", include("techmarket.deals.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -35,6 +37,8 @@ urlpatterns = [
     path("demands/", include("techmarket.demands.urls")),
     path("matching/", include("techmarket.matching.urls")),
     path("docking/", include("techmarket.docking.urls")),
+    path("trading/", include("techmarket.trading.urls")),
+    path("deals/", include("techmarket.deals.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through the platform's own login page, with its throttling and second factor.

@@ -1,0 +1,1 @@
+"""The trading floor's API, one module per area: listings, auctions, staged disclosure."""

@@ -1,0 +1,5 @@
+"""The trading floor's API under /api/v1/: auctions (the same policies as the pages)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+from techmarket.trading.views import auctions, disclosure, listings
+
+app_name = "trading"
+
+urlpatterns = [*listings.urlpatterns, *auctions.urlpatterns, *disclosure.urlpatterns]

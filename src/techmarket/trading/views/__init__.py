@@ -1,0 +1,1 @@
+"""The trading floor's pages, one module per area: listings, auctions, staged disclosure."""
