@@ -30,7 +30,7 @@ from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
 from techmarket.core.models import Region
 from techmarket.core.workflow import Fired
 from techmarket.trading import auction_rules as rules
-from techmarket.trading import policies, selectors
+from techmarket.trading import policies, selectors, signals
 from techmarket.trading.choices import (
     AUCTION_PRICING,
     AuctionKind,
@@ -737,6 +737,8 @@ def settle_after_close(fired: Fired[Auction]) -> None:
             applied=sold and registration.pk == auction.winner_id,
         )
     listing = Listing.objects.get(pk=auction.listing_id)
+    if sold:
+        signals.auction_sold.send(sender=Auction, auction=auction, actor=fired.actor)
     LISTING_WORKFLOW.fire(
         listing,
         "auction_end",
