@@ -99,3 +99,37 @@ class RegistrationState(models.TextChoices):
 class BidOutcome(models.TextChoices):
     ACCEPTED = "accepted", _("有效")
     REJECTED = "rejected", _("无效")
+
+
+# --- staged disclosure (issue 10 §2) ------------------------------------------------------------------
+
+
+class DisclosureState(models.TextChoices):
+    """A request for a listing's confidential detail. A grant runs until ``granted_until`` and then ends
+    by itself (the state stays ``granted``; the policies compare the time with the server's clock)."""
+
+    REQUESTED = "requested", _("待审批")
+    GRANTED = "granted", _("已授权")
+    REFUSED = "refused", _("已拒绝")
+    REVOKED = "revoked", _("已撤销")
+
+
+# Listing states in which buyers may ask for, and grantees may read, the confidential detail.
+DISCLOSABLE_STATES = (
+    ListingState.NOTICE,
+    ListingState.OPEN,
+    ListingState.NEGOTIATING,
+    ListingState.IN_AUCTION,
+)
+
+
+class AccessKind(models.TextChoices):
+    """What an access-log entry records."""
+
+    DETAIL = "detail", _("查看保密信息")
+    DOCUMENT = "document", _("下载文件")
+
+
+class AccessChannel(models.TextChoices):
+    WEB = "web", _("网页")
+    API = "api", _("接口")

@@ -3,6 +3,7 @@ bidder registrations and the append-only, hash-chained bid log."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -13,10 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.models import Region, TimeStampedModel
 from techmarket.trading.choices import (
+    AccessChannel,
+    AccessKind,
     AuctionKind,
     AuctionState,
     AuthorisationScope,
     BidOutcome,
+    DisclosureState,
     LicenseKind,
     ListingMode,
     ListingState,
@@ -333,3 +337,219 @@ class BidLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("the bid log is append-only")
+
+
+# --- staged disclosure (issue 10 §2) ------------------------------------------------------------------
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Rows that are written once and never changed or removed (NDA versions, the access log)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("append-only rows cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("append-only rows cannot be deleted")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("append-only rows cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("append-only rows cannot be deleted")
+
+
+class NdaTerms(AppendOnlyModel):
+    """One version of a listing's NDA text (保密协议), written by the seller; editing adds a version.
+    A disclosure request stores the version its user accepted."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("挂牌项目"), on_delete=models.PROTECT, related_name="nda_versions"
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    text = models.TextField(_("保密协议条款"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        ordering = ["listing_id", "-version"]
+        verbose_name = _("保密协议版本")
+        verbose_name_plural = _("保密协议版本")
+        constraints = [models.UniqueConstraint(fields=["listing", "version"], name="nda_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} v{self.version}"
+
+
+class AutoGrantRule(TimeStampedModel):
+    """The seller's standing grant: a request from a verified organisation of this kind (blank: any) in
+    this region or below it (blank: anywhere) is granted for ``days`` days as soon as it arrives."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("挂牌项目"), on_delete=models.CASCADE, related_name="auto_grant_rules"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation_kind = models.CharField(_("单位类型"), max_length=16, blank=True)
+    days = models.PositiveSmallIntegerField(
+        _("授权天数"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("设置人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["listing_id", "id"]
+        verbose_name = _("自动授权规则")
+        verbose_name_plural = _("自动授权规则")
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.region_id or '*'} {self.organisation_kind or '*'} {self.days}"
+
+
+class DisclosureRequest(TimeStampedModel):
+    """A buyer's request for a listing's confidential detail (DISCLOSURE_WORKFLOW), with the NDA version
+    its user accepted and when. The grant is personal: to the requesting user, while they belong to the
+    same verified organisation, until ``granted_until``."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("挂牌项目"), on_delete=models.PROTECT, related_name="disclosure_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("申请单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    nda = models.ForeignKey(
+        NdaTerms, verbose_name=_("接受的保密协议版本"), on_delete=models.PROTECT, related_name="requests"
+    )
+    nda_accepted_at = models.DateTimeField(_("接受保密协议时间"))
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=DisclosureState.choices,
+        default=DisclosureState.REQUESTED,
+        db_index=True,
+    )
+    granted_until = models.DateTimeField(_("授权截止"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    auto_rule = models.ForeignKey(
+        AutoGrantRule,
+        verbose_name=_("自动授权规则"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("保密信息查看申请")
+        verbose_name_plural = _("保密信息查看申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "user"],
+                condition=Q(state=DisclosureState.REQUESTED),
+                name="disclosure_one_pending_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} ← {self.user_id} ({self.state})"
+
+
+def document_path(instance: ListingDocument, filename: str) -> str:
+    """Stored under an unguessable name, served only through the policy-checked views, never as media."""
+    return f"trading/{instance.listing_id}/{uuid.uuid4().hex}"
+
+
+class ListingDocument(TimeStampedModel):
+    """A listing's document: public (anyone who may see the listing) or confidential (behind disclosure;
+    PDF only, so each download can carry the viewer's watermark)."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("挂牌项目"), on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    confidential = models.BooleanField(_("保密文件"), default=False)
+    file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["listing_id", "confidential", "id"]
+        verbose_name = _("挂牌文件")
+        verbose_name_plural = _("挂牌文件")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DisclosureAccess(AppendOnlyModel):
+    """Append-only access log: every view of a listing's confidential detail and every download of its
+    documents — who, their organisation, when, what, through which channel."""
+
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("挂牌项目"), on_delete=models.PROTECT, related_name="access_log"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("访问人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("访问单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    kind = models.CharField(_("内容"), max_length=16, choices=AccessKind.choices)
+    document = models.ForeignKey(
+        ListingDocument,
+        verbose_name=_("文件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confidential = models.BooleanField(_("保密内容"), default=True)
+    channel = models.CharField(_("渠道"), max_length=8, choices=AccessChannel.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("保密信息访问记录")
+        verbose_name_plural = _("保密信息访问记录")
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.kind} {self.user_id} {self.at:%Y-%m-%d %H:%M}"

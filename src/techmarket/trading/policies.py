@@ -12,6 +12,14 @@ Roles (issue 10 §5):
   them and close auctions;
 - the **public**: the summary of a listing in notice or later; for a 受限 achievement only the fields the
   seller marked public.
+
+Staged disclosure (issue 10 §2): the confidential detail and the confidential documents are for the
+parties (seller, agency, trading administrators) and for a **grantee**: the very user whose request was
+granted (the grant is personal, never to the whole organisation: the NDA was accepted by that person),
+while they are still a member of the organisation they requested for, that organisation is still
+verified and is not a party, the grant is neither revoked nor past ``granted_until`` (the server's clock,
+``core.clock.now``), and the listing is in a disclosable state (notice, open, negotiating, in auction).
+Nobody else, in any channel.
 """
 
 from __future__ import annotations
@@ -24,16 +32,26 @@ from django.utils import timezone
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.achievements.choices import Confidentiality
+from techmarket.core import clock
 from techmarket.core.policy_registry import policy
 from techmarket.trading.choices import (
     AUCTION_PRICING,
+    DISCLOSABLE_STATES,
     PUBLIC_LISTING_STATES,
     AuctionState,
+    DisclosureState,
     ListingState,
     ObjectionState,
     PublicField,
 )
-from techmarket.trading.models import Auction, BidderRegistration, Listing, Objection
+from techmarket.trading.models import (
+    Auction,
+    BidderRegistration,
+    DisclosureRequest,
+    Listing,
+    ListingDocument,
+    Objection,
+)
 
 SELLER_ROLES = frozenset({Role.APPLICANT, Role.ORG_ADMIN})
 AGENT_ROLES = frozenset({Role.BROKER, Role.ORG_ADMIN})
@@ -142,12 +160,82 @@ def shown_fields(principal: Principal, listing: Listing) -> frozenset[str]:
     parties; for a 受限 achievement only those its seller marked public."""
     if has_full_view(principal, listing) or listing.achievement.confidentiality == Confidentiality.PUBLIC:
         return ALL_FIELDS
+    if holds_grant(principal, listing):  # the restricted fields stay behind disclosure
+        return ALL_FIELDS
     return frozenset(listing.public_fields) & ALL_FIELDS
 
 
+def grant_q(principal: Principal) -> Q:
+    """Disclosure requests that give the principal access now (see the module's docstring); none for a
+    principal without a verified organisation. Combine with the listing's own checks (:func:`holds_grant`)."""
+    if not (principal.is_authenticated and principal.organisation_id and principal.organisation_verified):
+        return Q(pk__in=[])
+    return Q(
+        user_id=principal.user_id,
+        organisation_id=principal.organisation_id,
+        state=DisclosureState.GRANTED,
+        granted_until__gt=clock.now(),
+    )
+
+
+def holds_grant(principal: Principal, listing: Listing) -> bool:
+    """A buyer with an unexpired, unrevoked personal grant on this listing, while it is disclosable."""
+    if listing.state not in DISCLOSABLE_STATES or not is_buyer(principal, listing):
+        return False
+    return DisclosureRequest.objects.filter(grant_q(principal), listing_id=listing.pk).exists()
+
+
 def can_see_confidential(principal: Principal, listing: Listing) -> bool:
-    """The confidential detail: the parties only (staged disclosure to buyers is not built yet)."""
-    return has_full_view(principal, listing)
+    """The confidential detail and documents: the parties, and a grantee (:func:`holds_grant`)."""
+    return has_full_view(principal, listing) or holds_grant(principal, listing)
+
+
+@policy
+def can_request_disclosure(principal: Principal, listing: Listing) -> bool:
+    """Ask for the confidential detail: buyers (signed-in users of a verified organisation other than the
+    parties) while the listing is disclosable."""
+    return listing.state in DISCLOSABLE_STATES and is_buyer(principal, listing)
+
+
+@policy
+def can_manage_disclosure(principal: Principal, listing: Listing) -> bool:
+    """See the requests and the access log, grant, refuse and revoke: the seller, its agency and trading
+    administrators."""
+    return manages(principal, listing) or is_trading_admin(principal)
+
+
+@policy
+def can_edit_disclosure(principal: Principal, listing: Listing) -> bool:
+    """Write the NDA terms, the auto-grant rules and upload documents: the seller and its agency."""
+    return manages(principal, listing)
+
+
+def can_download(principal: Principal, document: ListingDocument) -> bool:
+    """A public document: whoever may see the listing; a confidential one: :func:`can_see_confidential`."""
+    listing = document.listing
+    if not can_view(principal, listing):
+        return False
+    return not document.confidential or can_see_confidential(principal, listing)
+
+
+def can_transition_disclosure(actor: Any, name: str, request: DisclosureRequest) -> bool:
+    """DISCLOSURE_WORKFLOW's permission: the buyer requests for themself; an auto-grant rule is the
+    system's; the seller, its agency and trading administrators decide."""
+    if name == "auto_grant":
+        return actor is None
+    if actor is None:
+        return False
+    principal = _principal(actor)
+    listing = request.listing
+    if name == "request":
+        return (
+            principal.user_id == request.user_id
+            and principal.organisation_id == request.organisation_id
+            and can_request_disclosure(principal, listing)
+        )
+    if name in ("grant", "refuse", "revoke"):
+        return can_manage_disclosure(principal, listing)
+    return False
 
 
 @policy

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import Principal
+from techmarket.core import clock
 from techmarket.core.errors import NotFound
 from techmarket.core.models import Region
 from techmarket.trading import policies
-from techmarket.trading.choices import AuctionKind, AuctionState, BidOutcome, ListingState
+from techmarket.trading.choices import AuctionKind, AuctionState, BidOutcome, DisclosureState, ListingState
 from techmarket.trading.models import (
     DEFAULT_NOTICE_WORKING_DAYS,
     Auction,
+    AutoGrantRule,
     BidLogEntry,
+    DisclosureAccess,
+    DisclosureRequest,
     Listing,
+    ListingDocument,
+    NdaTerms,
     TradingPolicy,
 )
 
@@ -112,3 +119,175 @@ def bid_history(auction: Auction) -> list[dict[str, Any]]:
         }
         for entry in entries
     ]
+
+
+# --- staged disclosure (issue 10 §2) ------------------------------------------------------------------
+
+
+def nda_current(listing: Listing) -> NdaTerms | None:
+    """The listing's current NDA version (the highest), or None when the seller has written none."""
+    return NdaTerms.objects.filter(listing_id=listing.pk).order_by("-version").first()
+
+
+def nda_versions(listing: Listing) -> QuerySet[NdaTerms]:
+    return NdaTerms.objects.filter(listing_id=listing.pk).select_related("created_by").order_by("-version")
+
+
+def auto_grant_rules(listing: Listing) -> QuerySet[AutoGrantRule]:
+    return AutoGrantRule.objects.filter(listing_id=listing.pk).select_related("region").order_by("id")
+
+
+def auto_grant_rule_get(principal: Principal, listing: Listing, pk: Any) -> AutoGrantRule:
+    """One rule of the listing, for those who edit the listing's disclosure."""
+    if not policies.can_edit_disclosure(principal, listing):
+        raise NotFound()
+    try:
+        return AutoGrantRule.objects.select_related("listing").get(pk=int(pk), listing_id=listing.pk)
+    except (AutoGrantRule.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def auto_grant_rule_for(listing: Listing, *, organisation_id: int | None) -> AutoGrantRule | None:
+    """System read: the first of the listing's rules the (verified) organisation meets, if any — its kind,
+    and its region within the rule's region."""
+    if organisation_id is None:
+        return None
+    organisation = account_selectors.organisations_by_id([organisation_id]).select_related("region").first()
+    if organisation is None or not organisation.is_verified:
+        return None
+    chain = {region.code for region in organisation.region.chain()}
+    for rule in auto_grant_rules(listing):
+        if rule.organisation_kind and rule.organisation_kind != organisation.kind:
+            continue
+        if rule.region_id and rule.region_id not in chain:
+            continue
+        return rule
+    return None
+
+
+def documents_for(principal: Principal, listing: Listing) -> QuerySet[ListingDocument]:
+    """The listing's documents the principal may download: the public ones for whoever may see the
+    listing, the confidential ones too for :func:`policies.can_see_confidential`."""
+    if not policies.can_view(principal, listing):
+        return ListingDocument.objects.none()
+    documents = ListingDocument.objects.filter(listing_id=listing.pk)
+    if not policies.can_see_confidential(principal, listing):
+        documents = documents.filter(confidential=False)
+    return documents.order_by("confidential", "id")
+
+
+def public_documents(principal: Principal, listing: Listing) -> QuerySet[ListingDocument]:
+    if not policies.can_view(principal, listing):
+        return ListingDocument.objects.none()
+    return ListingDocument.objects.filter(listing_id=listing.pk, confidential=False).order_by("id")
+
+
+def document_get(principal: Principal, listing_pk: Any, pk: Any) -> ListingDocument:
+    """One document the principal may download; NotFound for anything else."""
+    listing = listing_get(principal, listing_pk)
+    try:
+        document = ListingDocument.objects.get(pk=int(pk), listing_id=listing.pk)
+    except (ListingDocument.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    document.listing = listing
+    if not policies.can_download(principal, document):
+        raise NotFound()
+    return document
+
+
+def disclosure_listing(principal: Principal, pk: Any) -> Listing:
+    """A listing whose disclosure the principal manages (requests, log); NotFound for anyone else."""
+    listing = listing_get(principal, pk)
+    if not policies.can_manage_disclosure(principal, listing):
+        raise NotFound()
+    return listing
+
+
+def requests_for_listing(principal: Principal, listing: Listing) -> QuerySet[DisclosureRequest]:
+    """The listing's disclosure requests, for those who decide them (none for anyone else)."""
+    if not policies.can_manage_disclosure(principal, listing):
+        return DisclosureRequest.objects.none()
+    return (
+        DisclosureRequest.objects.filter(listing_id=listing.pk)
+        .select_related("user", "organisation", "nda", "decided_by", "listing")
+        .order_by("-created_at", "-id")
+    )
+
+
+def requests_of(principal: Principal) -> QuerySet[DisclosureRequest]:
+    """The principal's own requests (any listing), the latest first."""
+    if principal.user_id is None:
+        return DisclosureRequest.objects.none()
+    return (
+        DisclosureRequest.objects.filter(user_id=principal.user_id)
+        .select_related("listing", "organisation", "nda")
+        .order_by("-created_at", "-id")
+    )
+
+
+def requests_to_decide(principal: Principal) -> QuerySet[DisclosureRequest]:
+    """Requests on listings the principal manages (seller, agency) or on any listing (trading
+    administrators), the latest first."""
+    requests = DisclosureRequest.objects.select_related("listing", "user", "organisation", "nda")
+    if policies.is_trading_admin(principal):
+        return requests.order_by("-created_at", "-id")
+    if principal.organisation_id is None:
+        return DisclosureRequest.objects.none()
+    ids = [
+        listing.pk
+        for listing in Listing.objects.filter(
+            Q(owner_organisation_id=principal.organisation_id)
+            | Q(authorisation__agency_id=principal.organisation_id)
+        ).select_related("authorisation")
+        if policies.manages(principal, listing)
+    ]
+    return requests.filter(listing_id__in=ids).order_by("-created_at", "-id")
+
+
+def request_get(principal: Principal, pk: Any) -> DisclosureRequest:
+    """One request: for its requester and for those who decide it; NotFound for anyone else."""
+    try:
+        request = DisclosureRequest.objects.select_related(
+            "listing", "listing__authorisation", "listing__achievement", "user", "organisation", "nda"
+        ).get(pk=int(pk))
+    except (DisclosureRequest.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if request.user_id == principal.user_id and principal.user_id is not None:
+        return request
+    if policies.can_view(principal, request.listing) and policies.can_manage_disclosure(
+        principal, request.listing
+    ):
+        return request
+    raise NotFound()
+
+
+def latest_request(principal: Principal, listing: Listing) -> DisclosureRequest | None:
+    """The principal's latest request on the listing (for the request button's state)."""
+    if principal.user_id is None:
+        return None
+    return (
+        DisclosureRequest.objects.filter(listing_id=listing.pk, user_id=principal.user_id)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def grant_is_current(request: DisclosureRequest | None) -> bool:
+    """Whether a request is granted and its time has not run out (the server's clock)."""
+    return (
+        request is not None
+        and request.state == DisclosureState.GRANTED
+        and request.granted_until is not None
+        and request.granted_until > clock.now()
+    )
+
+
+def access_log(principal: Principal, listing: Listing) -> QuerySet[DisclosureAccess]:
+    """The listing's access log, for the seller, its agency and trading administrators."""
+    if not policies.can_manage_disclosure(principal, listing):
+        return DisclosureAccess.objects.none()
+    return (
+        DisclosureAccess.objects.filter(listing_id=listing.pk)
+        .select_related("user", "organisation", "document")
+        .order_by("-at", "-id")
+    )

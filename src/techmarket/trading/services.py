@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from techmarket.accounts.choices import OrganisationKind
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import Organisation, User
 from techmarket.achievements import selectors as achievement_selectors
@@ -26,17 +28,21 @@ from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.types import Achievement
 from techmarket.core import calendar, clock
 from techmarket.core.audit import record_event
-from techmarket.core.errors import DomainError, InvalidTransition, NotPermitted
+from techmarket.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
+from techmarket.core.files import DOCUMENTS, PDF, check_upload, safe_name
 from techmarket.core.models import Region
 from techmarket.core.workflow import Fired
 from techmarket.trading import auction_rules as rules
 from techmarket.trading import policies, selectors, signals
 from techmarket.trading.choices import (
     AUCTION_PRICING,
+    AccessChannel,
+    AccessKind,
     AuctionKind,
     AuctionState,
     AuthorisationScope,
     BidOutcome,
+    DisclosureState,
     LicenseKind,
     ListingMode,
     ListingState,
@@ -48,15 +54,21 @@ from techmarket.trading.ledger import book_of, entry_content, params_of
 from techmarket.trading.models import (
     MAX_NOTICE_WORKING_DAYS,
     Auction,
+    AutoGrantRule,
     BidderRegistration,
     BidLogEntry,
+    DisclosureAccess,
+    DisclosureRequest,
     Listing,
     ListingAuthorisation,
+    ListingDocument,
+    NdaTerms,
     Objection,
     TradingPolicy,
 )
 from techmarket.trading.workflow import (
     AUCTION_WORKFLOW,
+    DISCLOSURE_WORKFLOW,
     LISTING_WORKFLOW,
     OBJECTION_WORKFLOW,
     REGISTRATION_WORKFLOW,
@@ -771,3 +783,385 @@ def trading_tick(now: datetime.datetime | None = None) -> dict[str, int]:
         if auction.closed_at == now:
             done["closed"] += 1
     return done
+
+
+# --- staged disclosure (issue 10 §2) ------------------------------------------------------------------
+
+MAX_NDA_CHARS = 20000
+MAX_GRANT_DAYS = 365
+MAX_REASON_CHARS = 500
+
+
+def _int_in_range(value: Any, *, field_name: str, low: int, high: int) -> int:
+    """An integer between ``low`` and ``high``; a clear error (on ``field_name``) for anything else."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise _invalid({field_name: [_("请填写整数。")]}) from None
+    if not low <= number <= high:
+        raise _invalid(
+            {field_name: [_("须在%(low)d至%(high)d之间。") % {"low": low, "high": high}]}
+        )
+    return number
+
+
+def nda_set(*, actor: User, listing: Listing, text: str) -> NdaTerms:
+    """Write the listing's NDA terms: a new immutable version (the same text again changes nothing)."""
+    if not policies.can_edit_disclosure(principal_of(actor), listing):
+        raise NotPermitted()
+    text = (text or "").strip()
+    if not text:
+        raise _invalid({"text": [_("请填写保密协议条款。")]})
+    if len(text) > MAX_NDA_CHARS:
+        raise _invalid({"text": [_("最多%(count)d个字。") % {"count": MAX_NDA_CHARS}]})
+    with transaction.atomic():
+        Listing.objects.select_for_update().get(pk=listing.pk)  # versions are numbered one at a time
+        current = selectors.nda_current(listing)
+        if current is not None and current.text == text:
+            return current
+        terms = NdaTerms.objects.create(
+            listing=listing,
+            version=(current.version if current else 0) + 1,
+            text=text,
+            created_by=actor,
+            created_at=clock.now(),
+        )
+        record_event(
+            actor=actor, action="trading.nda.set", target=listing, data={"version": terms.version}
+        )
+    return terms
+
+
+def disclosure_refusal(principal: Any, listing: Listing) -> DomainError:
+    """Why the principal may not ask for the confidential detail, in words a person understands."""
+    if not principal.is_authenticated:
+        return DomainError("login_required", _("请先登录后再申请查看保密信息。"))
+    if policies.is_party_organisation(principal, listing):
+        return DomainError("party", _("您所在单位是本项目的挂牌方或受托机构，无需申请。"))
+    if principal.organisation_id is None:
+        return DomainError(
+            "no_organisation", _("只有已认证单位的用户才能申请查看保密信息：您的账号尚未加入单位。")
+        )
+    if not principal.organisation_verified:
+        return DomainError(
+            "organisation_unverified",
+            _("只有已认证单位的用户才能申请查看保密信息：您所在的单位尚未通过认证。"),
+        )
+    return DomainError("not_disclosable", _("该挂牌项目当前不接受保密信息查看申请。"))
+
+
+def disclosure_request(
+    *, actor: User, listing: Listing, nda_id: Any, accepted: bool
+) -> DisclosureRequest:
+    """A buyer asks for the confidential detail, accepting the NDA version shown (``nda_id``); it must be
+    the current one. A matching auto-grant rule grants it at once (the system, audited)."""
+    principal = principal_of(actor)
+    if not policies.can_request_disclosure(principal, listing):
+        raise disclosure_refusal(principal, listing)
+    current = selectors.nda_current(listing)
+    if current is None:
+        raise DomainError("no_nda", _("挂牌方尚未设置保密协议，暂不能申请查看保密信息。"))
+    if str(nda_id or "").strip() != str(current.pk):
+        raise DomainError(
+            "nda_outdated",
+            _("保密协议已更新，请阅读最新版本后重新确认。"),
+            fields={"nda": [_("保密协议版本不是最新版本。")]},
+        )
+    if accepted is not True:
+        raise DomainError(
+            "nda_not_accepted",
+            _("请阅读并勾选同意保密协议。"),
+            fields={"accept": [_("须同意保密协议。")]},
+        )
+    if policies.holds_grant(principal, listing):
+        raise DomainError("already_granted", _("您已获授权查看该项目的保密信息。"))
+    with transaction.atomic():
+        Listing.objects.select_for_update().get(pk=listing.pk)
+        if DisclosureRequest.objects.filter(
+            listing=listing, user=actor, state=DisclosureState.REQUESTED
+        ).exists():
+            raise DomainError("already_requested", _("您的申请正在等待挂牌方处理。"))
+        now = clock.now()
+        request = DISCLOSURE_WORKFLOW.start(
+            DisclosureRequest(
+                listing=listing,
+                user=actor,
+                organisation_id=principal.organisation_id,
+                nda=current,
+                nda_accepted_at=now,
+            ),
+            "request",
+            actor=actor,
+            data={"nda_version": current.version},
+        )
+        rule = selectors.auto_grant_rule_for(listing, organisation_id=principal.organisation_id)
+        if rule is not None:
+            request = DISCLOSURE_WORKFLOW.fire(
+                request,
+                "auto_grant",
+                actor=None,
+                changes={
+                    "granted_until": now + datetime.timedelta(days=rule.days),
+                    "decided_at": now,
+                    "auto_rule": rule,
+                },
+                data={"rule": rule.pk, "days": rule.days},
+            )
+    return request
+
+
+def disclosure_grant(*, actor: User, request: DisclosureRequest, days: Any) -> DisclosureRequest:
+    """Grant the request for ``days`` days (1–365) from now."""
+    number = _int_in_range(days, field_name="days", low=1, high=MAX_GRANT_DAYS)
+    now = clock.now()
+    return DISCLOSURE_WORKFLOW.fire(
+        request,
+        "grant",
+        actor=actor,
+        changes={
+            "granted_until": now + datetime.timedelta(days=number),
+            "decided_by": actor,
+            "decided_at": now,
+        },
+        data={"days": number},
+    )
+
+
+def _reason_text(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON_CHARS:
+        raise _invalid({"reason": [_("最多%(count)d个字。") % {"count": MAX_REASON_CHARS}]})
+    return reason
+
+
+def disclosure_refuse(*, actor: User, request: DisclosureRequest, reason: str) -> DisclosureRequest:
+    """Refuse the request, with a reason the requester reads."""
+    reason = _reason_text(reason)
+    return DISCLOSURE_WORKFLOW.fire(
+        request,
+        "refuse",
+        actor=actor,
+        reason=reason,
+        changes={"reason": reason, "decided_by": actor, "decided_at": clock.now()},
+    )
+
+
+def disclosure_revoke(*, actor: User, request: DisclosureRequest, reason: str) -> DisclosureRequest:
+    """End a grant now (also one that has already run out: it stays revoked)."""
+    reason = _reason_text(reason)
+    return DISCLOSURE_WORKFLOW.fire(
+        request,
+        "revoke",
+        actor=actor,
+        reason=reason,
+        changes={"reason": reason, "decided_by": actor, "decided_at": clock.now()},
+    )
+
+
+def disclosure_decide(
+    *, actor: User, request: DisclosureRequest, decision: str, days: Any = None, reason: str = ""
+) -> DisclosureRequest:
+    """One entry for pages and the API: ``grant`` (days), ``refuse`` or ``revoke`` (reason)."""
+    if decision == "grant":
+        return disclosure_grant(actor=actor, request=request, days=days)
+    if decision == "refuse":
+        return disclosure_refuse(actor=actor, request=request, reason=reason)
+    if decision == "revoke":
+        return disclosure_revoke(actor=actor, request=request, reason=reason)
+    raise InvalidTransition(_("未知的操作：%(name)s") % {"name": str(decision)[:40]})
+
+
+def auto_grant_rule_add(
+    *, actor: User, listing: Listing, region_code: str, organisation_kind: str, days: Any
+) -> AutoGrantRule:
+    """The seller's standing grant for verified organisations of a kind (blank: any) in a region and
+    below it (blank code: anywhere), for ``days`` days."""
+    if not policies.can_edit_disclosure(principal_of(actor), listing):
+        raise NotPermitted()
+    number = _int_in_range(days, field_name="days", low=1, high=MAX_GRANT_DAYS)
+    code = (region_code or "").strip()
+    region = Region.objects.filter(code=code[:12]).first() if code else None
+    if code and region is None:
+        raise _invalid({"region": [_("地区代码无效：请填写六位行政区划代码，如 110000。")]})
+    kind = (organisation_kind or "").strip()
+    if kind and kind not in OrganisationKind.values:
+        raise _invalid({"organisation_kind": [_("单位类型无效。")]})
+    with transaction.atomic():
+        rule = AutoGrantRule.objects.create(
+            listing=listing, region=region, organisation_kind=kind, days=number, created_by=actor
+        )
+        record_event(
+            actor=actor,
+            action="trading.autogrant.add",
+            target=listing,
+            data={"rule": rule.pk, "region": region.code if region else "", "kind": kind, "days": number},
+        )
+    return rule
+
+
+def auto_grant_rule_remove(*, actor: User, rule: AutoGrantRule) -> None:
+    """Remove a rule; grants it gave stay as they are (revoke them one by one)."""
+    if not policies.can_edit_disclosure(principal_of(actor), rule.listing):
+        raise NotPermitted()
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="trading.autogrant.remove",
+            target=rule.listing,
+            data={
+                "rule": rule.pk,
+                "region": rule.region_id or "",
+                "kind": rule.organisation_kind,
+                "days": rule.days,
+            },
+        )
+        rule.delete()
+
+
+def document_upload(
+    *, actor: User, listing: Listing, title: str, upload: Any, confidential: bool
+) -> ListingDocument:
+    """The seller or agency adds a document, checked by its content (``core.files``); a confidential
+    one must be a PDF so that each download can carry the viewer's watermark."""
+    if not policies.can_edit_disclosure(principal_of(actor), listing):
+        raise NotPermitted()
+    title = (title or "").strip()
+    if not title:
+        raise _invalid({"title": [_("请填写文件标题。")]})
+    if len(title) > 200:
+        raise _invalid({"title": [_("最多%(count)d个字。") % {"count": 200}]})
+    if upload is None:
+        raise _invalid({"file": [_("请选择文件。")]})
+    max_bytes = settings.TECHMARKET["MAX_ATTACHMENT_BYTES"]
+    if confidential:
+        try:
+            kind = check_upload(upload, kinds=(PDF,), max_bytes=max_bytes)
+        except DomainError as error:
+            if error.code != "attachment_type":
+                raise
+            raise DomainError(
+                "confidential_not_pdf",
+                _("保密文件只能是 PDF（下载时加注查看人水印）。"),
+                fields={"file": [_("保密文件须为 PDF。")]},
+            ) from None
+        _check_pdf_readable(upload)
+    else:
+        kind = check_upload(upload, kinds=DOCUMENTS, max_bytes=max_bytes)
+    name = safe_name(upload.name, default="document")
+    with transaction.atomic():
+        document = ListingDocument(
+            listing=listing,
+            title=title,
+            confidential=bool(confidential),
+            original_name=name,
+            content_type=kind.content_type,
+            size=upload.size or 0,
+            uploaded_by=actor,
+        )
+        document.file.save(name, upload, save=False)
+        document.save()
+        record_event(
+            actor=actor,
+            action="trading.document.upload",
+            target=listing,
+            data={"document": document.pk, "name": name, "confidential": document.confidential},
+        )
+    return document
+
+
+def _check_pdf_readable(upload: Any) -> None:
+    """A confidential PDF must open (it is watermarked page by page on every download)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    upload.seek(0)
+    try:
+        pages = len(PdfReader(upload).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        pages = 0
+    finally:
+        upload.seek(0)
+    if pages == 0:
+        raise DomainError(
+            "pdf_unreadable",
+            _("PDF 文件无法读取（可能已损坏或加密），无法加注水印。"),
+            fields={"file": [_("PDF 无法读取。")]},
+        )
+
+
+def _log_access(
+    *, actor: Any, listing: Listing, kind: str, channel: str, document: ListingDocument | None = None
+) -> DisclosureAccess:
+    principal = principal_of(actor)
+    return DisclosureAccess.objects.create(
+        listing=listing,
+        user_id=principal.user_id,
+        organisation_id=principal.organisation_id,
+        at=clock.now(),
+        kind=kind,
+        document=document,
+        confidential=document.confidential if document is not None else True,
+        channel=channel if channel in AccessChannel.values else AccessChannel.WEB,
+    )
+
+
+def confidential_view(*, actor: Any, listing: Listing, channel: str) -> dict[str, Any]:
+    """The confidential detail and the documents for someone who may see them; the view is logged.
+    NotFound (as if there were nothing) for anyone else."""
+    principal = principal_of(actor)
+    if not policies.can_view(principal, listing) or not policies.can_see_confidential(principal, listing):
+        raise NotFound()
+    with transaction.atomic():
+        _log_access(actor=actor, listing=listing, kind=AccessKind.DETAIL, channel=channel)
+    return {
+        "listing": listing.pk,
+        "confidential_detail": listing.confidential_detail,
+        "documents": list(selectors.documents_for(principal, listing)),
+    }
+
+
+@dataclass
+class Download:
+    """What a download view sends: the bytes (watermarked for a confidential PDF), name and type."""
+
+    content: bytes
+    filename: str
+    content_type: str
+    watermarked: bool = False
+
+
+def document_download(*, actor: Any, document: ListingDocument, channel: str) -> Download:
+    """A document for someone who may have it (NotFound otherwise), logged; a confidential PDF is
+    watermarked with the viewer's organisation, name and the time (the stored file is not changed)."""
+    from techmarket.trading import watermark
+
+    principal = principal_of(actor)
+    if not policies.can_download(principal, document):
+        raise NotFound()
+    with document.file.open("rb") as stored:
+        data = stored.read()
+    watermarked = False
+    if document.confidential:
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        organisation = user.organisation.name if user is not None and user.organisation else ""
+        name = (user.display_name or user.username) if user is not None else ""
+        at = timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M:%S %Z")
+        data = watermark.watermark_pdf(
+            data,
+            lines=watermark.watermark_lines(organisation=organisation, name=name, at=at),
+            footer=str(
+                _("保密资料 仅限 %(organisation)s %(name)s 查阅 · 下载时间 %(at)s · 不得外传")
+                % {"organisation": organisation, "name": name, "at": at}
+            ),
+        )
+        watermarked = True
+    with transaction.atomic():
+        _log_access(
+            actor=actor, listing=document.listing, kind=AccessKind.DOCUMENT, channel=channel, document=document
+        )
+    return Download(
+        content=data,
+        filename=document.original_name,
+        content_type=document.content_type,
+        watermarked=watermarked,
+    )

@@ -19,6 +19,11 @@ same transaction), or cancelled by an administrator with a reason.
 Bidder registration: a buyer applies, an administrator approves (or rejects with a reason) and marks the
 deposit received (the bidder may then bid); the close settles it: applied to the price for the winner,
 to be refunded for the others.
+
+Disclosure request (staged disclosure): a buyer asks for a listing's confidential detail, accepting the
+current NDA version on screen; the seller, its agency or a trading administrator grants it for N days,
+or refuses with a reason; a seller's auto-grant rule grants it as it arrives (the system); a grant may be
+revoked; it ends by itself at ``granted_until`` (no transition: the policies read the server's clock).
 """
 
 from __future__ import annotations
@@ -28,10 +33,11 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.workflow import INITIAL, Transition, Workflow
 from techmarket.trading import policies
 from techmarket.trading.choices import AuctionState as A
+from techmarket.trading.choices import DisclosureState as D
 from techmarket.trading.choices import ListingState as S
 from techmarket.trading.choices import ObjectionState as O
 from techmarket.trading.choices import RegistrationState as R
-from techmarket.trading.models import Auction, BidderRegistration, Listing, Objection
+from techmarket.trading.models import Auction, BidderRegistration, DisclosureRequest, Listing, Objection
 
 EFFECTS = "techmarket.trading.services."
 
@@ -148,5 +154,52 @@ REGISTRATION_WORKFLOW: Workflow[BidderRegistration] = Workflow(
         Transition("reject", frozenset({R.PENDING}), R.REJECTED, _("登记不通过"), requires_reason=True),
         Transition("receive_deposit", frozenset({R.APPROVED}), R.QUALIFIED, _("确认保证金到账")),
         Transition("settle", frozenset({R.QUALIFIED}), frozenset({R.APPLIED, R.REFUND_DUE}), _("保证金结算")),
+    ],
+)
+
+NOTICES = "techmarket.trading.disclosure_notices."
+
+DISCLOSURE_WORKFLOW: Workflow[DisclosureRequest] = Workflow(
+    model=DisclosureRequest,
+    event_prefix="trading.disclosure",
+    state_field="state",
+    permission=policies.can_transition_disclosure,
+    description=(
+        "`auto_grant` is the system's (`actor=None`), fired in the request's transaction when one of the "
+        "seller's rules matches the requesting organisation. A grant ends by itself when `granted_until` "
+        "passes (judged by `core.clock.now`); there is no transition for it."
+    ),
+    transitions=[
+        Transition(
+            "request",
+            frozenset({INITIAL}),
+            D.REQUESTED,
+            _("申请查看保密信息"),
+            after_commit=(NOTICES + "requested",),
+        ),
+        Transition("grant", frozenset({D.REQUESTED}), D.GRANTED, _("授权查看"), after_commit=(NOTICES + "decided",)),
+        Transition(
+            "auto_grant",
+            frozenset({D.REQUESTED}),
+            D.GRANTED,
+            _("按规则自动授权"),
+            after_commit=(NOTICES + "decided",),
+        ),
+        Transition(
+            "refuse",
+            frozenset({D.REQUESTED}),
+            D.REFUSED,
+            _("拒绝申请"),
+            requires_reason=True,
+            after_commit=(NOTICES + "decided",),
+        ),
+        Transition(
+            "revoke",
+            frozenset({D.GRANTED}),
+            D.REVOKED,
+            _("撤销授权"),
+            requires_reason=True,
+            after_commit=(NOTICES + "decided",),
+        ),
     ],
 )
