@@ -130,10 +130,12 @@ def nda_current(listing: Listing) -> NdaTerms | None:
 
 
 def nda_versions(listing: Listing) -> QuerySet[NdaTerms]:
+    """Every NDA version of the listing, the newest first (the editor's history)."""
     return NdaTerms.objects.filter(listing_id=listing.pk).select_related("created_by").order_by("-version")
 
 
 def auto_grant_rules(listing: Listing) -> QuerySet[AutoGrantRule]:
+    """The seller's auto-grant rules of the listing, in the order they are tried."""
     return AutoGrantRule.objects.filter(listing_id=listing.pk).select_related("region").order_by("id")
 
 
@@ -177,6 +179,7 @@ def documents_for(principal: Principal, listing: Listing) -> QuerySet[ListingDoc
 
 
 def public_documents(principal: Principal, listing: Listing) -> QuerySet[ListingDocument]:
+    """The listing's public documents, for whoever may see the listing."""
     if not policies.can_view(principal, listing):
         return ListingDocument.objects.none()
     return ListingDocument.objects.filter(listing_id=listing.pk, confidential=False).order_by("id")

@@ -799,9 +799,7 @@ def _int_in_range(value: Any, *, field_name: str, low: int, high: int) -> int:
     except (TypeError, ValueError):
         raise _invalid({field_name: [_("请填写整数。")]}) from None
     if not low <= number <= high:
-        raise _invalid(
-            {field_name: [_("须在%(low)d至%(high)d之间。") % {"low": low, "high": high}]}
-        )
+        raise _invalid({field_name: [_("须在%(low)d至%(high)d之间。") % {"low": low, "high": high}]})
     return number
 
 
@@ -826,9 +824,7 @@ def nda_set(*, actor: User, listing: Listing, text: str) -> NdaTerms:
             created_by=actor,
             created_at=clock.now(),
         )
-        record_event(
-            actor=actor, action="trading.nda.set", target=listing, data={"version": terms.version}
-        )
+        record_event(actor=actor, action="trading.nda.set", target=listing, data={"version": terms.version})
     return terms
 
 
@@ -850,9 +846,7 @@ def disclosure_refusal(principal: Any, listing: Listing) -> DomainError:
     return DomainError("not_disclosable", _("该挂牌项目当前不接受保密信息查看申请。"))
 
 
-def disclosure_request(
-    *, actor: User, listing: Listing, nda_id: Any, accepted: bool
-) -> DisclosureRequest:
+def disclosure_request(*, actor: User, listing: Listing, nda_id: Any, accepted: bool) -> DisclosureRequest:
     """A buyer asks for the confidential detail, accepting the NDA version shown (``nda_id``); it must be
     the current one. A matching auto-grant rule grants it at once (the system, audited)."""
     principal = principal_of(actor)
@@ -873,6 +867,9 @@ def disclosure_request(
             _("请阅读并勾选同意保密协议。"),
             fields={"accept": [_("须同意保密协议。")]},
         )
+    organisation_id = principal.organisation_id
+    if organisation_id is None:  # a buyer has one (policies.is_buyer)
+        raise disclosure_refusal(principal, listing)
     if policies.holds_grant(principal, listing):
         raise DomainError("already_granted", _("您已获授权查看该项目的保密信息。"))
     with transaction.atomic():
@@ -886,7 +883,7 @@ def disclosure_request(
             DisclosureRequest(
                 listing=listing,
                 user=actor,
-                organisation_id=principal.organisation_id,
+                organisation_id=organisation_id,
                 nda=current,
                 nda_accepted_at=now,
             ),
@@ -894,7 +891,7 @@ def disclosure_request(
             actor=actor,
             data={"nda_version": current.version},
         )
-        rule = selectors.auto_grant_rule_for(listing, organisation_id=principal.organisation_id)
+        rule = selectors.auto_grant_rule_for(listing, organisation_id=organisation_id)
         if rule is not None:
             request = DISCLOSURE_WORKFLOW.fire(
                 request,
@@ -1157,7 +1154,11 @@ def document_download(*, actor: Any, document: ListingDocument, channel: str) ->
         watermarked = True
     with transaction.atomic():
         _log_access(
-            actor=actor, listing=document.listing, kind=AccessKind.DOCUMENT, channel=channel, document=document
+            actor=actor,
+            listing=document.listing,
+            kind=AccessKind.DOCUMENT,
+            channel=channel,
+            document=document,
         )
     return Download(
         content=data,

@@ -177,7 +177,9 @@ DISCLOSURE_WORKFLOW: Workflow[DisclosureRequest] = Workflow(
             _("申请查看保密信息"),
             after_commit=(NOTICES + "requested",),
         ),
-        Transition("grant", frozenset({D.REQUESTED}), D.GRANTED, _("授权查看"), after_commit=(NOTICES + "decided",)),
+        Transition(
+            "grant", frozenset({D.REQUESTED}), D.GRANTED, _("授权查看"), after_commit=(NOTICES + "decided",)
+        ),
         Transition(
             "auto_grant",
             frozenset({D.REQUESTED}),

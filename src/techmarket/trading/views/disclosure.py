@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -299,8 +300,6 @@ def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpRe
 
 
 def _disposition(filename: str) -> str:
-    from django.utils.http import content_disposition_header
-
     return content_disposition_header(as_attachment=True, filename=filename) or "attachment"
 
 
