@@ -25,9 +25,13 @@ from techmarket.trading.models import DisclosureRequest, Listing
 
 
 def sellers(listing: Listing) -> list[User]:
-    """The listing's filer, its organisation's administrators and, under a running agency
-    authorisation, the agency's administrators."""
-    people = [listing.created_by, *account_selectors.org_admins(listing.owner_organisation_id)]
+    """The listing's filer, the achievement's filer, the owner organisation's administrators and, under a
+    running agency authorisation, the agency's administrators."""
+    people = [
+        listing.created_by,
+        listing.achievement.created_by,
+        *account_selectors.org_admins(listing.owner_organisation_id),
+    ]
     if listing.authorisation is not None and policies.authorisation_active(listing):
         people += account_selectors.org_admins(listing.authorisation.agency_id)
     return people
@@ -35,7 +39,12 @@ def sellers(listing: Listing) -> list[User]:
 
 def _fresh(fired: Fired[DisclosureRequest]) -> DisclosureRequest:
     return DisclosureRequest.objects.select_related(
-        "listing", "listing__authorisation", "listing__created_by", "user", "organisation"
+        "listing",
+        "listing__authorisation",
+        "listing__created_by",
+        "listing__achievement__created_by",
+        "user",
+        "organisation",
     ).get(pk=fired.obj.pk)
 
 
