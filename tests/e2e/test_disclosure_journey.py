@@ -110,7 +110,8 @@ def test_a_buyer_accepts_the_nda_is_granted_and_downloads_a_watermarked_pdf(
     shot(buyer_page, "5-buyer-granted")
     with buyer_page.expect_download() as caught:
         buyer_page.click(".confidential-document")
-    data = open(caught.value.path(), "rb").read()
+    with open(caught.value.path(), "rb") as downloaded:
+        data = downloaded.read()
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "工艺配方正文" in text
     assert "江城新材料" in text

@@ -891,20 +891,31 @@ def disclosure_request(*, actor: User, listing: Listing, nda_id: Any, accepted: 
             actor=actor,
             data={"nda_version": current.version},
         )
-        rule = selectors.auto_grant_rule_for(listing, organisation_id=organisation_id)
-        if rule is not None:
-            request = DISCLOSURE_WORKFLOW.fire(
-                request,
-                "auto_grant",
-                actor=None,
-                changes={
-                    "granted_until": now + datetime.timedelta(days=rule.days),
-                    "decided_at": now,
-                    "auto_rule": rule,
-                },
-                data={"rule": rule.pk, "days": rule.days},
-            )
+        if selectors.auto_grant_rule_for(listing, organisation_id=organisation_id) is not None:
+            request = disclosure_auto_grant(request=request)
     return request
+
+
+def disclosure_auto_grant(*, request: DisclosureRequest, actor: Any = None) -> DisclosureRequest:
+    """The system grants a waiting request under the first of the seller's rules its organisation meets
+    (``actor`` None: no person fires this)."""
+    if not policies.can_transition_disclosure(actor, "auto_grant", request):
+        raise NotPermitted()
+    rule = selectors.auto_grant_rule_for(request.listing, organisation_id=request.organisation_id)
+    if rule is None:
+        raise DomainError("no_rule", _("没有适用于该申请单位的自动授权规则。"))
+    now = clock.now()
+    return DISCLOSURE_WORKFLOW.fire(
+        request,
+        "auto_grant",
+        actor=None,
+        changes={
+            "granted_until": now + datetime.timedelta(days=rule.days),
+            "decided_at": now,
+            "auto_rule": rule,
+        },
+        data={"rule": rule.pk, "days": rule.days},
+    )
 
 
 def disclosure_grant(*, actor: User, request: DisclosureRequest, days: Any) -> DisclosureRequest:

@@ -21,11 +21,12 @@ from techmarket.core.errors import DomainError
 from techmarket.core.testing.workflow_matrix import FireFunction, Rule, WorkflowCase
 from techmarket.trading import services
 from techmarket.trading.choices import AuctionState as A
+from techmarket.trading.choices import DisclosureState as D
 from techmarket.trading.choices import ListingState as S
 from techmarket.trading.choices import ObjectionState as O
 from techmarket.trading.choices import Pricing
 from techmarket.trading.choices import RegistrationState as R
-from techmarket.trading.models import Auction, BidderRegistration, Listing, Objection
+from techmarket.trading.models import Auction, BidderRegistration, DisclosureRequest, Listing, Objection
 from techmarket.trading.tests.factories import (
     auction_for,
     buyer_user,
@@ -36,6 +37,7 @@ from techmarket.trading.tests.factories import (
 )
 from techmarket.trading.workflow import (
     AUCTION_WORKFLOW,
+    DISCLOSURE_WORKFLOW,
     LISTING_WORKFLOW,
     OBJECTION_WORKFLOW,
     REGISTRATION_WORKFLOW,
@@ -202,7 +204,64 @@ def make_registration(world: dict[str, Any], state: str) -> BidderRegistration:
     return registration
 
 
+def make_disclosure(world: dict[str, Any], state: str) -> DisclosureRequest:
+    """A request by the other organisation's enterprise user on an open listing, in ``state``."""
+    cast = world["cast"]
+    listing = make_listing(world, S.OPEN)
+    nda = services.nda_set(actor=cast["owner"], listing=listing, text="买方负有保密义务。")
+    request = services.disclosure_request(
+        actor=cast["other_enterprise"], listing=listing, nda_id=nda.pk, accepted=True
+    )
+    # A rule added after the request matches it: the system may then grant it (``auto_grant``).
+    services.auto_grant_rule_add(
+        actor=cast["owner"], listing=listing, region_code="", organisation_kind="", days=10
+    )
+    if state == D.REQUESTED:
+        return request
+    if state == D.REFUSED:
+        return services.disclosure_refuse(actor=cast["owner"], request=request, reason="暂不对外")
+    request = services.disclosure_grant(actor=cast["owner"], request=request, days=30)
+    if state == D.REVOKED:
+        return services.disclosure_revoke(actor=cast["owner"], request=request, reason="意向终止")
+    return request
+
+
+DECIDERS = {"owner", "own_applicant", "own_org_admin", "broker"} | ADMINS
+DECISIONS = {"grant", "refuse", "revoke"}
+
+
 CASES = [
+    WorkflowCase(
+        workflow=DISCLOSURE_WORKFLOW,
+        setup=setup,
+        make=make_disclosure,
+        actors=lambda world: world["cast"],
+        fire={
+            "grant": lambda actor, request, reason: services.disclosure_grant(
+                actor=actor, request=request, days=30
+            ),
+            "refuse": lambda actor, request, reason: services.disclosure_refuse(
+                actor=actor, request=request, reason=reason
+            ),
+            "revoke": lambda actor, request, reason: services.disclosure_revoke(
+                actor=actor, request=request, reason=reason
+            ),
+            "auto_grant": lambda actor, request, reason: services.disclosure_auto_grant(
+                actor=actor, request=request
+            ),
+        },
+        rules=[
+            Rule("the seller, its agency and trading administrators decide", DECIDERS, DECISIONS, True),
+            Rule(
+                "buyers, outsiders and the job never decide",
+                OUTSIDERS | BUYERS | CHAIN_REVIEWERS | {"own_enterprise", "expert", "system"},
+                DECISIONS,
+                False,
+            ),
+            Rule("only the system applies an auto-grant rule", {"system"}, {"auto_grant"}, True),
+            Rule("no person does", PEOPLE, {"auto_grant"}, False),
+        ],
+    ),
     WorkflowCase(
         workflow=LISTING_WORKFLOW,
         setup=setup,
