@@ -43,6 +43,9 @@ from techmarket.docking.tests.factories import confirmed, expert_with_login
 from techmarket.matching.choices import TargetKind
 from techmarket.matching.models import Suggestion
 from techmarket.notifications import services as notifications
+from techmarket.trading import services as trading_services
+from techmarket.trading.choices import ListingState
+from techmarket.trading.tests.factories import listing_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +56,11 @@ SECRET_NOTICE = "只给专家甲看的通知"
 SECRET_UPLOAD = "甲单位内部成果清单.xlsx"
 SECRET_MESSAGE = "只给对话双方看的报价三十万"
 SECRET_FILE = "报价单内部版.pdf"
+SECRET_LISTING = "只给授权买方看的挂牌保密工艺参数"
+SECRET_LISTING_FILE = "挂牌保密工艺配方文件"
 SECRETS = (
+    SECRET_LISTING,
+    SECRET_LISTING_FILE,
     SECRET_ACHIEVEMENT,
     DRAFT_ACHIEVEMENT,
     SECRET_DEMAND,
@@ -66,7 +73,18 @@ SECRETS = (
 PROBES = ("石墨烯散热膜 钠离子电池正极", "高导热界面材料 只给专家甲", "报价三十万")
 
 # Route parameters that name one object; other parameters (an action, a format) come from the case.
-OBJECT_PARAMETERS = {"pk", "job_id", "attachment_id", "demand_id", "uidb64", "quarter", "code"}
+OBJECT_PARAMETERS = {
+    "pk",
+    "job_id",
+    "attachment_id",
+    "demand_id",
+    "uidb64",
+    "quarter",
+    "code",
+    "document_id",
+    "request_id",
+    "rule_id",
+}
 # Routes that name an object nobody's audience limits (public reference data, the public catalogues)
 # or no stored object at all; each says why.
 PUBLIC = {
@@ -149,7 +167,73 @@ THREAD_OUTSIDERS = (
 THREAD_READERS_OUTSIDE = (*THREAD_OUTSIDERS, "broker")
 
 
+def _listing(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["open_listing"].pk}
+
+
+def _draft_listing(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["draft_listing"].pk}
+
+
+# Staged disclosure on an open listing of the 受限 achievement: its public part is for everyone; its
+# confidential detail, documents, requests and log only for the parties and grantees (none here).
+LISTING_OUTSIDERS = ("broker", "outsider_enterprise", "other_applicant", "other_city_reviewer", "anonymous")
+# Those who may not even ask for disclosure (the others are buyers: asking is theirs).
+NON_BUYERS = ("other_city_reviewer", "anonymous")
+
+
+def _disclosure_cases() -> dict[str, list[Case]]:
+    on_listing = [Case(_listing, LISTING_OUTSIDERS), Case(_draft_listing, LISTING_OUTSIDERS)]
+    public_get = [
+        Case(_listing, LISTING_OUTSIDERS, get_is_private=False),
+        Case(_draft_listing, LISTING_OUTSIDERS),
+    ]
+    return {
+        "trading:disclosure": public_get,
+        "trading:disclosure_request": [
+            Case(_listing, NON_BUYERS, get_is_private=False),
+            Case(_draft_listing, LISTING_OUTSIDERS),
+        ],
+        "trading:disclosure_requests": on_listing,
+        "trading:disclosure_decide": [
+            Case(
+                lambda w, d=decision: {**_listing(w), "request_id": w["disclosure_request"].pk},
+                LISTING_OUTSIDERS,
+                data=lambda w, d=decision: {"decision": d, "days": "30", "reason": "外部人员尝试"},
+            )
+            for decision in ("grant", "refuse")
+        ],
+        "trading:disclosure_nda": on_listing,
+        "trading:disclosure_rules": on_listing,
+        "trading:disclosure_rule_remove": [
+            Case(lambda w: {**_listing(w), "rule_id": w["auto_grant_rule"].pk}, LISTING_OUTSIDERS)
+        ],
+        "trading:disclosure_log": on_listing,
+        "trading:disclosure_upload": on_listing,
+        "trading:document_download": [
+            Case(lambda w: {**_listing(w), "document_id": w["listing_document"].pk}, LISTING_OUTSIDERS)
+        ],
+        "api:disclosure-request-detail": [
+            Case(lambda w: {"pk": w["disclosure_request"].pk}, LISTING_OUTSIDERS)
+        ],
+        "api:disclosure-request-decide": [
+            Case(
+                lambda w: {"pk": w["disclosure_request"].pk},
+                LISTING_OUTSIDERS,
+                data=lambda w: {"decision": "grant", "days": "30"},
+            )
+        ],
+        "api:listing-nda": public_get,
+        "api:listing-documents": public_get,
+        "api:listing-document-download": [
+            Case(lambda w: {**_listing(w), "document_id": w["listing_document"].pk}, LISTING_OUTSIDERS)
+        ],
+        "api:listing-confidential": on_listing,
+    }
+
+
 CASES: dict[str, list[Case]] = {
+    **_disclosure_cases(),
     # Achievements: a 受限 published record and a draft, web and API.
     "achievements:detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
     "achievements:edit": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
@@ -334,6 +418,12 @@ def database_state() -> dict[str, list[dict[str, Any]]]:
     return state
 
 
+def _pdf(text: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=f"<p>{text}</p>").write_pdf()
+
+
 @pytest.fixture
 def world(regions, reviewers, organisation, applicant):
     """Private objects of every kind, and people outside each one's audience."""
@@ -405,7 +495,44 @@ def world(regions, reviewers, organisation, applicant):
         status=OrganisationStatus.PENDING,
     )
     member = user_with_role(Role.APPLICANT, organisation=organisation, username="member")
+    # Trading: an open listing of the 受限 achievement with its confidential detail, NDA, a confidential
+    # document, an auto-grant rule and a buyer's waiting request; and a draft listing.
+    trading_admin = user_with_role(Role.PLATFORM_ADMIN, username="trading_admin")
+    open_listing = listing_in_state(
+        ListingState.OPEN,
+        seller=applicant,
+        achievement=secret_achievement,
+        admin=trading_admin,
+        confidential_detail=SECRET_LISTING,
+    )
+    draft_listing = listing_in_state(
+        ListingState.DRAFT,
+        seller=applicant,
+        achievement=secret_achievement,
+        admin=trading_admin,
+        confidential_detail=SECRET_LISTING,
+    )
+    nda = trading_services.nda_set(actor=applicant, listing=open_listing, text="买方负有保密义务。")
+    trading_services.nda_set(actor=applicant, listing=draft_listing, text="买方负有保密义务。")
+    listing_document = trading_services.document_upload(
+        actor=applicant,
+        listing=open_listing,
+        title=SECRET_LISTING_FILE,
+        upload=SimpleUploadedFile("配方.pdf", _pdf(SECRET_LISTING)),
+        confidential=True,
+    )
+    auto_grant_rule = trading_services.auto_grant_rule_add(
+        actor=applicant, listing=open_listing, region_code="", organisation_kind="finance", days=5
+    )
+    disclosure_request = trading_services.disclosure_request(
+        actor=grantee, listing=open_listing, nda_id=nda.pk, accepted=True
+    )
     return {
+        "open_listing": open_listing,
+        "draft_listing": draft_listing,
+        "listing_document": listing_document,
+        "auto_grant_rule": auto_grant_rule,
+        "disclosure_request": disclosure_request,
         "secret_achievement": secret_achievement,
         "draft_achievement": draft_achievement,
         "secret_demand": secret_demand,

@@ -87,6 +87,10 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
     principal = principal_of(request.user)
     if request.method == "POST" and not principal.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if request.method == "POST" and not policies.can_request_disclosure(principal, listing):
+        # Refused before anything is done: back to the page, which explains why.
+        messages.error(request, str(services.disclosure_refusal(principal, listing).message))
+        return redirect("trading:disclosure_request", pk=listing.pk)
     error: DomainError | None = None
     if request.method == "POST":
         try:
