@@ -65,6 +65,7 @@ def test_a_buyer_accepts_the_nda_is_granted_and_downloads_a_watermarked_pdf(
     seller_page.fill("#id_text", NDA)
     seller_page.click("#save-nda")
     seller_page.wait_for_selector("text=已保存为第 1 版")
+    shot(seller_page, "0-seller-nda")
     seller_page.goto(f"{base}/trading/{listing.pk}/documents/upload/")
     seller_page.fill("#id_title", "工艺配方")
     seller_page.set_input_files("#id_file", str(pdf))
@@ -128,6 +129,15 @@ def test_a_buyer_accepts_the_nda_is_granted_and_downloads_a_watermarked_pdf(
     assert "江城新材料" in log
     assert "工艺配方" in log
     shot(seller_page, "6-seller-log")
+
+    # 6. The seller adds an auto-grant rule (bad input is refused by the server too: the unit tests).
+    seller_page.goto(f"{base}/trading/{listing.pk}/disclosure/rules/")
+    seller_page.fill("#id_region", regions["province"].code)
+    seller_page.select_option("#id_kind", "enterprise")
+    seller_page.fill("#id_days", "14")
+    seller_page.click("#rule-form button[type=submit]")
+    seller_page.wait_for_selector("text=规则已添加")
+    shot(seller_page, "7-seller-rules")
     assert DisclosureAccess.objects.filter(user=buyer, kind="document").count() == 1
     assert DisclosureAccess.objects.filter(user=buyer, kind="detail").count() >= 1
     assert services  # the journey used the pages only after the setup
