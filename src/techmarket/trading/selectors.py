@@ -61,8 +61,8 @@ def listing_get(principal: Principal, pk: Any) -> Listing:
 
 
 def listing_public_view(principal: Principal, listing: Listing) -> dict[str, Any]:
-    """The listing as the principal may read it: restricted fields left out, the confidential detail
-    only for the parties. Pages and the API render this, never the row."""
+    """The listing as the principal may read it: restricted fields left out (a disclosure grantee sees
+    them), the confidential detail only for the parties. Pages and the API render this, never the row."""
     shown = policies.shown_fields(principal, listing)
     view: dict[str, Any] = {"id": listing.pk, "state": listing.state, "pricing": listing.pricing}
     if "achievement_name" in shown:
@@ -79,7 +79,9 @@ def listing_public_view(principal: Principal, listing: Listing) -> dict[str, Any
         view["price"] = listing.price
     if "summary" in shown:
         view["public_summary"] = listing.public_summary
-    if policies.can_see_confidential(principal, listing):
+    # The parties only: a grantee reads the confidential detail through the disclosure panel or the
+    # API's ``listings/{id}/confidential/``, which log each view (issue 10 §2).
+    if policies.has_full_view(principal, listing):
         view["confidential_detail"] = listing.confidential_detail
     return view
 

@@ -152,6 +152,19 @@ def test_the_panel_tag_shows_each_role_its_part(scene: dict[str, Any]) -> None:
     assert reverse("trading:disclosure_log", args=[scene["listing"].pk]) not in render(people["buyer"])
 
 
+def test_the_listing_view_leaves_the_detail_to_the_logged_channels(scene: dict[str, Any]) -> None:
+    """A grantee sees every field of the listing but reads the confidential detail only where the read
+    is logged (the panel, the API's confidential/); the parties see it everywhere."""
+    listing = scene["listing"]
+    grantee = policies.principal_of(scene["people"]["buyer"])
+    assert "confidential_detail" not in selectors.listing_public_view(grantee, listing)
+    assert policies.shown_fields(grantee, listing) == policies.ALL_FIELDS
+    seller = policies.principal_of(scene["seller"])
+    assert selectors.listing_public_view(seller, listing)["confidential_detail"] == SECRET
+    outsider = policies.principal_of(scene["people"]["buyer_without_grant"])
+    assert "confidential_detail" not in selectors.listing_public_view(outsider, listing)
+
+
 def test_a_listing_outside_the_disclosable_states_shows_nothing_to_a_grantee(scene: dict[str, Any]) -> None:
     listing = services.listing_suspend(actor=scene["admin"], listing=scene["listing"], reason="权属争议")
     buyer = scene["people"]["buyer"]
@@ -712,3 +725,33 @@ def test_selectors_refuse_strangers(scene: dict[str, Any]) -> None:
         selectors.document_get(principal, scene["listing"].pk, scene["secret_doc"].pk)
     assert not selectors.access_log(principal, scene["listing"]).exists()
     assert pdf_bytes("x")  # the helper renders
+
+
+def test_a_grantee_sees_the_fields_a_restricted_listing_keeps_back(
+    world: dict[str, Any], regions: dict[str, Any], reviewers: dict[str, Any]
+) -> None:
+    from techmarket.trading.tests.factories import listing_in_state, published_achievement
+
+    achievement = published_achievement(
+        applicant=world["seller"],
+        region=regions["county"],
+        reviewers=reviewers,
+        name="受限的卷对卷工艺",
+        confidentiality="restricted",
+    )
+    listing = listing_in_state(
+        ListingState.OPEN,
+        seller=world["seller"],
+        achievement=achievement,
+        admin=world["admin"],
+        public_fields=["summary"],
+    )
+    buyer = world["buyer"]
+    principal = policies.principal_of(buyer)
+    assert policies.shown_fields(principal, listing) == frozenset({"summary"})
+    assert "title" not in selectors.listing_public_view(principal, listing)
+    nda = services.nda_set(actor=world["seller"], listing=listing, text="保密。")
+    request = services.disclosure_request(actor=buyer, listing=listing, nda_id=nda.pk, accepted=True)
+    services.disclosure_grant(actor=world["seller"], request=request, days=3)
+    assert policies.shown_fields(principal, listing) == policies.ALL_FIELDS
+    assert selectors.listing_public_view(principal, listing)["title"] == listing.title
