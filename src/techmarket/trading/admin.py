@@ -7,10 +7,15 @@ from django.contrib import admin
 from techmarket.core.admin import ReadOnlyAdmin
 from techmarket.trading.models import (
     Auction,
+    AutoGrantRule,
     BidderRegistration,
     BidLogEntry,
+    DisclosureAccess,
+    DisclosureRequest,
     Listing,
     ListingAuthorisation,
+    ListingDocument,
+    NdaTerms,
     Objection,
     TradingPolicy,
 )
@@ -64,3 +69,34 @@ class BidderRegistrationAdmin(ReadOnlyAdmin):
 class BidLogEntryAdmin(ReadOnlyAdmin):
     list_display = ["auction", "seq", "registration", "amount", "received_at", "outcome", "reason", "hash"]
     list_filter = ["outcome"]
+
+
+# --- staged disclosure: read-only; documents are served only through the policy-checked views --------
+
+
+@admin.register(NdaTerms)
+class NdaTermsAdmin(ReadOnlyAdmin):
+    list_display = ["listing", "version", "created_by", "created_at"]
+
+
+@admin.register(DisclosureRequest)
+class DisclosureRequestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "listing", "user", "organisation", "nda", "state", "granted_until", "decided_at"]
+    list_filter = ["state"]
+
+
+@admin.register(AutoGrantRule)
+class AutoGrantRuleAdmin(ReadOnlyAdmin):
+    list_display = ["id", "listing", "region", "organisation_kind", "days", "created_by"]
+
+
+@admin.register(ListingDocument)
+class ListingDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "listing", "title", "confidential", "original_name", "size", "uploaded_by"]
+    exclude = ["file"]
+
+
+@admin.register(DisclosureAccess)
+class DisclosureAccessAdmin(ReadOnlyAdmin):
+    list_display = ["at", "listing", "user", "organisation", "kind", "document", "channel"]
+    list_filter = ["kind", "channel"]
