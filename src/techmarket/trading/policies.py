@@ -145,6 +145,35 @@ def shown_fields(principal: Principal, listing: Listing) -> frozenset[str]:
     return frozenset(listing.public_fields) & ALL_FIELDS
 
 
+def full_view_q(principal: Principal) -> Q:
+    """The listings whose every field the principal reads (:func:`has_full_view` as a query)."""
+    if is_trading_admin(principal):
+        return Q()
+    q = Q(pk__in=[])
+    if principal.organisation_id is None:
+        return q
+    if SELLER_ROLES & principal.roles:
+        q |= Q(owner_organisation_id=principal.organisation_id)
+    if AGENT_ROLES & principal.roles:
+        q |= Q(
+            authorisation__agency_id=principal.organisation_id,
+            authorisation__revoked_at__isnull=True,
+            authorisation__ends_on__gte=timezone.localdate(),
+        )
+    return q
+
+
+def shown_q(principal: Principal, field_name: str) -> Q:
+    """The listings whose field ``field_name`` (a :class:`PublicField`) the principal may read, as a query:
+    a search or a filter on a field may only match where the field is shown (:func:`shown_fields`)."""
+    # JSON containment is not portable (SQLite); the stored list is compared as its JSON text.
+    return (
+        full_view_q(principal)
+        | Q(achievement__confidentiality=Confidentiality.PUBLIC)
+        | Q(public_fields_text__contains=f'"{field_name}"')
+    )
+
+
 def can_see_confidential(principal: Principal, listing: Listing) -> bool:
     """The confidential detail: the parties only (staged disclosure to buyers is not built yet)."""
     return has_full_view(principal, listing)
@@ -172,6 +201,42 @@ def can_authorise(principal: Principal, organisation_id: int) -> bool:
 def can_set_notice_period(principal: Principal) -> bool:
     """Set a region's notice period: trading administrators."""
     return is_trading_admin(principal)
+
+
+@policy
+def can_review_listings(principal: Principal) -> bool:
+    """The review queue (审核挂牌), objections and the trading settings: trading administrators."""
+    return is_trading_admin(principal)
+
+
+@policy
+def can_see_own_listings(principal: Principal) -> bool:
+    """我的挂牌: sellers and agencies (the same people who may list)."""
+    return can_list(principal)
+
+
+@policy
+def can_manage_authorisations(principal: Principal) -> bool:
+    """The agency authorisation page: organisation administrators."""
+    return principal.organisation_id is not None and principal.has_role(Role.ORG_ADMIN)
+
+
+def can_see_objection(principal: Principal, objection: Objection) -> bool:
+    """An objection is read by administrators, the seller (and its agency) and the person who filed it."""
+    return (
+        is_trading_admin(principal)
+        or manages(principal, objection.listing)
+        or (principal.user_id is not None and principal.user_id == objection.filed_by_id)
+    )
+
+
+def objections_q(principal: Principal, listing: Listing) -> Q:
+    """The listing's objections the principal may read (:func:`can_see_objection` as a query)."""
+    if is_trading_admin(principal) or manages(principal, listing):
+        return Q()
+    if principal.user_id is None:
+        return Q(pk__in=[])
+    return Q(filed_by_id=principal.user_id)
 
 
 @policy
