@@ -19,7 +19,7 @@ from techmarket.achievements import selectors as achievement_selectors
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.types import Achievement
 from techmarket.core.errors import NotFound
-from techmarket.core.models import CalendarDay, Region
+from techmarket.core.models import CHAIN_LEVELS, CalendarDay, Region, chain_field
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first, latest_reasons
 from techmarket.trading import policies
 from techmarket.trading.choices import (
@@ -101,7 +101,9 @@ def listing_hall(principal: Principal) -> QuerySet[Listing]:
     )
 
 
-def listing_filter(principal: Principal, queryset: QuerySet[Listing], filters: ListingFilters) -> QuerySet[Listing]:
+def listing_filter(
+    principal: Principal, queryset: QuerySet[Listing], filters: ListingFilters
+) -> QuerySet[Listing]:
     """Screen listings; a condition on a field matches only where the principal may read that field
     (a 受限 achievement's hidden price or name is neither shown nor searchable)."""
     queryset = _with_fields_text(queryset)
@@ -115,7 +117,10 @@ def listing_filter(principal: Principal, queryset: QuerySet[Listing], filters: L
         queryset = queryset.filter(policies.shown_q(principal, "price"), price__lte=filters.price_max)
     if filters.region:
         # The listing's region is its achievement's: filter on the achievement's denormalised chain.
-        queryset = queryset.filter(_prefixed(Region.within_q(filters.region), "achievement__"))
+        within = Q(pk__in=[])
+        for level in CHAIN_LEVELS:
+            within |= Q(**{f"achievement__{chain_field(level)}": filters.region})
+        queryset = queryset.filter(within)
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     for word in filters.q.split()[:8]:
@@ -124,17 +129,6 @@ def listing_filter(principal: Principal, queryset: QuerySet[Listing], filters: L
             | (policies.shown_q(principal, "summary") & Q(public_summary__icontains=word))
         )
     return queryset
-
-
-def _prefixed(q: Q, prefix: str) -> Q:
-    """``q`` with every lookup moved under a relation (``prefix``)."""
-    clone = Q()
-    clone.connector, clone.negated = q.connector, q.negated
-    for child in q.children:
-        clone.children.append(
-            _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
-        )
-    return clone
 
 
 def own_listings(principal: Principal) -> QuerySet[Listing]:
@@ -210,7 +204,9 @@ def listable_achievements(principal: Principal) -> list[tuple[Achievement, Listi
     if principal.organisation_id is None:
         return rows
     if policies.SELLER_ROLES & principal.roles:
-        own = achievement_selectors.own_organisation_records(principal).filter(state=AchievementState.PUBLISHED)
+        own = achievement_selectors.own_organisation_records(principal).filter(
+            state=AchievementState.PUBLISHED
+        )
         rows += [(achievement, None) for achievement in own.order_by("-published_at", "-id")[:200]]
     if policies.AGENT_ROLES & principal.roles:
         rows += [
@@ -260,6 +256,7 @@ def calendar_days(year: int) -> QuerySet[CalendarDay]:
 
 
 def calendar_day_get(pk: Any) -> CalendarDay:
+    """One calendar exception (the settings page deletes it); NotFound when there is none."""
     try:
         return CalendarDay.objects.get(pk=pk)
     except (CalendarDay.DoesNotExist, ValueError, TypeError):
@@ -380,7 +377,8 @@ def todo_items(principal: Principal) -> list[TodoItem]:
                 url=reverse("trading:mine"),
                 urgent=count > 0,
                 rows=tuple(
-                    _row(x, _("退回理由：%(reason)s") % {"reason": reasons.get(str(x.pk)) or "—"}) for x in first
+                    _row(x, _("退回理由：%(reason)s") % {"reason": reasons.get(str(x.pk)) or "—"})
+                    for x in first
                 ),
             )
         )

@@ -290,7 +290,9 @@ def listing_update(*, actor: User, listing: Listing, data: dict[str, Any]) -> Li
     principal = principal_of(actor)
     if not policies.can_edit(principal, listing):
         if policies.manages(principal, listing):
-            raise DomainError("not_editable", _("只有草稿或已退回的挂牌可以修改；已提交的挂牌请等待审核结果。"))
+            raise DomainError(
+                "not_editable", _("只有草稿或已退回的挂牌可以修改；已提交的挂牌请等待审核结果。")
+            )
         raise NotPermitted()
     current = {name: getattr(listing, name) for name in LISTING_FIELDS}
     clean = _clean_listing({**current, **data})

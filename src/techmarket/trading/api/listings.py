@@ -91,7 +91,9 @@ class ListingWriteSerializer(serializers.Serializer[Any]):
     mode = serializers.ChoiceField(choices=ListingMode.choices, required=False)
     license_kind = serializers.ChoiceField(choices=LicenseKind.choices, required=False, allow_blank=True)
     license_territory = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    license_term_months = serializers.IntegerField(min_value=1, max_value=1200, required=False, allow_null=True)
+    license_term_months = serializers.IntegerField(
+        min_value=1, max_value=1200, required=False, allow_null=True
+    )
     pricing = serializers.ChoiceField(choices=Pricing.choices, required=False)
     price = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
     listing_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
@@ -145,7 +147,7 @@ def _filters_from(request: Request) -> selectors.ListingFilters:
 # --- views ------------------------------------------------------------------------------------------------
 
 
-class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """挂牌项目. Lists the listings the caller may see (public ones in notice or later; the parties' own in
     any state) with the same field rules as the pages."""
 
@@ -230,7 +232,9 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         listing = self.get_object()
         serializer = ListingWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = {k: v for k, v in serializer.validated_data.items() if k not in ("achievement", "authorisation")}
+        data = {
+            k: v for k, v in serializer.validated_data.items() if k not in ("achievement", "authorisation")
+        }
         services.listing_update(actor=acting_user(request), listing=listing, data=data)
         return self._answer(listing)
 
@@ -294,7 +298,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
 
-class ObjectionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ObjectionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """异议: read by administrators, the seller and the filer; administrators uphold or dismiss them."""
 
     queryset = Objection.objects.none()

@@ -44,8 +44,10 @@ def test_create_with_an_idempotency_key_creates_once(world: dict[str, Any]) -> N
     first = client.post("/api/v1/listings/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
     assert first.status_code == 201, first.json()
     again = client.post("/api/v1/listings/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
-    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
-    assert again.json()["id"] == first.json()["id"] and Listing.objects.count() == 1
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert Listing.objects.count() == 1
     assert first.json()["confidential_detail"] == SECRET_DETAIL
     assert first.json()["state"] == "draft"
 
@@ -80,7 +82,8 @@ def test_others_cannot_list_an_achievement(world: dict[str, Any], reviewers: dic
     assert api(None).post("/api/v1/listings/", body, format="json").status_code in (401, 403)
     _agency, broker = agency_with_broker(world["regions"]["city"])
     assert (
-        api(broker).post("/api/v1/listings/", {**body, "authorisation": 999}, format="json").status_code == 403
+        api(broker).post("/api/v1/listings/", {**body, "authorisation": 999}, format="json").status_code
+        == 403
     )
     restricted = published_achievement(
         applicant=world["seller"],
@@ -114,15 +117,21 @@ def test_restricted_fields_never_reach_outsiders_through_the_api(
     for user in (None, world["buyer"]):
         client = api(user)
         detail = client.get(f"/api/v1/listings/{listing.pk}/").json()
-        assert "title" not in detail and "price" not in detail and "mode" not in detail
-        assert "confidential_detail" not in detail and "achievement" not in detail
+        assert "title" not in detail
+        assert "price" not in detail
+        assert "mode" not in detail
+        assert "confidential_detail" not in detail
+        assert "achievement" not in detail
         assert detail["public_summary"]
         listed = client.get("/api/v1/listings/").content.decode()
-        assert "钠电池" not in listed and "321" not in listed and SECRET_DETAIL not in listed
+        assert "钠电池" not in listed
+        assert "321" not in listed
+        assert SECRET_DETAIL not in listed
         assert client.get("/api/v1/listings/", {"search": "钠电池"}).json()["count"] == 0
         assert client.get("/api/v1/listings/", {"price_min": "300"}).json()["count"] == 0
     seller = api(world["seller"]).get(f"/api/v1/listings/{listing.pk}/").json()
-    assert seller["title"] == "受限的钠电池正极材料挂牌" and seller["confidential_detail"] == SECRET_DETAIL
+    assert seller["title"] == "受限的钠电池正极材料挂牌"
+    assert seller["confidential_detail"] == SECRET_DETAIL
 
 
 def test_drafts_are_404_for_outsiders_and_actions_403_where_visible(world: dict[str, Any]) -> None:
@@ -132,11 +141,13 @@ def test_drafts_are_404_for_outsiders_and_actions_403_where_visible(world: dict[
     assert api(world["buyer"]).post(f"/api/v1/listings/{draft.pk}/transitions/submit/").status_code == 404
     notice = _listing(world, ListingState.NOTICE)
     refused = api(world["buyer"]).post(f"/api/v1/listings/{notice.pk}/transitions/withdraw/")
-    assert refused.status_code == 403 and set(refused.json()) == {"code", "message", "fields"}
+    assert refused.status_code == 403
+    assert set(refused.json()) == {"code", "message", "fields"}
     edit = api(world["buyer"]).patch(f"/api/v1/listings/{notice.pk}/", {"title": "x"}, format="json")
     assert edit.status_code == 403
     notice.refresh_from_db()
-    assert notice.state == ListingState.NOTICE and notice.title != "x"
+    assert notice.state == ListingState.NOTICE
+    assert notice.title != "x"
 
 
 def test_the_whole_flow_through_the_api(world: dict[str, Any]) -> None:
@@ -145,22 +156,28 @@ def test_the_whole_flow_through_the_api(world: dict[str, Any]) -> None:
         "/api/v1/listings/", {**listing_data(), "achievement": world["achievement"].pk}, format="json"
     ).json()
     pk = created["id"]
-    assert seller.patch(f"/api/v1/listings/{pk}/", {"price": "90.50"}, format="json").json()["price"] == "90.50"
+    assert (
+        seller.patch(f"/api/v1/listings/{pk}/", {"price": "90.50"}, format="json").json()["price"] == "90.50"
+    )
     assert seller.post(f"/api/v1/listings/{pk}/transitions/submit/").json()["state"] == "submitted"
     # Editing a submitted listing: a clear refusal, nothing changed.
     refused = seller.patch(f"/api/v1/listings/{pk}/", {"price": "1"}, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "not_editable"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "not_editable"
     missing = admin.post(f"/api/v1/listings/{pk}/transitions/return/", {"reason": ""}, format="json")
-    assert missing.status_code == 400 and missing.json()["code"] == "reason_required"
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "reason_required"
     assert admin.post(f"/api/v1/listings/{pk}/transitions/approve/").json()["state"] == "notice"
     # An objection during the notice, filed once for a retried key, resolved by the administrator.
     body = {"reason": "权属有争议", "evidence": "专利号 ZL2020"}
     filed = buyer.post(f"/api/v1/listings/{pk}/objections/", body, format="json", HTTP_IDEMPOTENCY_KEY="o1")
     assert filed.status_code == 201
     again = buyer.post(f"/api/v1/listings/{pk}/objections/", body, format="json", HTTP_IDEMPOTENCY_KEY="o1")
-    assert again.json()["id"] == filed.json()["id"] and Objection.objects.count() == 1
+    assert again.json()["id"] == filed.json()["id"]
+    assert Objection.objects.count() == 1
     empty = buyer.post(f"/api/v1/listings/{pk}/objections/", {"reason": "", "evidence": ""}, format="json")
-    assert empty.status_code == 400 and Objection.objects.count() == 1
+    assert empty.status_code == 400
+    assert Objection.objects.count() == 1
     objection = filed.json()["id"]
     assert len(seller.get(f"/api/v1/listings/{pk}/objections/").json()) == 1
     assert api(buyer_user()).get(f"/api/v1/listings/{pk}/objections/").json() == []
@@ -170,12 +187,15 @@ def test_the_whole_flow_through_the_api(world: dict[str, Any]) -> None:
     done = admin.post(
         f"/api/v1/listing-objections/{objection}/transitions/dismiss/", {"reason": "证据不足"}, format="json"
     )
-    assert done.status_code == 200 and done.json()["state"] == ObjectionState.DISMISSED
+    assert done.status_code == 200
+    assert done.json()["state"] == ObjectionState.DISMISSED
     # After the notice: no more objections.
     listing = Listing.objects.get(pk=pk)
     services.listing_open(listing_id=pk, now=listing.notice_ends_at)
     late = buyer.post(f"/api/v1/listings/{pk}/objections/", body, format="json")
-    assert late.status_code in (400, 409) and "公示期" in late.json()["message"]
+    assert late.status_code in (400, 409)
+    assert "公示期" in late.json()["message"]
     assert api(None).get("/api/v1/listings/", {"state": "open"}).json()["count"] == 1
     bad = api(None).get("/api/v1/listings/", {"price_min": "abc"})
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid_filter"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_filter"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
@@ -36,6 +37,7 @@ def _no_lost_notices(caplog: Any) -> Any:
 def commits(django_capture_on_commit_callbacks: Any) -> Any:
     """Run the after-commit hooks (notices) of what happens inside ``with commits():``."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
 
 SECRET_DETAIL = "工艺参数：还原温度、辊压压力等（保密）。"
 
@@ -84,18 +86,24 @@ def test_the_hall_lists_public_listings_and_filters_them(world: dict[str, Any]) 
     page = Client().get(reverse("trading:hall"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "石墨烯导热膜挂牌" in body and draft.title not in body
+    assert "石墨烯导热膜挂牌" in body
+    assert draft.title not in body
     assert "公示中" in body
     found = Client().get(reverse("trading:hall"), {"q": "石墨烯", "mode": "license", "price_max": "60"})
     assert "石墨烯导热膜挂牌" in found.content.decode()
-    assert "石墨烯导热膜挂牌" not in Client().get(reverse("trading:hall"), {"price_min": "60"}).content.decode()
-    assert "石墨烯导热膜挂牌" not in Client().get(reverse("trading:hall"), {"mode": "equity"}).content.decode()
+    assert (
+        "石墨烯导热膜挂牌" not in Client().get(reverse("trading:hall"), {"price_min": "60"}).content.decode()
+    )
+    assert (
+        "石墨烯导热膜挂牌" not in Client().get(reverse("trading:hall"), {"mode": "equity"}).content.decode()
+    )
     region = world["regions"]["county"].code
     assert "石墨烯导热膜挂牌" in Client().get(reverse("trading:hall"), {"region": region}).content.decode()
     other = world["regions"]["other_county"].code
     assert "石墨烯导热膜挂牌" not in Client().get(reverse("trading:hall"), {"region": other}).content.decode()
     partial = Client().get(reverse("trading:hall"), {"q": "石墨烯"}, headers={"HX-Request": "true"})
-    assert partial.status_code == 200 and "<html" not in partial.content.decode()
+    assert partial.status_code == 200
+    assert "<html" not in partial.content.decode()
     assert listing.pk
 
 
@@ -108,7 +116,8 @@ def test_bad_hall_filters_list_nothing_and_say_why(world: dict[str, Any], query:
     page = Client().get(reverse("trading:hall"), query)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "filter-errors" in body and "石墨烯导热膜挂牌" not in body
+    assert "filter-errors" in body
+    assert "石墨烯导热膜挂牌" not in body
 
 
 def test_hidden_fields_of_a_restricted_listing_are_neither_shown_nor_searchable(
@@ -118,7 +127,8 @@ def test_hidden_fields_of_a_restricted_listing_are_neither_shown_nor_searchable(
     for user in outsiders:
         client = client_of(user)
         hall = client.get(reverse("trading:hall")).content.decode()
-        assert "受限的钠电池正极材料" not in hall and "321" not in hall
+        assert "受限的钠电池正极材料" not in hall
+        assert "321" not in hall
         assert "一种正极材料的公开摘要" in hall
         # The hidden name and price do not match a search or a price filter.
         link = reverse("trading:listing_detail", args=[restricted.pk])
@@ -126,11 +136,15 @@ def test_hidden_fields_of_a_restricted_listing_are_neither_shown_nor_searchable(
         assert link not in client.get(reverse("trading:hall"), {"price_min": "300"}).content.decode()
         assert link in client.get(reverse("trading:hall"), {"q": "正极材料"}).content.decode()
         page = client.get(reverse("trading:listing_detail", args=[restricted.pk])).content.decode()
-        assert "受限的钠电池正极材料" not in page and "321" not in page and SECRET_DETAIL not in page
+        assert "受限的钠电池正极材料" not in page
+        assert "321" not in page
+        assert SECRET_DETAIL not in page
         assert "一种正极材料的公开摘要" in page
     seller_page = client_of(world["seller"]).get(reverse("trading:listing_detail", args=[restricted.pk]))
     body = seller_page.content.decode()
-    assert "受限的钠电池正极材料挂牌" in body and "321" in body and SECRET_DETAIL in body
+    assert "受限的钠电池正极材料挂牌" in body
+    assert "321" in body
+    assert SECRET_DETAIL in body
     admin_page = client_of(world["admin"]).get(reverse("trading:listing_detail", args=[restricted.pk]))
     assert SECRET_DETAIL in admin_page.content.decode()
     seller_hall = client_of(world["seller"]).get(reverse("trading:hall"), {"q": "钠电池"}).content.decode()
@@ -139,8 +153,12 @@ def test_hidden_fields_of_a_restricted_listing_are_neither_shown_nor_searchable(
 
 def test_a_public_listing_shows_its_fields_but_never_the_confidential_detail(world: dict[str, Any]) -> None:
     listing = _listing(world, ListingState.NOTICE, title="石墨烯导热膜挂牌")
-    page = client_of(world["buyer"]).get(reverse("trading:listing_detail", args=[listing.pk])).content.decode()
-    assert "石墨烯导热膜挂牌" in page and "普通许可" in page and SECRET_DETAIL not in page
+    page = (
+        client_of(world["buyer"]).get(reverse("trading:listing_detail", args=[listing.pk])).content.decode()
+    )
+    assert "石墨烯导热膜挂牌" in page
+    assert "普通许可" in page
+    assert SECRET_DETAIL not in page
     assert 'id="listing-panels"' in page
 
 
@@ -148,7 +166,9 @@ def test_drafts_are_not_found_by_outsiders(world: dict[str, Any]) -> None:
     draft = _listing(world, ListingState.DRAFT)
     for user in (None, world["buyer"]):
         assert client_of(user).get(reverse("trading:listing_detail", args=[draft.pk])).status_code == 404
-    assert client_of(world["seller"]).get(reverse("trading:listing_detail", args=[draft.pk])).status_code == 200
+    assert (
+        client_of(world["seller"]).get(reverse("trading:listing_detail", args=[draft.pk])).status_code == 200
+    )
 
 
 # --- filing, editing, review --------------------------------------------------------------------------------
@@ -171,10 +191,12 @@ def test_a_seller_lists_an_achievement_and_submits_it(world: dict[str, Any], com
     with commits():
         response = client.post(reverse("trading:listing_create"), data)
     listing = Listing.objects.get()
-    assert response.status_code == 302 and listing.state == ListingState.SUBMITTED
+    assert response.status_code == 302
+    assert listing.state == ListingState.SUBMITTED
     # The same form posted twice creates nothing more.
     again = client.post(reverse("trading:listing_create"), data)
-    assert again.status_code == 200 and Listing.objects.count() == 1
+    assert again.status_code == 200
+    assert Listing.objects.count() == 1
     assert "未重复创建" in again.content.decode()
     # The administrators are told; the seller sees it in 我的挂牌.
     assert Notification.objects.filter(recipient=world["admin"], kind="listing.review").exists()
@@ -211,7 +233,8 @@ def test_someone_elses_achievement_cannot_be_listed(world: dict[str, Any]) -> No
     response = client_of(other).post(
         reverse("trading:listing_create"), {**_form(), "achievement": world["achievement"].pk}
     )
-    assert response.status_code == 200 and "不能由您挂牌" in response.content.decode()
+    assert response.status_code == 200
+    assert "不能由您挂牌" in response.content.decode()
     assert not Listing.objects.exists()
 
 
@@ -223,7 +246,8 @@ def test_editing_is_for_drafts_and_returned_listings(world: dict[str, Any]) -> N
     response = client.post(url, {**_form(title="改过的名称"), "submit_now": "1"})
     assert response.status_code == 302
     returned.refresh_from_db()
-    assert returned.title == "改过的名称" and returned.state == ListingState.SUBMITTED
+    assert returned.title == "改过的名称"
+    assert returned.state == ListingState.SUBMITTED
     # Submitted: no more edits, a clear message, nothing changed.
     response = client.post(url, _form(title="再改一次"), follow=True)
     assert "只有草稿或已退回的挂牌可以修改" in response.content.decode()
@@ -239,7 +263,8 @@ def test_the_administrator_approves_or_returns_from_the_review_queue(
     second = _listing(world, ListingState.SUBMITTED, title="第二个")
     admin = client_of(world["admin"])
     queue = admin.get(reverse("trading:review_queue")).content.decode()
-    assert "第一个" in queue and "第二个" in queue
+    assert "第一个" in queue
+    assert "第二个" in queue
     with commits():
         admin.post(reverse("trading:listing_transition", args=[first.pk, "approve"]), {"next": "review"})
     # A return without a reason is refused with a message and changes nothing.
@@ -248,16 +273,20 @@ def test_the_administrator_approves_or_returns_from_the_review_queue(
     second.refresh_from_db()
     assert second.state == ListingState.SUBMITTED
     with commits():
-        admin.post(reverse("trading:listing_transition", args=[second.pk, "return"]), {"reason": "价格需说明"})
+        admin.post(
+            reverse("trading:listing_transition", args=[second.pk, "return"]), {"reason": "价格需说明"}
+        )
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.state == ListingState.NOTICE and first.notice_ends_at is not None
+    assert first.state == ListingState.NOTICE
+    assert first.notice_ends_at is not None
     assert second.state == ListingState.RETURNED
     assert Notification.objects.filter(recipient=world["seller"], kind="listing.returned").exists()
     assert Notification.objects.filter(recipient=world["seller"], kind="listing.approved").exists()
     # The seller's to-do shows the returned listing with the reason.
     todo = client_of(world["seller"]).get(reverse("core:todo")).content.decode()
-    assert "被退回待修改的挂牌" in todo and "价格需说明" in todo
+    assert "被退回待修改的挂牌" in todo
+    assert "价格需说明" in todo
     assert client_of(world["seller"]).get(reverse("trading:review_queue")).status_code == 403
 
 
@@ -312,7 +341,8 @@ def test_objections_are_filed_in_the_notice_and_resolved_by_administrators(
     response = client.post(
         reverse("trading:objection_file", args=[listing.pk]), {"reason": "权属有争议"}, follow=True
     )
-    assert "异议未提交" in response.content.decode() and not Objection.objects.exists()
+    assert "异议未提交" in response.content.decode()
+    assert not Objection.objects.exists()
     with commits():
         client.post(
             reverse("trading:objection_file", args=[listing.pk]),
@@ -356,9 +386,12 @@ def test_an_upheld_objection_suspends_the_listing(world: dict[str, Any]) -> None
 def test_no_objection_outside_the_notice_period(world: dict[str, Any]) -> None:
     listing = _listing(world, ListingState.OPEN)
     response = client_of(world["buyer"]).post(
-        reverse("trading:objection_file", args=[listing.pk]), {"reason": "迟到", "evidence": "无"}, follow=True
+        reverse("trading:objection_file", args=[listing.pk]),
+        {"reason": "迟到", "evidence": "无"},
+        follow=True,
     )
-    assert response.status_code == 200 and "只能在公示期内提出异议" in response.content.decode()
+    assert response.status_code == 200
+    assert "只能在公示期内提出异议" in response.content.decode()
     assert not Objection.objects.exists()
     assert client_of(None).post(reverse("trading:objection_file", args=[listing.pk])).status_code == 302
 
@@ -372,7 +405,7 @@ def test_an_org_admin_authorises_an_agency_whose_broker_then_lists(world: dict[s
     broker = user_with_role(Role.BROKER, organisation=agency)
     client = client_of(org_admin)
     assert client.get(reverse("trading:authorisations")).status_code == 200
-    ends = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    ends = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     response = client.post(
         reverse("trading:authorisations"),
         {"achievement": world["achievement"].pk, "agency": agency.pk, "scope": "list", "ends_on": ends},
@@ -387,13 +420,22 @@ def test_an_org_admin_authorises_an_agency_whose_broker_then_lists(world: dict[s
     # A past end date is refused with a message.
     past = client.post(
         reverse("trading:authorisations"),
-        {"achievement": world["achievement"].pk, "agency": agency.pk, "scope": "list", "ends_on": "2000-01-01"},
+        {
+            "achievement": world["achievement"].pk,
+            "agency": agency.pk,
+            "scope": "list",
+            "ends_on": "2000-01-01",
+        },
     )
-    assert past.status_code == 200 and "不能早于今天" in past.content.decode()
+    assert past.status_code == 200
+    assert "不能早于今天" in past.content.decode()
     client.post(reverse("trading:authorisation_revoke", args=[authorisation.pk]))
     authorisation.refresh_from_db()
     assert authorisation.revoked_at is not None
-    assert world["achievement"].name not in client_of(broker).get(reverse("trading:listing_create")).content.decode()
+    assert (
+        world["achievement"].name
+        not in client_of(broker).get(reverse("trading:listing_create")).content.decode()
+    )
     # Only the owner's administrators see and revoke.
     assert client_of(world["seller"]).get(reverse("trading:authorisations")).status_code == 403
 
@@ -407,8 +449,11 @@ def test_administrators_set_notice_periods_and_the_calendar(world: dict[str, Any
     )
     assert response.status_code == 302
     assert TradingPolicy.objects.get().notice_working_days == 7
-    bad = admin.post(reverse("trading:settings"), {"policy-region": county, "policy-notice_working_days": "0"})
-    assert bad.status_code == 200 and TradingPolicy.objects.get().notice_working_days == 7
+    bad = admin.post(
+        reverse("trading:settings"), {"policy-region": county, "policy-notice_working_days": "0"}
+    )
+    assert bad.status_code == 200
+    assert TradingPolicy.objects.get().notice_working_days == 7
     response = admin.post(
         reverse("trading:calendar_day_set"),
         {"day-date": "2027-02-06", "day-kind": "holiday", "day-name": "春节"},

@@ -142,7 +142,9 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     )
     if chosen is None:
         if wanted:
-            messages.error(request, _("该成果不能由您挂牌：只有本单位已发布的成果或受托且授权有效的成果可以挂牌。"))
+            messages.error(
+                request, _("该成果不能由您挂牌：只有本单位已发布的成果或受托且授权有效的成果可以挂牌。")
+            )
         return render(request, "trading/listing_choose.html", {"choices": choices})
     achievement, authorisation = chosen
     form = ListingForm(
@@ -197,7 +199,9 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ListingForm(request.POST or None, initial=ListingForm.initial_from(listing))
     if request.method == "POST" and form.is_valid():
         try:
-            listing = services.listing_update(actor=acting_user(request), listing=listing, data=form.cleaned_data)
+            listing = services.listing_update(
+                actor=acting_user(request), listing=listing, data=form.cleaned_data
+            )
             if request.POST.get("submit_now"):
                 listing = services.listing_submit(actor=acting_user(request), listing=listing)
         except DomainError as error:
@@ -223,7 +227,10 @@ def listing_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse
     listing = _get(request, pk)
     try:
         services.listing_transition(
-            actor=acting_user(request), listing=listing, name=name, reason=request.POST.get("reason", "")[:2000]
+            actor=acting_user(request),
+            listing=listing,
+            name=name,
+            reason=request.POST.get("reason", "")[:2000],
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -271,7 +278,10 @@ def objection_resolve(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404 from None
     try:
         services.objection_transition(
-            actor=acting_user(request), objection=objection, name=name, reason=request.POST.get("reason", "")[:2000]
+            actor=acting_user(request),
+            objection=objection,
+            name=name,
+            reason=request.POST.get("reason", "")[:2000],
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -328,11 +338,14 @@ def _authorisation_form(principal: Principal, data: Any = None) -> Authorisation
     agencies = (
         account_selectors.verified_organisations()
         .filter(kind=OrganisationKind.AGENCY)
-        .exclude(pk=principal.organisation_id)
+        .exclude(pk=principal.organisation_id or 0)
         .order_by("name")
     )
     return AuthorisationForm(
-        data, achievements=own, agencies=agencies, initial={"ends_on": timezone.localdate() + datetime.timedelta(days=365)}
+        data,
+        achievements=own,
+        agencies=agencies,
+        initial={"ends_on": timezone.localdate() + datetime.timedelta(days=365)},
     )
 
 
@@ -380,7 +393,9 @@ def authorisation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     try:
         services.authorisation_revoke(
-            actor=acting_user(request), authorisation=authorisation, reason=request.POST.get("reason", "")[:2000]
+            actor=acting_user(request),
+            authorisation=authorisation,
+            reason=request.POST.get("reason", "")[:2000],
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -463,7 +478,9 @@ def calendar_day_set(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             apply_domain_error(form, error)
         else:
-            messages.success(request, _("%(date)s 已设为%(kind)s。") % {"date": day.date, "kind": day.get_kind_display()})
+            messages.success(
+                request, _("%(date)s 已设为%(kind)s。") % {"date": day.date, "kind": day.get_kind_display()}
+            )
             return redirect(reverse("trading:settings") + f"?year={day.date.year}")
     return _settings_page(request, _year(request), NoticePolicyForm(prefix="policy"), form)
 
@@ -476,7 +493,9 @@ def calendar_day_clear(request: HttpRequest, pk: int) -> HttpResponse:
         return _forbidden(request)
     try:
         day = selectors.calendar_day_get(pk)
-        core_services.calendar_day_clear(actor=acting_user(request), day=day, reason=request.POST.get("reason", "")[:200])
+        core_services.calendar_day_clear(
+            actor=acting_user(request), day=day, reason=request.POST.get("reason", "")[:200]
+        )
     except NotFound:
         raise Http404 from None
     except DomainError as error:
