@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.choices import OrganisationKind
@@ -59,6 +59,7 @@ def _get(request: HttpRequest, pk: Any) -> Listing:
 # --- the hall ---------------------------------------------------------------------------------------------
 
 
+@require_GET
 def hall(request: HttpRequest) -> HttpResponse:
     """技术交易大厅: listings in notice or later; search and filters over what the visitor may read."""
     principal = principal_of(request.user)
@@ -91,6 +92,7 @@ def _cards(principal: Principal, rows: Any) -> list[dict[str, Any]]:
 # --- one listing ------------------------------------------------------------------------------------------
 
 
+@require_GET
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = principal_of(request.user)
     listing = _get(request, pk)
