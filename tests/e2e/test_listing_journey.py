@@ -87,7 +87,8 @@ def test_a_listing_passes_review_an_objection_and_its_notice_period(
     admin.click("#review-queue >> text=审核通过并公示")
     admin.wait_for_selector("text=操作成功")
     listing.refresh_from_db()
-    assert listing.state == ListingState.NOTICE and listing.notice_ends_at is not None
+    assert listing.state == ListingState.NOTICE
+    assert listing.notice_ends_at is not None
 
     # 3. Another user files an objection during the notice.
     objector = new_page()
