@@ -39,7 +39,7 @@ def kinds(user: Any) -> list[str]:
 def test_every_step_tells_the_seller_the_agency_and_the_administrators(
     world: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    seller, admin = world["seller"], world["admin"]
+    admin = world["admin"]
     owner_admin = user_with_role(Role.ORG_ADMIN, organisation=world["university"])
     agency, broker = agency_with_broker(world["regions"]["city"])
     agency_admin = user_with_role(Role.ORG_ADMIN, organisation=agency)
