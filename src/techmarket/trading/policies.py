@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
-from techmarket.achievements.choices import Confidentiality
+from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.core.policy_registry import policy
 from techmarket.trading.choices import (
     AUCTION_PRICING,
@@ -183,6 +183,17 @@ def can_see_confidential(principal: Principal, listing: Listing) -> bool:
 def can_list(principal: Principal) -> bool:
     """挂牌: sellers (filers and organisation administrators) and agency brokers."""
     return principal.organisation_id is not None and bool((SELLER_ROLES | AGENT_ROLES) & principal.roles)
+
+
+@policy
+def can_list_achievement(principal: Principal, achievement: Any) -> bool:
+    """The achievement page's 挂牌交易 link: a seller of the owner organisation, the record published."""
+    return (
+        principal.organisation_id is not None
+        and principal.organisation_id == achievement.owner_organisation_id
+        and bool(SELLER_ROLES & principal.roles)
+        and achievement.state == AchievementState.PUBLISHED
+    )
 
 
 @policy

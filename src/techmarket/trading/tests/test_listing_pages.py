@@ -225,6 +225,18 @@ def test_bad_listing_forms_show_the_error_and_create_nothing(
     assert not Listing.objects.exists()
 
 
+def test_the_achievement_page_offers_listing_to_its_sellers_only(world: dict[str, Any]) -> None:
+    url = reverse("achievements:detail", args=[world["achievement"].pk])
+    target = reverse("trading:listing_create") + f"?achievement={world['achievement'].pk}"
+    page = client_of(world["seller"]).get(url).content.decode()
+    assert 'id="list-for-trading"' in page
+    form = client_of(world["seller"]).get(target)
+    assert form.status_code == 200
+    assert 'id="listing-form"' in form.content.decode()
+    for user in (None, world["buyer"], world["admin"]):
+        assert 'id="list-for-trading"' not in client_of(user).get(url).content.decode()
+
+
 def test_someone_elses_achievement_cannot_be_listed(world: dict[str, Any]) -> None:
     client = client_of(world["buyer"])
     response = client.get(reverse("trading:listing_create") + f"?achievement={world['achievement'].pk}")
