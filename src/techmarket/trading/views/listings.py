@@ -151,7 +151,14 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     achievement, authorisation = chosen
     form = ListingForm(
         request.POST or None,
-        initial={"title": achievement.name, "public_summary": achievement.abstract[:500], "listing_days": 90},
+        initial={
+            "title": achievement.name,
+            # A 受限 record's abstract is not copied into the public summary: the seller writes what is public.
+            "public_summary": achievement.abstract[:500]
+            if achievement.confidentiality == Confidentiality.PUBLIC
+            else "",
+            "listing_days": 90,
+        },
     )
     submission_key = submission_key_of(request)
     if request.method == "POST" and form.is_valid():
