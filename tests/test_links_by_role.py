@@ -158,3 +158,34 @@ def test_the_reverse_link_no_longer_leads_to_a_403(cast, regions, reviewers, app
     page = client.get(reverse("achievements:detail", args=[published.pk])).content.decode()
     assert not shown(page, reverse("matching:reverse", args=[published.pk]))
     assert client.get(reverse("matching:reverse", args=[published.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_trading_page_links(role, cast, regions, reviewers, applicant):
+    from techmarket.trading import services as trading_services
+    from techmarket.trading.tests.factories import listing_data
+
+    client = client_for(cast[role])
+    record = achievement_in_state(
+        S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    draft = trading_services.listing_create(actor=applicant, achievement=record, data=listing_data())
+    hall_targets = [
+        reverse("trading:mine"),
+        reverse("trading:listing_create"),
+        reverse("trading:review_queue"),
+        reverse("trading:settings"),
+    ]
+    assert_links_match_pages(role, client, reverse("trading:hall"), hall_targets)
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("trading:mine"),
+        [reverse("trading:authorisations"), reverse("trading:listing_create")],
+    )
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("trading:listing_detail", args=[draft.pk]),
+        [reverse("trading:listing_edit", args=[draft.pk])],
+    )

@@ -13,6 +13,7 @@ private objects' words as the query: nothing private may show in the answer.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from techmarket.accounts import services as accounts_services
@@ -35,6 +37,7 @@ from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
 from techmarket.conversations import services as conversation_services
 from techmarket.conversations.models import Thread
+from techmarket.core.models import CalendarDay
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state, enterprise_user
 from techmarket.docking import services as docking_services
@@ -45,6 +48,7 @@ from techmarket.matching.models import Suggestion
 from techmarket.notifications import services as notifications
 from techmarket.trading import services as trading_services
 from techmarket.trading.choices import ListingState
+from techmarket.trading.tests.factories import listing_data as trading_listing_data
 from techmarket.trading.tests.factories import listing_in_state
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +60,16 @@ SECRET_NOTICE = "只给专家甲看的通知"
 SECRET_UPLOAD = "甲单位内部成果清单.xlsx"
 SECRET_MESSAGE = "只给对话双方看的报价三十万"
 SECRET_FILE = "报价单内部版.pdf"
-SECRET_LISTING = "只给授权买方看的挂牌保密工艺参数"
+SECRET_DISCLOSED = "只给授权买方看的挂牌保密工艺参数"
 SECRET_LISTING_FILE = "挂牌保密工艺配方文件"
+SECRET_LISTING = "受限成果挂牌的内部名称"
+SECRET_LISTING_DETAIL = "挂牌保密信息：最低可接受价"
+SECRET_OBJECTION = "只给管理员和成果方看的异议证据"
 SECRETS = (
     SECRET_LISTING,
+    SECRET_LISTING_DETAIL,
+    SECRET_OBJECTION,
+    SECRET_DISCLOSED,
     SECRET_LISTING_FILE,
     SECRET_ACHIEVEMENT,
     DRAFT_ACHIEVEMENT,
@@ -70,7 +80,7 @@ SECRETS = (
     SECRET_FILE,
 )
 # Words of the private texts: what an outsider would type into a search box to find them.
-PROBES = ("石墨烯散热膜 钠离子电池正极", "高导热界面材料 只给专家甲", "报价三十万")
+PROBES = ("石墨烯散热膜 钠离子电池正极", "高导热界面材料 只给专家甲", "报价三十万", "内部名称 最低可接受价")
 
 # Route parameters that name one object; other parameters (an action, a format) come from the case.
 OBJECT_PARAMETERS = {
@@ -232,8 +242,62 @@ def _disclosure_cases() -> dict[str, list[Case]]:
     }
 
 
+def _listing_draft(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["draft_listing"].pk}
+
+
+def _listing_notice(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["notice_listing"].pk}
+
+
+def _objection(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["objection"].pk}
+
+
 CASES: dict[str, list[Case]] = {
     **_disclosure_cases(),
+    # Trading: a draft listing (its organisation's and administrators' only), a 受限 listing in notice
+    # (public, but only its public fields; its changes are the seller's and administrators'), an objection
+    # (administrators, the seller, the filer), an agency authorisation and a calendar day.
+    "trading:listing_detail": [
+        Case(_listing_draft, LISTING_OUTSIDERS),
+        Case(_listing_notice, LISTING_OUTSIDERS, get_is_private=False),
+    ],
+    "trading:listing_edit": [
+        Case(_listing_draft, LISTING_OUTSIDERS),
+        Case(_listing_notice, LISTING_OUTSIDERS),
+    ],
+    "trading:listing_transition": [
+        Case(lambda w: {**_listing_draft(w), "name": "submit"}, LISTING_OUTSIDERS),
+        Case(lambda w: {**_listing_notice(w), "name": "withdraw"}, LISTING_OUTSIDERS),
+        Case(lambda w: {**_listing_notice(w), "name": "suspend"}, LISTING_OUTSIDERS),
+    ],
+    "trading:objection_file": [Case(_listing_draft, LISTING_OUTSIDERS)],
+    "trading:objection_resolve": [
+        Case(lambda w, n=name: {**_objection(w), "name": n}, LISTING_OUTSIDERS)
+        for name in ("uphold", "dismiss")
+    ],
+    "trading:authorisation_revoke": [
+        Case(
+            lambda w: {"pk": w["authorisation"].pk},
+            ("broker", "org_admin_other", "other_applicant", "anonymous"),
+        )
+    ],
+    "trading:calendar_day_clear": [Case(lambda w: {"pk": w["calendar_day"].pk}, LISTING_OUTSIDERS)],
+    "api:listing-detail": [
+        Case(_listing_draft, LISTING_OUTSIDERS),
+        Case(_listing_notice, LISTING_OUTSIDERS, get_is_private=False),
+    ],
+    "api:listing-transition": [
+        Case(lambda w: {**_listing_draft(w), "transition": "submit"}, LISTING_OUTSIDERS),
+        Case(lambda w: {**_listing_notice(w), "transition": "withdraw"}, LISTING_OUTSIDERS),
+    ],
+    "api:listing-objections": [Case(_listing_draft, LISTING_OUTSIDERS)],
+    "api:listing-objection-detail": [Case(_objection, LISTING_OUTSIDERS)],
+    "api:listing-objection-transition": [
+        Case(lambda w, n=name: {**_objection(w), "transition": n}, LISTING_OUTSIDERS)
+        for name in ("uphold", "dismiss")
+    ],
     # Achievements: a 受限 published record and a draft, web and API.
     "achievements:detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
     "achievements:edit": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
@@ -503,14 +567,35 @@ def world(regions, reviewers, organisation, applicant):
         seller=applicant,
         achievement=secret_achievement,
         admin=trading_admin,
-        confidential_detail=SECRET_LISTING,
+        confidential_detail=SECRET_DISCLOSED,
     )
-    draft_listing = listing_in_state(
-        ListingState.DRAFT,
-        seller=applicant,
+    # Trading: listings of the 受限 record, an objection filed by a third enterprise, an authorisation.
+    draft_listing = trading_services.listing_create(
+        actor=applicant,
         achievement=secret_achievement,
-        admin=trading_admin,
-        confidential_detail=SECRET_LISTING,
+        data=trading_listing_data(title=SECRET_LISTING, confidential_detail=SECRET_LISTING_DETAIL),
+    )
+    notice_listing = trading_services.listing_create(
+        actor=applicant,
+        achievement=secret_achievement,
+        data=trading_listing_data(
+            title=SECRET_LISTING, confidential_detail=SECRET_LISTING_DETAIL, public_fields=["summary"]
+        ),
+    )
+    trading_services.listing_submit(actor=applicant, listing=notice_listing)
+    notice_listing = trading_services.listing_approve(actor=trading_admin, listing=notice_listing)
+    objection = trading_services.objection_file(
+        actor=enterprise_user(county, username="objector"),
+        listing=notice_listing,
+        reason="权属争议",
+        evidence=SECRET_OBJECTION,
+    )
+    authorisation = trading_services.authorisation_grant(
+        actor=user_with_role(Role.ORG_ADMIN, organisation=organisation, username="owner_admin"),
+        achievement=secret_achievement,
+        agency=OrganisationFactory(name="受托的另一家机构", kind=OrganisationKind.AGENCY),
+        scope="list",
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
     )
     nda = trading_services.nda_set(actor=applicant, listing=open_listing, text="买方负有保密义务。")
     trading_services.nda_set(actor=applicant, listing=draft_listing, text="买方负有保密义务。")
@@ -518,7 +603,7 @@ def world(regions, reviewers, organisation, applicant):
         actor=applicant,
         listing=open_listing,
         title=SECRET_LISTING_FILE,
-        upload=SimpleUploadedFile("配方.pdf", _pdf(SECRET_LISTING)),
+        upload=SimpleUploadedFile("配方.pdf", _pdf(SECRET_DISCLOSED)),
         confidential=True,
     )
     auto_grant_rule = trading_services.auto_grant_rule_add(
@@ -533,6 +618,10 @@ def world(regions, reviewers, organisation, applicant):
         "listing_document": listing_document,
         "auto_grant_rule": auto_grant_rule,
         "disclosure_request": disclosure_request,
+        "notice_listing": notice_listing,
+        "objection": objection,
+        "authorisation": authorisation,
+        "calendar_day": CalendarDay.objects.order_by("pk").first(),
         "secret_achievement": secret_achievement,
         "draft_achievement": draft_achievement,
         "secret_demand": secret_demand,

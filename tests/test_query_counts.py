@@ -80,6 +80,31 @@ def _demands(state: str = DemandState.PUBLISHED) -> Callable[[World, int], None]
     return add
 
 
+def _listings(state: str = "notice") -> Callable[[World, int], None]:
+    """Listings of one published achievement of the applicant's organisation, driven to ``state``."""
+
+    def add(world: World, n: int) -> None:
+        from techmarket.trading.tests.factories import listing_in_state
+
+        achievement = world.shared.get("listed")
+        if achievement is None:
+            achievement = world.shared["listed"] = achievement_in_state(
+                AchievementState.PUBLISHED,
+                applicant=world.users["applicant"],
+                region=world.regions["county"],
+                reviewers={lvl: world.users[f"{lvl}_reviewer"] for lvl in ("county", "city", "province")},
+            )
+        for _ in range(n):
+            listing_in_state(
+                state,
+                seller=world.users["applicant"],
+                achievement=achievement,
+                admin=world.users["platform_admin"],
+            )
+
+    return add
+
+
 def _experts(world: World, n: int) -> None:
     linked = world.shared.get("linked")
     if linked is None:
@@ -292,6 +317,17 @@ ENDPOINTS = [
         ("county_reviewer", "platform_admin"),
     ),
     Endpoint("page experts:list", _url("experts:list"), _experts, PUBLIC),
+    Endpoint("page trading:hall", _url("trading:hall"), _listings(), PUBLIC),
+    Endpoint(
+        "page trading:hall filtered",
+        _url("trading:hall", q="导热", mode="license", price_max="500", region="990000"),
+        _listings(),
+        PUBLIC,
+    ),
+    Endpoint("page trading:mine", _url("trading:mine"), _listings("draft"), ("applicant",)),
+    Endpoint(
+        "page trading:review_queue", _url("trading:review_queue"), _listings("submitted"), ("platform_admin",)
+    ),
     Endpoint("page notifications:inbox", _url("notifications:inbox"), _notifications, ("applicant",)),
     Endpoint("page docking:dashboard", _url("docking:dashboard"), _demands(), ("county_reviewer", "broker")),
     Endpoint("page docking:inbox", _url("docking:inbox"), _pushes, ("org_admin",)),
@@ -324,6 +360,7 @@ ENDPOINTS = [
     Endpoint("api demand-list", _url("api:demand-list"), _demands(), PUBLIC),
     Endpoint("api demand-list filtered", _url("api:demand-list", **FILTERED), _demands(), PUBLIC),
     Endpoint("api expert-list", _url("api:expert-list"), _experts, PUBLIC),
+    Endpoint("api listing-list", _url("api:listing-list"), _listings(), PUBLIC),
     Endpoint("api notification-list", _url("api:notification-list"), _notifications, ("applicant",)),
     Endpoint("api auth-tokens", _url("api:auth-tokens"), _tokens, ("applicant",)),
     Endpoint("page accounts:tokens", _url("accounts:tokens"), _tokens, ("applicant",)),

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal, principal_of
-from techmarket.achievements.choices import Confidentiality
+from techmarket.achievements.choices import AchievementState, Confidentiality
 from techmarket.core import clock
 from techmarket.core.policy_registry import policy
 from techmarket.trading.choices import (
@@ -185,6 +185,35 @@ def holds_grant(principal: Principal, listing: Listing) -> bool:
     return DisclosureRequest.objects.filter(grant_q(principal), listing_id=listing.pk).exists()
 
 
+def full_view_q(principal: Principal) -> Q:
+    """The listings whose every field the principal reads (:func:`has_full_view` as a query)."""
+    if is_trading_admin(principal):
+        return Q()
+    q = Q(pk__in=[])
+    if principal.organisation_id is None:
+        return q
+    if SELLER_ROLES & principal.roles:
+        q |= Q(owner_organisation_id=principal.organisation_id)
+    if AGENT_ROLES & principal.roles:
+        q |= Q(
+            authorisation__agency_id=principal.organisation_id,
+            authorisation__revoked_at__isnull=True,
+            authorisation__ends_on__gte=timezone.localdate(),
+        )
+    return q
+
+
+def shown_q(principal: Principal, field_name: str) -> Q:
+    """The listings whose field ``field_name`` (a :class:`PublicField`) the principal may read, as a query:
+    a search or a filter on a field may only match where the field is shown (:func:`shown_fields`)."""
+    # JSON containment is not portable (SQLite); the stored list is compared as its JSON text.
+    return (
+        full_view_q(principal)
+        | Q(achievement__confidentiality=Confidentiality.PUBLIC)
+        | Q(public_fields_text__contains=f'"{field_name}"')
+    )
+
+
 def can_see_confidential(principal: Principal, listing: Listing) -> bool:
     """The confidential detail and documents: the parties, and a grantee (:func:`holds_grant`)."""
     return has_full_view(principal, listing) or holds_grant(principal, listing)
@@ -245,6 +274,17 @@ def can_list(principal: Principal) -> bool:
 
 
 @policy
+def can_list_achievement(principal: Principal, achievement: Any) -> bool:
+    """The achievement page's 挂牌交易 link: a seller of the owner organisation, the record published."""
+    return (
+        principal.organisation_id is not None
+        and principal.organisation_id == achievement.owner_organisation_id
+        and bool(SELLER_ROLES & principal.roles)
+        and achievement.state == AchievementState.PUBLISHED
+    )
+
+
+@policy
 def can_edit(principal: Principal, listing: Listing) -> bool:
     """Change a draft or returned listing: its seller or agency."""
     return listing.state in (ListingState.DRAFT, ListingState.RETURNED) and manages(principal, listing)
@@ -260,6 +300,42 @@ def can_authorise(principal: Principal, organisation_id: int) -> bool:
 def can_set_notice_period(principal: Principal) -> bool:
     """Set a region's notice period: trading administrators."""
     return is_trading_admin(principal)
+
+
+@policy
+def can_review_listings(principal: Principal) -> bool:
+    """The review queue (审核挂牌), objections and the trading settings: trading administrators."""
+    return is_trading_admin(principal)
+
+
+@policy
+def can_see_own_listings(principal: Principal) -> bool:
+    """我的挂牌: sellers and agencies (the same people who may list)."""
+    return can_list(principal)
+
+
+@policy
+def can_manage_authorisations(principal: Principal) -> bool:
+    """The agency authorisation page: organisation administrators."""
+    return principal.organisation_id is not None and principal.has_role(Role.ORG_ADMIN)
+
+
+def can_see_objection(principal: Principal, objection: Objection) -> bool:
+    """An objection is read by administrators, the seller (and its agency) and the person who filed it."""
+    return (
+        is_trading_admin(principal)
+        or manages(principal, objection.listing)
+        or (principal.user_id is not None and principal.user_id == objection.filed_by_id)
+    )
+
+
+def objections_q(principal: Principal, listing: Listing) -> Q:
+    """The listing's objections the principal may read (:func:`can_see_objection` as a query)."""
+    if is_trading_admin(principal) or manages(principal, listing):
+        return Q()
+    if principal.user_id is None:
+        return Q(pk__in=[])
+    return Q(filed_by_id=principal.user_id)
 
 
 @policy

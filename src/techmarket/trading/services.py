@@ -27,6 +27,7 @@ from techmarket.achievements import selectors as achievement_selectors
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.types import Achievement
 from techmarket.core import calendar, clock
+from techmarket.core import services as core_services
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
 from techmarket.core.files import DOCUMENTS, PDF, check_upload, safe_name
@@ -87,6 +88,7 @@ LISTING_FIELDS = (
     "confidential_detail",
     "public_fields",
 )
+DUPLICATE_SUBMISSION = _("该表单已经提交过，未重复创建。请在“我的挂牌”或挂牌项目页面中查看。")
 MAX_AMOUNT = Decimal("999999999999.99")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -245,8 +247,13 @@ def listing_create(
     achievement: Achievement,
     data: dict[str, Any],
     authorisation: ListingAuthorisation | None = None,
+    submission_key: str = "",
 ) -> Listing:
-    """挂牌 a published achievement: by its owner organisation, or by the agency it authorised."""
+    """挂牌 a published achievement: by its owner organisation, or by the agency it authorised.
+
+    ``submission_key`` (the web form's one-time key, or the API's Idempotency-Key) makes a second
+    submission fail with ``duplicate_submission`` instead of creating a second listing; the audit event
+    records it, so the API can answer a retry with the first result."""
     principal = principal_of(actor)
     if authorisation is not None:
         authorisation = ListingAuthorisation.objects.get(pk=authorisation.pk)  # as it stands now
@@ -270,6 +277,8 @@ def listing_create(
         raise DomainError("not_published", _("只有已发布的科技成果可以挂牌。"))
     clean = _clean_listing({"title": achievement.name, **data})
     with transaction.atomic():
+        if submission_key and not core_services.claim_submission(submission_key):
+            raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION)
         listing = Listing.objects.create(
             achievement=achievement,
             owner_organisation_id=achievement.owner_organisation_id,
@@ -278,13 +287,24 @@ def listing_create(
             created_by=actor,
             **clean,
         )
-        record_event(actor=actor, action="trading.listing.create", target=listing)
+        record_event(
+            actor=actor,
+            action="trading.listing.create",
+            target=listing,
+            to_state=listing.state,
+            data={"submission_key": submission_key} if submission_key else None,
+        )
     return listing
 
 
 def listing_update(*, actor: User, listing: Listing, data: dict[str, Any]) -> Listing:
     """Change a draft or returned listing."""
-    if not policies.can_edit(principal_of(actor), listing):
+    principal = principal_of(actor)
+    if not policies.can_edit(principal, listing):
+        if policies.manages(principal, listing):
+            raise DomainError(
+                "not_editable", _("只有草稿或已退回的挂牌可以修改；已提交的挂牌请等待审核结果。")
+            )
         raise NotPermitted()
     current = {name: getattr(listing, name) for name in LISTING_FIELDS}
     clean = _clean_listing({**current, **data})
@@ -418,8 +438,11 @@ def listing_transition(*, actor: User, listing: Listing, name: str, reason: str 
 # --- objections ---------------------------------------------------------------------------------------
 
 
-def objection_file(*, actor: User, listing: Listing, reason: str, evidence: str) -> Objection:
-    """异议 during the notice period: a reason and the evidence, by any signed-in user."""
+def objection_file(
+    *, actor: User, listing: Listing, reason: str, evidence: str, submission_key: str = ""
+) -> Objection:
+    """异议 during the notice period: a reason and the evidence, by any signed-in user (``submission_key``
+    as for :func:`listing_create`)."""
     errors: dict[str, list[Any]] = {}
     if not (reason or "").strip():
         errors["reason"] = [_("请填写异议理由。")]
@@ -431,10 +454,18 @@ def objection_file(*, actor: User, listing: Listing, reason: str, evidence: str)
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         if locked.state != ListingState.NOTICE:
             raise InvalidTransition(_("只能在公示期内提出异议。"))
+        if submission_key and not core_services.claim_submission(submission_key):
+            raise DomainError("duplicate_submission", DUPLICATE_SUBMISSION)
         objection = Objection(
             listing=locked, filed_by=actor, reason=reason.strip(), evidence=evidence.strip()
         )
-        return OBJECTION_WORKFLOW.start(objection, "file", actor=actor, reason=reason.strip())
+        return OBJECTION_WORKFLOW.start(
+            objection,
+            "file",
+            actor=actor,
+            reason=reason.strip(),
+            data={"submission_key": submission_key} if submission_key else None,
+        )
 
 
 def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objection:
@@ -449,6 +480,16 @@ def objection_dismiss(*, actor: User, objection: Objection, reason: str) -> Obje
     return OBJECTION_WORKFLOW.fire(
         objection, "dismiss", actor=actor, reason=reason, changes={"resolved_at": clock.now()}
     )
+
+
+def objection_transition(*, actor: User, objection: Objection, name: str, reason: str) -> Objection:
+    """Dispatch an administrator's decision on an objection by name (pages and the API)."""
+    if name == "uphold":
+        return objection_uphold(actor=actor, objection=objection, reason=reason)
+    if name == "dismiss":
+        return objection_dismiss(actor=actor, objection=objection, reason=reason)
+    OBJECTION_WORKFLOW.get(name)  # unknown names raise InvalidTransition
+    raise NotPermitted()
 
 
 def suspend_for_objection(fired: Fired[Objection]) -> None:

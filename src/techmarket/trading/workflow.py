@@ -40,6 +40,7 @@ from techmarket.trading.choices import RegistrationState as R
 from techmarket.trading.models import Auction, BidderRegistration, DisclosureRequest, Listing, Objection
 
 EFFECTS = "techmarket.trading.services."
+NOTICES = "techmarket.trading.notices."
 
 LISTING_WORKFLOW: Workflow[Listing] = Workflow(
     model=Listing,
@@ -52,15 +53,34 @@ LISTING_WORKFLOW: Workflow[Listing] = Workflow(
         "open again otherwise), by whoever closed it."
     ),
     transitions=[
-        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, _("提交审核")),
-        Transition("approve", frozenset({S.SUBMITTED}), S.NOTICE, _("审核通过并公示")),
-        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, _("退回修改"), requires_reason=True),
+        Transition(
+            "submit",
+            frozenset({S.DRAFT, S.RETURNED}),
+            S.SUBMITTED,
+            _("提交审核"),
+            after_commit=(NOTICES + "submitted",),
+        ),
+        Transition(
+            "approve",
+            frozenset({S.SUBMITTED}),
+            S.NOTICE,
+            _("审核通过并公示"),
+            after_commit=(NOTICES + "approved",),
+        ),
+        Transition(
+            "return",
+            frozenset({S.SUBMITTED}),
+            S.RETURNED,
+            _("退回修改"),
+            requires_reason=True,
+            after_commit=(NOTICES + "returned",),
+        ),
         Transition(
             "open",
             frozenset({S.NOTICE}),
             S.OPEN,
             _("公示期满挂牌"),
-            after_commit=("techmarket.trading.signals.send_listing_opened",),
+            after_commit=("techmarket.trading.signals.send_listing_opened", NOTICES + "opened"),
         ),
         Transition("start_negotiation", frozenset({S.OPEN}), S.NEGOTIATING, _("开始洽谈")),
         Transition("resume", frozenset({S.NEGOTIATING}), S.OPEN, _("恢复挂牌")),
@@ -73,13 +93,20 @@ LISTING_WORKFLOW: Workflow[Listing] = Workflow(
             S.WITHDRAWN,
             _("撤牌"),
         ),
-        Transition("expire", frozenset({S.OPEN, S.NEGOTIATING}), S.EXPIRED, _("挂牌期满")),
+        Transition(
+            "expire",
+            frozenset({S.OPEN, S.NEGOTIATING}),
+            S.EXPIRED,
+            _("挂牌期满"),
+            after_commit=(NOTICES + "expired",),
+        ),
         Transition(
             "suspend",
             frozenset({S.NOTICE, S.OPEN, S.NEGOTIATING}),
             S.SUSPENDED,
             _("中止挂牌"),
             requires_reason=True,
+            after_commit=(NOTICES + "suspended",),
         ),
     ],
 )
@@ -90,7 +117,9 @@ OBJECTION_WORKFLOW: Workflow[Objection] = Workflow(
     state_field="state",
     permission=policies.can_transition_objection,
     transitions=[
-        Transition("file", frozenset({INITIAL}), O.OPEN, _("提出异议")),
+        Transition(
+            "file", frozenset({INITIAL}), O.OPEN, _("提出异议"), after_commit=(NOTICES + "objection_filed",)
+        ),
         Transition(
             "uphold",
             frozenset({O.OPEN}),
@@ -98,8 +127,16 @@ OBJECTION_WORKFLOW: Workflow[Objection] = Workflow(
             _("异议成立"),
             requires_reason=True,
             effects=(EFFECTS + "suspend_for_objection",),
+            after_commit=(NOTICES + "objection_resolved",),
         ),
-        Transition("dismiss", frozenset({O.OPEN}), O.DISMISSED, _("异议不成立"), requires_reason=True),
+        Transition(
+            "dismiss",
+            frozenset({O.OPEN}),
+            O.DISMISSED,
+            _("异议不成立"),
+            requires_reason=True,
+            after_commit=(NOTICES + "objection_resolved",),
+        ),
     ],
 )
 

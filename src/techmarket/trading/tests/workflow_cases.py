@@ -364,3 +364,60 @@ CASES = [
         ],
     ),
 ]
+
+
+# --- The same matrices through the API (issue 10 §5: the same permission rules as the pages) -------------
+
+
+def _api_post(actor: Any, url: str, reason: str) -> None:
+    """POST as ``actor`` (anonymous for the system); a refusal (4xx) is raised as the envelope's code."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if actor is not None:
+        client.force_authenticate(actor)
+    response = client.post(url, {"reason": reason}, format="json")
+    if response.status_code >= 400:
+        payload = response.json()
+        raise DomainError(payload.get("code", "refused"), payload.get("message", ""))
+
+
+def _listing_api_fire(name: str) -> FireFunction:
+    if name in ("open", "expire", "start_auction", "auction_end"):  # not offered by the API
+        return _listing_fire(name)
+    return lambda actor, listing, reason: _api_post(
+        actor, f"/api/v1/listings/{listing.pk}/transitions/{name}/", reason
+    )
+
+
+CASES += [
+    WorkflowCase(
+        workflow=LISTING_WORKFLOW,
+        variant="api",
+        setup=setup,
+        make=make_listing,
+        actors=lambda world: world["cast"],
+        fire={name: _listing_api_fire(name) for name in LISTING_WORKFLOW.names()},
+        quiet_noops=LISTING_QUIET,
+        rules=LISTING_RULES,
+    ),
+    WorkflowCase(
+        workflow=OBJECTION_WORKFLOW,
+        variant="api",
+        setup=setup,
+        make=make_objection,
+        actors=lambda world: world["cast"],
+        fire={
+            name: (
+                lambda actor, objection, reason, name=name: _api_post(
+                    actor, f"/api/v1/listing-objections/{objection.pk}/transitions/{name}/", reason
+                )
+            )
+            for name in ("uphold", "dismiss")
+        },
+        rules=[
+            Rule("trading administrators resolve objections", ADMINS, {"uphold", "dismiss"}, True),
+            Rule("nobody else does", PEOPLE - ADMINS | {"system"}, {"uphold", "dismiss"}, False),
+        ],
+    ),
+]
