@@ -14,6 +14,7 @@ from techmarket.deals import policies
 from techmarket.deals.choices import OfferState
 from techmarket.deals.models import Deal, DealNotice, Negotiation, Offer
 from techmarket.trading import policies as trading_policies
+from techmarket.trading.choices import LicenseKind, ListingMode
 from techmarket.trading.types import Listing
 
 
@@ -175,8 +176,11 @@ def notice_public_view(principal: Principal, notice: DealNotice) -> dict[str, An
         view["title"] = listing.title
     if "mode" in shown:
         view["mode"] = deal.mode
+        view["mode_label"] = str(ListingMode(deal.mode).label)
     if "license_terms" in shown:
         view["license_kind"] = deal.license_kind
+        if deal.license_kind:
+            view["mode_label"] = f"{view.get('mode_label', '')}（{LicenseKind(deal.license_kind).label}）"
     if "price" in shown:
         view["price"] = deal.price
     return view
