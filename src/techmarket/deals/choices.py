@@ -24,10 +24,6 @@ class DealSource(models.TextChoices):
     AUCTION = "auction", _("竞价成交")
 
 
-class DealState(models.TextChoices):
-    MADE = "made", _("已成交")
-
-
 class ContractType(models.TextChoices):
     TRANSFER = "transfer", _("技术转让合同")
     LICENSE = "license", _("技术许可合同")

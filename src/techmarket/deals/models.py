@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.models import TimeStampedModel
-from techmarket.deals.choices import ContractType, DealSource, DealState, OfferState, Side
+from techmarket.deals.choices import ContractType, DealSource, OfferState, Side
 
 
 class Negotiation(TimeStampedModel):
@@ -135,7 +135,6 @@ class Deal(models.Model):
     dealt_at = models.DateTimeField(_("成交时间"))
     contract_type = models.CharField(_("合同类型"), max_length=16, choices=ContractType.choices)
     contract = models.JSONField(_("技术合同草稿"), default=dict)
-    state = models.CharField(_("状态"), max_length=16, choices=DealState.choices, default=DealState.MADE)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

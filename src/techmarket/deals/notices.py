@@ -7,6 +7,8 @@ reader may see it (``trading.policies.shown_fields``) and link to pages only the
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,9 +17,9 @@ from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
 from techmarket.core.workflow import Fired
 from techmarket.deals import policies
+from techmarket.deals.selectors import seller_people
 from techmarket.deals.choices import Side
 from techmarket.deals.models import Deal, Negotiation, Offer
-from techmarket.deals.services import seller_people
 from techmarket.notifications.services import notice_hook, notify_each
 
 
@@ -75,8 +77,8 @@ def offer_answered(fired: Fired[Offer]) -> None:
 
 
 @notice_hook
-def deal_made(fired: Fired[Deal]) -> None:
-    deal = fired.obj
+def deal_made(deal: Deal, actor: Any) -> None:
+    """After the commit that made the deal: both sides and the listing's agency."""
     people = [
         *seller_people(deal.listing),
         *account_selectors.org_admins(deal.buyer_organisation_id),
@@ -89,7 +91,7 @@ def deal_made(fired: Fired[Deal]) -> None:
         people.append(deal.auction.winner.user)
     notify_each(
         people,
-        actor=fired.actor,
+        actor=actor,
         may_see=lambda user: policies.can_view_deal(principal_of(user), deal),
         kind="deals.deal",
         title=_("已成交：%(number)s") % {"number": deal.number},

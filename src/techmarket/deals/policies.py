@@ -74,8 +74,10 @@ def can_transition_offer(actor: Any, name: str, offer: Offer) -> bool:
     """OFFER_WORKFLOW's permission."""
     if name == "expire":
         return actor is None  # judged by the clock, by the system
-    if actor is None:
-        return False
+    if name == "close":  # the listing left trading (dealt to another buyer, withdrawn, expired, suspended)
+        return actor is None and offer.listing.state not in NEGOTIABLE_STATES
+    if actor is None or offer.listing.state not in NEGOTIABLE_STATES:
+        return False  # people act on offers only while the listing is in trading
     principal = _principal(actor)
     side = side_of(principal, offer.negotiation, offer.listing)
     if name == "make":
@@ -84,20 +86,14 @@ def can_transition_offer(actor: Any, name: str, offer: Offer) -> bool:
         return side is not None and side != offer.side
     if name == "withdraw":
         return side == offer.side
-    if name == "supersede":  # a newer offer in the same negotiation, by either side
+    if name == "supersede":  # a newer offer (or the acceptance of another) in the same negotiation
         return side is not None
-    if name == "close":  # another buyer's deal ended an exclusive listing: its seller or that buyer
-        return trading_policies.manages(principal, offer.listing) or trading_policies.is_buyer(
-            principal, offer.listing
-        )
     return False
 
 
-def can_transition_deal(actor: Any, name: str, deal: Deal) -> bool:
-    """DEAL_WORKFLOW's permission: a negotiated deal is made by the side accepting an offer; an auction's
-    by its close (the job or the administrator who closed it)."""
-    if name != "make":
-        return False
+def can_make_deal(actor: Any, deal: Deal) -> bool:
+    """Who makes a deal: a negotiated one, the side accepting an offer; an auction's, its close (the job
+    or the administrator who closed it)."""
     if deal.source == DealSource.AUCTION:
         return actor is None or trading_policies.is_trading_admin(_principal(actor))
     if actor is None or deal.negotiation is None:

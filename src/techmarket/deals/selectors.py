@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import Principal
+from techmarket.accounts.types import User
 from techmarket.core import clock
 from techmarket.core.errors import NotFound
 from techmarket.deals import policies
@@ -184,3 +186,16 @@ def notice_public_view(principal: Principal, notice: DealNotice) -> dict[str, An
     if "price" in shown:
         view["price"] = deal.price
     return view
+
+
+def seller_people(listing: Listing) -> list[User]:
+    """Who speaks for the seller in a negotiation: the listing's filer (the seller's or the agency's,
+    while still with that organisation) and the owner organisation's administrators."""
+    people = {user.pk: user for user in account_selectors.org_admins(listing.owner_organisation_id)}
+    filer = listing.created_by
+    if filer.is_active and filer.organisation_id in {
+        listing.owner_organisation_id,
+        listing.authorisation.agency_id if listing.authorisation else None,
+    }:
+        people.setdefault(filer.pk, filer)
+    return list(people.values())

@@ -28,10 +28,10 @@ from techmarket.core import clock
 from techmarket.core import services as core_services
 from techmarket.core.audit import events_for, record_event
 from techmarket.core.errors import DomainError, NotPermitted
-from techmarket.deals import policies
+from techmarket.deals import notices, policies, selectors
 from techmarket.deals.choices import ContractType, DealSource, OfferState, Side
 from techmarket.deals.models import Deal, DealNotice, Negotiation, Offer
-from techmarket.deals.workflow import DEAL_WORKFLOW, OFFER_WORKFLOW
+from techmarket.deals.workflow import OFFER_WORKFLOW
 from techmarket.trading import policies as trading_policies
 from techmarket.trading import services as trading_services
 from techmarket.trading.choices import AUCTION_PRICING, ListingMode, ListingState
@@ -116,19 +116,6 @@ def _refuse_objection(listing: Listing) -> None:
         raise DomainError("objection_open", _("该挂牌项目有未处理的异议，处理完毕前不能报价或成交。"))
 
 
-def seller_people(listing: Listing) -> list[User]:
-    """Who speaks for the seller in a negotiation: the listing's filer (the seller's or the agency's,
-    while still with that organisation) and the owner organisation's administrators."""
-    people = {user.pk: user for user in account_selectors.org_admins(listing.owner_organisation_id)}
-    filer = listing.created_by
-    if filer.is_active and filer.organisation_id in {
-        listing.owner_organisation_id,
-        listing.authorisation.agency_id if listing.authorisation else None,
-    }:
-        people.setdefault(filer.pk, filer)
-    return list(people.values())
-
-
 def _thread_title(listing: Listing, buyer: User) -> str:
     shown = trading_policies.shown_fields(principal_of(buyer), listing)
     if "achievement_name" in shown:
@@ -165,7 +152,7 @@ def negotiation_open(*, actor: User, listing: Listing) -> Negotiation:
             title=_thread_title(locked, actor),
             party_key=f"org:{principal.organisation_id}",
             enterprise=[actor, *account_selectors.org_admins(principal.organisation_id)],
-            provider=seller_people(locked),
+            provider=selectors.seller_people(locked),
         )
         negotiation.thread_id = thread.pk
         negotiation.save(update_fields=["thread_id", "updated_at"])
@@ -192,9 +179,11 @@ def offer_make(
     valid_days: Any = DEFAULT_VALID_DAYS,
     commission: Any = None,
     submission_key: str = "",
+    counter_to: Offer | None = None,
 ) -> Offer:
-    """An offer (the buyer) or counter-offer (the seller): the negotiation's earlier open offers are
-    superseded by it. Refused on a listing no longer in trading and while an objection is open."""
+    """An offer or counter-offer by either side: the negotiation's earlier open offers are superseded by
+    it. Refused on a listing no longer in trading and while an objection is open; ``counter_to`` (the
+    offer answered) must still be open."""
     principal = principal_of(actor)
     side = policies.side_of(principal, negotiation)
     if side is None:
@@ -206,6 +195,12 @@ def offer_make(
     licence = _terms(licence_terms, "licence_terms")
     with transaction.atomic():
         listing = trading_services.listing_lock(listing_id=negotiation.listing_id)
+        if counter_to is not None:
+            current = Offer.objects.select_for_update().get(pk=counter_to.pk)
+            if current.negotiation_id != negotiation.pk:
+                raise NotPermitted()
+            if current.state != OfferState.OPEN or _is_expired(current):
+                raise DomainError("offer_not_open", _("该报价已不是待答复状态，请对最新报价还价。"))
         _refuse_closed_listing(listing)
         _refuse_objection(listing)
         if submission_key and not core_services.claim_submission(submission_key):
@@ -268,14 +263,12 @@ def offer_accept(*, actor: User, offer: Offer) -> Deal:
         accepted = OFFER_WORKFLOW.fire(
             locked, "accept", actor=actor, changes={"decided_at": now, "decided_by": actor}
         )
-        exclusive = policies.is_exclusive(listing)
-        others = Offer.objects.select_for_update().filter(state=OfferState.OPEN).exclude(pk=locked.pk)
-        others = others.filter(listing_id=listing.pk) if exclusive else others.filter(negotiation=locked.negotiation)
-        for other in others.order_by("pk"):
-            name = "supersede" if other.negotiation_id == locked.negotiation_id else "close"
-            OFFER_WORKFLOW.fire(other, name, actor=actor, data={"accepted": locked.pk})
-        if exclusive:
+        same = Offer.objects.select_for_update().filter(negotiation=locked.negotiation, state=OfferState.OPEN)
+        for other in same.exclude(pk=locked.pk).order_by("pk"):
+            OFFER_WORKFLOW.fire(other, "supersede", actor=actor, data={"accepted": locked.pk})
+        if policies.is_exclusive(listing):
             listing = trading_services.listing_deal(actor=actor, listing=listing, data={"offer": locked.pk})
+            _close_open_offers(listing, data={"accepted": locked.pk})
         accepted.negotiation = locked.negotiation
         return _deal_from_offer(actor, listing, accepted, now)
 
@@ -287,6 +280,7 @@ def offer_reject(*, actor: User, offer: Offer, reason: str = "") -> Offer:
         locked = Offer.objects.select_for_update().select_related("negotiation", "listing").get(pk=offer.pk)
         now = clock.now()
         _answer_checks(locked, actor, now)
+        _refuse_closed_listing(locked.listing)
         return OFFER_WORKFLOW.fire(
             locked, "reject", actor=actor, reason=reason, changes={"decided_at": now, "decided_by": actor}
         )
@@ -304,22 +298,73 @@ def offer_withdraw(*, actor: User, offer: Offer) -> Offer:
             raise DomainError("not_own_offer", _("只能撤回本方提出的报价。"))
         if locked.state != OfferState.OPEN:
             raise DomainError(f"offer_{locked.state}", _("只能撤回待答复的报价。"))
+        _refuse_closed_listing(locked.listing)
         return OFFER_WORKFLOW.fire(
             locked, "withdraw", actor=actor, changes={"decided_at": clock.now(), "decided_by": actor}
         )
 
 
-def offers_expire_due(now: datetime.datetime | None = None) -> int:
-    """The periodic job: mark open offers past their time expired (they are refused before that too)."""
+def _close_open_offers(listing: Listing, data: dict[str, Any] | None = None) -> int:
+    """Close every open offer on a listing that left trading (the caller holds the listing's lock)."""
+    offers = Offer.objects.select_for_update().filter(listing_id=listing.pk, state=OfferState.OPEN)
+    count = 0
+    for offer in offers.order_by("pk"):
+        offer.listing = listing
+        OFFER_WORKFLOW.fire(offer, "close", actor=None, data=data)
+        count += 1
+    return count
+
+
+def offer_close(*, offer_id: int, actor: Any = None) -> Offer:
+    """The system closes an open offer whose listing left trading (refused while it is still traded)."""
+    with transaction.atomic():
+        listing = trading_services.listing_lock(listing_id=Offer.objects.get(pk=offer_id).listing_id)
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
+        offer.listing = listing
+        if actor is None and listing.state in policies.NEGOTIABLE_STATES:
+            raise DomainError("listing_open", _("该挂牌项目仍在交易中。"))
+        return OFFER_WORKFLOW.fire(offer, "close", actor=actor)
+
+
+def offer_expire(*, offer_id: int, actor: Any = None, now: datetime.datetime | None = None) -> Offer:
+    """The system marks an open offer past its time expired (it is refused before that too)."""
     now = now or clock.now()
-    done = 0
-    for pk in list(Offer.objects.filter(state=OfferState.OPEN, expires_at__lte=now).values_list("pk", flat=True)):
-        with transaction.atomic():
-            offer = Offer.objects.select_for_update().get(pk=pk)
-            if offer.state == OfferState.OPEN and offer.expires_at <= now:
-                OFFER_WORKFLOW.fire(offer, "expire", actor=None)
-                done += 1
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
+        if actor is None and offer.state == OfferState.OPEN and not _is_expired(offer, now):
+            raise DomainError("not_due", _("报价尚未过期。"))
+        return OFFER_WORKFLOW.fire(offer, "expire", actor=actor)
+
+
+def deals_tick(now: datetime.datetime | None = None) -> dict[str, int]:
+    """The periodic job: expire offers past their time; close open offers on listings that left trading
+    (withdrawn, expired, suspended, or dealt by an administrator). Each offer in its own transaction."""
+    now = now or clock.now()
+    done = {"expired": 0, "closed": 0}
+    due = Offer.objects.filter(state=OfferState.OPEN, expires_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        try:
+            offer_expire(offer_id=pk, now=now)
+        except DomainError:  # answered or closed meanwhile
+            continue
+        done["expired"] += 1
+    ended = (
+        Offer.objects.filter(state=OfferState.OPEN)
+        .exclude(listing__state__in=policies.NEGOTIABLE_STATES)
+        .values_list("pk", flat=True)
+    )
+    for pk in list(ended):
+        try:
+            offer_close(offer_id=pk)
+        except DomainError:
+            continue
+        done["closed"] += 1
     return done
+
+
+def offers_expire_due(now: datetime.datetime | None = None) -> int:
+    """Mark open offers past their time expired; how many."""
+    return deals_tick(now)["expired"]
 
 
 # --- deals ---------------------------------------------------------------------------------------------
@@ -428,12 +473,16 @@ def _deal_create(
         contract_type=CONTRACT_TYPE_OF_MODE[ListingMode(listing.mode)],
     )
     deal.contract = _draft_contract(listing, deal, listing.owner_organisation, buyer_organisation, broker)
-    DEAL_WORKFLOW.start(
-        deal,
-        "make",
+    if not policies.can_make_deal(actor, deal):
+        raise NotPermitted()
+    deal.save(force_insert=True)
+    record_event(
         actor=actor,
+        action="deals.deal.make",
+        target=deal,
         data={"listing": listing.pk, "price": str(price), "source": source, "hash": evidence_hash},
     )
+    transaction.on_commit(lambda: notices.deal_made(deal, actor))
     notice = DealNotice.objects.create(
         deal=deal, published_at=now, ends_at=trading_services.notice_end(now, listing.region)
     )
