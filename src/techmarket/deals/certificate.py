@@ -30,7 +30,9 @@ def render_pdf(deal: Deal) -> bytes:
         {
             "deal": deal,
             "mode": mode,
-            "hash_label": _("竞价记录末项哈希") if deal.source == DealSource.AUCTION else _("报价记录哈希（SHA-256）"),
+            "hash_label": _("竞价记录末项哈希")
+            if deal.source == DealSource.AUCTION
+            else _("报价记录哈希（SHA-256）"),
             "issued_at": timezone.localtime(),
         },
     )

@@ -13,10 +13,16 @@ from techmarket.deals.services import DEFAULT_VALID_DAYS, MAX_TERMS_CHARS, MAX_V
 class OfferForm(forms.Form):
     amount = forms.CharField(label=_("金额（万元）"), max_length=32)
     payment_terms = forms.CharField(
-        label=_("支付条件"), required=False, max_length=MAX_TERMS_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("支付条件"),
+        required=False,
+        max_length=MAX_TERMS_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     licence_terms = forms.CharField(
-        label=_("许可条件"), required=False, max_length=MAX_TERMS_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("许可条件"),
+        required=False,
+        max_length=MAX_TERMS_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     valid_days = forms.IntegerField(
         label=_("有效期（天）"), min_value=1, max_value=MAX_VALID_DAYS, initial=DEFAULT_VALID_DAYS

@@ -33,7 +33,9 @@ class Negotiation(TimeStampedModel):
         verbose_name = _("洽谈")
         verbose_name_plural = _("洽谈")
         constraints = [
-            models.UniqueConstraint(fields=["listing", "buyer_organisation"], name="negotiation_one_per_buyer")
+            models.UniqueConstraint(
+                fields=["listing", "buyer_organisation"], name="negotiation_one_per_buyer"
+            )
         ]
 
     def __str__(self) -> str:

@@ -17,9 +17,9 @@ from techmarket.accounts.policies import principal_of
 from techmarket.accounts.types import User
 from techmarket.core.workflow import Fired
 from techmarket.deals import policies
-from techmarket.deals.selectors import seller_people
 from techmarket.deals.choices import Side
 from techmarket.deals.models import Deal, Negotiation, Offer
+from techmarket.deals.selectors import seller_people
 from techmarket.notifications.services import notice_hook, notify_each
 
 
@@ -83,7 +83,11 @@ def deal_made(deal: Deal, actor: Any) -> None:
         *seller_people(deal.listing),
         *account_selectors.org_admins(deal.buyer_organisation_id),
         *account_selectors.org_admins(deal.broker_organisation_id),
-        *[user for user in account_selectors.brokers() if user.organisation_id == deal.broker_organisation_id],
+        *[
+            user
+            for user in account_selectors.brokers()
+            if user.organisation_id == deal.broker_organisation_id
+        ],
     ]
     if deal.negotiation is not None:
         people += buyer_people(deal.negotiation)

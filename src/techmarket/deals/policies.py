@@ -103,9 +103,13 @@ def can_make_deal(actor: Any, deal: Deal) -> bool:
 
 def is_deal_party(principal: Principal, deal: Deal) -> bool:
     """A user of the deal's seller, buyer or broker organisation."""
-    return principal.is_authenticated and principal.organisation_id is not None and (
-        principal.organisation_id
-        in {deal.seller_organisation_id, deal.buyer_organisation_id, deal.broker_organisation_id}
+    return (
+        principal.is_authenticated
+        and principal.organisation_id is not None
+        and (
+            principal.organisation_id
+            in {deal.seller_organisation_id, deal.buyer_organisation_id, deal.broker_organisation_id}
+        )
     )
 
 

@@ -67,7 +67,9 @@ def negotiation_of_listing(principal: Principal, listing: Listing) -> Negotiatio
     """The buyer's own negotiation on a listing, if any."""
     if principal.organisation_id is None:
         return None
-    return Negotiation.objects.filter(listing_id=listing.pk, buyer_organisation_id=principal.organisation_id).first()
+    return Negotiation.objects.filter(
+        listing_id=listing.pk, buyer_organisation_id=principal.organisation_id
+    ).first()
 
 
 def negotiations_on_listing(principal: Principal, listing: Listing) -> list[Negotiation]:
@@ -92,6 +94,7 @@ def offers_of(negotiation: Negotiation) -> list[Offer]:
 
 
 def offer_get(principal: Principal, pk: Any) -> Offer:
+    """One offer, for the sides of its negotiation; NotFound for everyone else."""
     offer = Offer.objects.select_related("negotiation", "listing").filter(pk=_pk(pk)).first()
     if offer is None or not policies.can_view_negotiation(principal, offer.negotiation):
         raise NotFound()
@@ -99,6 +102,7 @@ def offer_get(principal: Principal, pk: Any) -> Offer:
 
 
 def deals_of(principal: Principal) -> QuerySet[Deal]:
+    """The deals of the principal's organisation (seller, buyer or broker)."""
     if principal.organisation_id is None:
         return Deal.objects.none()
     org = principal.organisation_id
@@ -145,11 +149,16 @@ def deal_for_certificate(principal: Principal, pk: Any) -> Deal:
 def deal_notices() -> QuerySet[DealNotice]:
     """Public: every 成交公告, newest first."""
     return DealNotice.objects.select_related(
-        "deal", "deal__listing", "deal__listing__achievement", "deal__seller_organisation", "deal__buyer_organisation"
+        "deal",
+        "deal__listing",
+        "deal__listing__achievement",
+        "deal__seller_organisation",
+        "deal__buyer_organisation",
     ).order_by("-published_at", "-id")
 
 
 def deal_notice_get(pk: Any) -> DealNotice:
+    """One 成交公告 (public)."""
     notice = deal_notices().filter(pk=_pk(pk)).first()
     if notice is None:
         raise NotFound()

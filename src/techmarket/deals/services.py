@@ -29,7 +29,7 @@ from techmarket.core import services as core_services
 from techmarket.core.audit import events_for, record_event
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.deals import notices, policies, selectors
-from techmarket.deals.choices import ContractType, DealSource, OfferState, Side
+from techmarket.deals.choices import ContractType, DealSource, OfferState
 from techmarket.deals.models import Deal, DealNotice, Negotiation, Offer
 from techmarket.deals.workflow import OFFER_WORKFLOW
 from techmarket.trading import policies as trading_policies
@@ -143,7 +143,7 @@ def negotiation_open(*, actor: User, listing: Listing) -> Negotiation:
         if locked.state == ListingState.OPEN:
             locked = trading_services.listing_start_negotiation(actor=actor, listing=locked)
         negotiation = Negotiation.objects.create(
-            listing=locked, buyer_organisation_id=principal.organisation_id, opened_by=actor
+            listing=locked, buyer_organisation_id=principal.organisation_id or 0, opened_by=actor
         )
         thread, _created = conversation_services.thread_open(
             actor=actor,
@@ -188,7 +188,7 @@ def offer_make(
     side = policies.side_of(principal, negotiation)
     if side is None:
         raise NotPermitted(_("只有洽谈双方可以报价。"))
-    value = parse_amount(amount)
+    value = parse_amount(amount) or Decimal("0")  # required: never None
     fee = parse_amount(commission, "commission", required=False)
     days = _valid_days(valid_days)
     payment = _terms(payment_terms, "payment_terms")
@@ -206,7 +206,9 @@ def offer_make(
         if submission_key and not core_services.claim_submission(submission_key):
             raise DomainError("duplicate_submission", _("该报价已提交，请勿重复提交。"))
         now = clock.now()
-        for earlier in Offer.objects.select_for_update().filter(negotiation=negotiation, state=OfferState.OPEN):
+        for earlier in Offer.objects.select_for_update().filter(
+            negotiation=negotiation, state=OfferState.OPEN
+        ):
             if _is_expired(earlier, now):
                 OFFER_WORKFLOW.fire(earlier, "expire", actor=None)
             else:
@@ -224,7 +226,11 @@ def offer_make(
             expires_at=now + datetime.timedelta(days=days),
             created_at=now,
         )
-        data: dict[str, Any] = {"amount": str(value), "side": side, "expires_at": offer.expires_at.isoformat()}
+        data: dict[str, Any] = {
+            "amount": str(value),
+            "side": side,
+            "expires_at": offer.expires_at.isoformat(),
+        }
         if submission_key:
             data["submission_key"] = submission_key
         OFFER_WORKFLOW.start(offer, "make", actor=actor, data=data)
@@ -420,7 +426,11 @@ def _draft_contract(listing: Listing, deal: Deal, seller: Any, buyer: Any, broke
         "parties": [
             {"role": str(seller_role), "organisation": seller.name, "id": seller.pk},
             {"role": str(buyer_role), "organisation": buyer.name, "id": buyer.pk},
-            *([{"role": str(_("技术经纪机构")), "organisation": broker.name, "id": broker.pk}] if broker else []),
+            *(
+                [{"role": str(_("技术经纪机构")), "organisation": broker.name, "id": broker.pk}]
+                if broker
+                else []
+            ),
         ],
         "amount": str(deal.price),
         "currency": "CNY_10K",

@@ -41,7 +41,9 @@ def _thread_context(request: HttpRequest, negotiation: Negotiation) -> dict[str,
     return {"thread": thread, "thread_messages": list(conversation_selectors.messages_of(thread))[-20:]}
 
 
-def _negotiation_page(request: HttpRequest, negotiation: Negotiation, form: OfferForm | None = None) -> HttpResponse:
+def _negotiation_page(
+    request: HttpRequest, negotiation: Negotiation, form: OfferForm | None = None
+) -> HttpResponse:
     principal = principal_of(request.user)
     listing = negotiation.listing
     offers = selectors.offers_of(negotiation)

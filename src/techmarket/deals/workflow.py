@@ -36,10 +36,18 @@ OFFER_WORKFLOW: Workflow[Offer] = Workflow(
     transitions=[
         Transition("make", frozenset({INITIAL}), O.OPEN, _("报价"), after_commit=(NOTICES + "offer_made",)),
         Transition(
-            "accept", frozenset({O.OPEN}), O.ACCEPTED, _("接受报价"), after_commit=(NOTICES + "offer_answered",)
+            "accept",
+            frozenset({O.OPEN}),
+            O.ACCEPTED,
+            _("接受报价"),
+            after_commit=(NOTICES + "offer_answered",),
         ),
         Transition(
-            "reject", frozenset({O.OPEN}), O.REJECTED, _("拒绝报价"), after_commit=(NOTICES + "offer_answered",)
+            "reject",
+            frozenset({O.OPEN}),
+            O.REJECTED,
+            _("拒绝报价"),
+            after_commit=(NOTICES + "offer_answered",),
         ),
         Transition("withdraw", frozenset({O.OPEN}), O.WITHDRAWN, _("撤回报价")),
         Transition("supersede", frozenset({O.OPEN}), O.SUPERSEDED, _("被新报价取代")),

@@ -42,7 +42,15 @@ class NegotiationSerializer(serializers.ModelSerializer[Negotiation]):
 
     class Meta:
         model = Negotiation
-        fields = ["id", "listing", "buyer_organisation", "buyer_organisation_name", "thread", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "listing",
+            "buyer_organisation",
+            "buyer_organisation_name",
+            "thread",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class NegotiationOpenSerializer(serializers.Serializer[Any]):
@@ -53,8 +61,12 @@ class OfferWriteSerializer(serializers.Serializer[Any]):
     """Amounts as text in 万元 (at most two decimals); the service answers a malformed one clearly."""
 
     amount = serializers.CharField(max_length=32)
-    payment_terms = serializers.CharField(max_length=MAX_TERMS_CHARS, required=False, allow_blank=True, default="")
-    licence_terms = serializers.CharField(max_length=MAX_TERMS_CHARS, required=False, allow_blank=True, default="")
+    payment_terms = serializers.CharField(
+        max_length=MAX_TERMS_CHARS, required=False, allow_blank=True, default=""
+    )
+    licence_terms = serializers.CharField(
+        max_length=MAX_TERMS_CHARS, required=False, allow_blank=True, default=""
+    )
     valid_days = serializers.IntegerField(min_value=1, max_value=MAX_VALID_DAYS, default=DEFAULT_VALID_DAYS)
     commission = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
@@ -107,7 +119,7 @@ class DealNoticeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     deal_number = serializers.CharField()
     listing = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     seller = serializers.CharField()
     buyer = serializers.CharField()
     dealt_at = serializers.DateTimeField()

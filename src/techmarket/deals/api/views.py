@@ -41,7 +41,7 @@ class NegotiationViewSet(viewsets.GenericViewSet[Negotiation]):
     def list(self, request: Request) -> Response:
         rows = selectors.my_negotiations(principal_of(request.user))
         page = self.paginate_queryset(rows)  # type: ignore[arg-type]
-        return self.get_paginated_response(NegotiationSerializer(page, many=True).data)
+        return self.get_paginated_response(NegotiationSerializer(page, many=True).data)  # type: ignore[arg-type]
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(NegotiationSerializer(selectors.negotiation_get(principal_of(request.user), pk)).data)
@@ -120,7 +120,9 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         offer = selectors.offer_get(principal_of(request.user), pk)
-        return Response(OfferSerializer(services.offer_withdraw(actor=acting_user(request), offer=offer)).data)
+        return Response(
+            OfferSerializer(services.offer_withdraw(actor=acting_user(request), offer=offer)).data
+        )
 
 
 class DealViewSet(viewsets.GenericViewSet[Deal]):

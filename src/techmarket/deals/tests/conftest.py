@@ -7,6 +7,6 @@ from typing import Any
 
 import pytest
 
-from techmarket.trading.tests.conftest import frozen, world  # noqa: F401 (fixtures)
+from techmarket.trading.tests.conftest import frozen, world
 
-__all__ = ["frozen", "world", "Any", "pytest"]
+__all__ = ["Any", "frozen", "pytest", "world"]

@@ -71,11 +71,14 @@ def _two_counter_offers(world: dict[str, Any], **listing: Any) -> tuple[Listing,
 def test_two_buyers_accepting_on_one_exclusive_listing_make_exactly_one_deal(world: dict[str, Any]) -> None:
     for _round in range(ROUNDS):
         listing, buyers, offers = _two_counter_offers(world, mode="transfer")
-        results = _in_threads(2, lambda i: services.offer_accept(actor=buyers[i], offer=offers[i]))
+        results = _in_threads(
+            2, lambda i, buyers=buyers, offers=offers: services.offer_accept(actor=buyers[i], offer=offers[i])
+        )
         deals = [result for result in results if isinstance(result, Deal)]
         refused = [result for result in results if not isinstance(result, Deal)]
         assert len(deals) == 1, results
-        assert len(refused) == 1 and isinstance(refused[0], DomainError), refused
+        assert len(refused) == 1, refused
+        assert isinstance(refused[0], DomainError), refused
         assert refused[0].code in ("offer_closed", "listing_dealt")
         assert Deal.objects.filter(listing_id=listing.pk).count() == 1
         listing.refresh_from_db()

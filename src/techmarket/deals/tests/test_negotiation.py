@@ -37,12 +37,15 @@ def test_interest_opens_the_negotiation_and_its_thread(world: dict[str, Any]) ->
     again = negotiation(listing, buyer)
     assert again.pk == first.pk
     thread = Thread.objects.get(pk=first.thread_id)
-    assert thread.subject_kind == "trading.listing" and thread.subject_id == listing.pk
+    assert thread.subject_kind == "trading.listing"
+    assert thread.subject_id == listing.pk
     people = set(Participant.objects.filter(thread=thread).values_list("user_id", flat=True))
-    assert buyer.pk in people and world["seller"].pk in people
+    assert buyer.pk in people
+    assert world["seller"].pk in people
     # A second buyer gets its own negotiation and thread; the listing stays under negotiation.
     other = negotiation(listing, buyer_user())
-    assert other.pk != first.pk and other.thread_id != first.thread_id
+    assert other.pk != first.pk
+    assert other.thread_id != first.thread_id
     assert AuditEvent.objects.filter(action="deals.negotiation.open").count() == 2
 
 
@@ -57,7 +60,8 @@ def test_offer_counter_accept_makes_the_deal(world: dict[str, Any]) -> None:
     listing = exclusive_listing(world)
     buyer, seller = world["buyer"], world["seller"]
     first = buyer_offer(listing, buyer, "50", payment_terms="签约后30日内一次付清")
-    assert first.side == Side.BUYER and first.state == OfferState.OPEN
+    assert first.side == Side.BUYER
+    assert first.state == OfferState.OPEN
     counter = services.offer_make(actor=seller, negotiation=first.negotiation, amount="70.5")
     assert counter.side == Side.SELLER
     assert _state(first) == OfferState.SUPERSEDED
@@ -68,7 +72,8 @@ def test_offer_counter_accept_makes_the_deal(world: dict[str, Any]) -> None:
         services.offer_accept(actor=seller, offer=first)
     assert error.value.code == "offer_superseded"
     deal = services.offer_accept(actor=buyer, offer=counter)
-    assert deal.price == Decimal("70.50") and deal.source == DealSource.NEGOTIATION
+    assert deal.price == Decimal("70.50")
+    assert deal.source == DealSource.NEGOTIATION
     assert deal.buyer_organisation_id == buyer.organisation_id
     assert deal.seller_organisation_id == listing.owner_organisation_id
     assert deal.contract_type == ContractType.TRANSFER
@@ -150,7 +155,8 @@ def test_expired_offer_cannot_be_accepted(world: dict[str, Any], frozen: Any) ->
     with pytest.raises(DomainError) as error:
         services.offer_accept(actor=world["seller"], offer=offer)
     assert error.value.code == "offer_expired"
-    assert _state(offer) == OfferState.OPEN and not Deal.objects.exists()
+    assert _state(offer) == OfferState.OPEN
+    assert not Deal.objects.exists()
     assert services.offers_expire_due() == 1
     assert _state(offer) == OfferState.EXPIRED
 
@@ -164,7 +170,8 @@ def test_malformed_amount_changes_nothing(world: dict[str, Any], amount: str) ->
         services.offer_make(actor=world["buyer"], negotiation=nego, amount=amount)
     assert error.value.code == "malformed_amount"
     assert "金额格式不正确" in str(error.value.message)
-    assert AuditEvent.objects.count() == before and not Offer.objects.exists()
+    assert AuditEvent.objects.count() == before
+    assert not Offer.objects.exists()
 
 
 def test_offer_on_withdrawn_listing_is_refused(world: dict[str, Any]) -> None:
@@ -176,7 +183,8 @@ def test_offer_on_withdrawn_listing_is_refused(world: dict[str, Any]) -> None:
         services.offer_make(actor=world["buyer"], negotiation=nego, amount="50")
     assert error.value.code == "listing_closed"
     assert "不在交易中" in str(error.value.message)
-    assert AuditEvent.objects.count() == before and not Offer.objects.exists()
+    assert AuditEvent.objects.count() == before
+    assert not Offer.objects.exists()
     with pytest.raises(DomainError):
         services.negotiation_open(actor=buyer_user(), listing=listing)
 
@@ -205,7 +213,8 @@ def test_objection_after_offer_blocks_the_accept(world: dict[str, Any], monkeypa
     with pytest.raises(DomainError) as error:
         services.offer_accept(actor=world["seller"], offer=offer)
     assert error.value.code == "objection_open"
-    assert _state(offer) == OfferState.OPEN and not Deal.objects.exists()
+    assert _state(offer) == OfferState.OPEN
+    assert not Deal.objects.exists()
 
 
 def test_outsiders_cannot_offer_or_answer(world: dict[str, Any]) -> None:
@@ -237,7 +246,9 @@ def test_auction_sold_makes_the_deal_in_the_close(world: dict[str, Any]) -> None
     bidder = qualified_bidder(auction, admin=world["admin"], user=world["buyer"])
     trading_services.place_bid(actor=bidder.user, auction=auction, amount="150", idempotency_key="k1")
     auction.refresh_from_db()
-    closed = trading_services.close_auction(auction_id=auction.pk, now=auction.ends_at + datetime.timedelta(seconds=1))
+    closed = trading_services.close_auction(
+        auction_id=auction.pk, now=auction.ends_at + datetime.timedelta(seconds=1)
+    )
     deal = Deal.objects.get(auction_id=auction.pk)
     assert deal.source == DealSource.AUCTION
     assert deal.buyer_organisation_id == world["buyer"].organisation_id
@@ -260,4 +271,5 @@ def test_a_failing_deal_rolls_the_auction_close_back(world: dict[str, Any], monk
     with pytest.raises(RuntimeError):
         trading_services.close_auction(auction_id=auction.pk, now=auction.ends_at)
     auction.refresh_from_db()
-    assert auction.state == "active" and not Deal.objects.exists()
+    assert auction.state == "active"
+    assert not Deal.objects.exists()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from techmarket.core.testing.workflow_matrix import Rule, WorkflowCase
 from techmarket.deals import services
 from techmarket.deals.choices import OfferState as O
 from techmarket.deals.models import Offer
 from techmarket.deals.workflow import OFFER_WORKFLOW
-from techmarket.core.testing.workflow_matrix import Rule, WorkflowCase
 from techmarket.trading import services as trading_services
 from techmarket.trading.choices import ListingState as S
 from techmarket.trading.tests.workflow_cases import make_listing, setup

@@ -127,7 +127,9 @@ LISTING_RULES = [
         {"deal"},
         True,
     ),
-    Rule("nobody outside records a deal", {"anonymous", "no_role", "own_enterprise", "system"}, {"deal"}, False),
+    Rule(
+        "nobody outside records a deal", {"anonymous", "no_role", "own_enterprise", "system"}, {"deal"}, False
+    ),
     Rule(
         "the seller and its agency submit and withdraw",
         {"owner", "own_applicant", "own_org_admin", "broker"},
