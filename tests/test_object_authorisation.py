@@ -34,6 +34,7 @@ from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
 from techmarket.conversations import services as conversation_services
+from techmarket.deals import services as deal_services
 from techmarket.conversations.models import Thread
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state, enterprise_user
@@ -43,6 +44,8 @@ from techmarket.docking.tests.factories import confirmed, expert_with_login
 from techmarket.matching.choices import TargetKind
 from techmarket.matching.models import Suggestion
 from techmarket.notifications import services as notifications
+from techmarket.trading.choices import ListingState
+from techmarket.trading.tests.factories import listing_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +56,9 @@ SECRET_NOTICE = "只给专家甲看的通知"
 SECRET_UPLOAD = "甲单位内部成果清单.xlsx"
 SECRET_MESSAGE = "只给对话双方看的报价三十万"
 SECRET_FILE = "报价单内部版.pdf"
+SECRET_TERMS = "只给洽谈双方看的分期付款条件"
 SECRETS = (
+    SECRET_TERMS,
     SECRET_ACHIEVEMENT,
     DRAFT_ACHIEVEMENT,
     SECRET_DEMAND,
@@ -73,6 +78,8 @@ PUBLIC = {
     "api:region-detail": "GB/T 2260 regions are public reference data",
     "api:classification-detail": "GB/T 13745 / 4754 classifications are public reference data",
     "achievements:catalogue_download": "published quarterly catalogues are public (public records only)",
+    "deals:notice": "成交公告 are public (a 受限 listing's notice shows only its public fields)",
+    "api:dealnotice-detail": "成交公告 are public (a 受限 listing's notice shows only its public fields)",
     "accounts:password_reset_confirm": "a signed reset link, not a stored object",
     "accounts:activate": "a signed registration link, not a stored object",
 }
@@ -149,7 +156,40 @@ THREAD_OUTSIDERS = (
 THREAD_READERS_OUTSIDE = (*THREAD_OUTSIDERS, "broker")
 
 
+# A negotiation on a 受限 achievement's listing (an ordinary licence, so it goes on after its first deal):
+# only its two sides see it; the deal only its parties (the certificate also trading administrators).
+NEGOTIATION_OUTSIDERS = ("broker", "outsider_enterprise", "other_applicant", "other_city_reviewer", "anonymous")
+
+
+def _negotiation(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["negotiation"].pk}
+
+
+def _offer(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["offer"].pk}
+
+
+def _deal(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["deal"].pk}
+
+
 CASES: dict[str, list[Case]] = {
+    "deals:negotiation": [Case(_negotiation, NEGOTIATION_OUTSIDERS)],
+    "deals:offer_make": [Case(_negotiation, NEGOTIATION_OUTSIDERS, data=lambda w: {"amount": "10"})],
+    "deals:offer_answer": [
+        Case(lambda w, a=action: {**_offer(w), "action": a}, NEGOTIATION_OUTSIDERS)
+        for action in ("accept", "reject", "withdraw")
+    ],
+    "deals:deal": [Case(_deal, NEGOTIATION_OUTSIDERS)],
+    "deals:certificate": [Case(_deal, NEGOTIATION_OUTSIDERS)],
+    "api:negotiation-detail": [Case(_negotiation, NEGOTIATION_OUTSIDERS)],
+    "api:negotiation-offers": [Case(_negotiation, NEGOTIATION_OUTSIDERS, data=lambda w: {"amount": "10"})],
+    "api:offer-detail": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:offer-accept": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:offer-reject": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:offer-withdraw": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:deal-detail": [Case(_deal, NEGOTIATION_OUTSIDERS)],
+    "api:deal-certificate": [Case(_deal, NEGOTIATION_OUTSIDERS)],
     # Achievements: a 受限 published record and a draft, web and API.
     "achievements:detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
     "achievements:edit": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
@@ -405,7 +445,27 @@ def world(regions, reviewers, organisation, applicant):
         status=OrganisationStatus.PENDING,
     )
     member = user_with_role(Role.APPLICANT, organisation=organisation, username="member")
+    listing = listing_in_state(
+        ListingState.OPEN,
+        seller=applicant,
+        achievement=secret_achievement,
+        admin=user_with_role(Role.PLATFORM_ADMIN),
+        mode="license",
+        license_kind="ordinary",
+        public_fields=[],
+    )
+    negotiation = deal_services.negotiation_open(actor=grantee, listing=listing)
+    first = deal_services.offer_make(
+        actor=grantee, negotiation=negotiation, amount="30", payment_terms=SECRET_TERMS
+    )
+    deal = deal_services.offer_accept(actor=applicant, offer=first)
+    offer = deal_services.offer_make(
+        actor=grantee, negotiation=negotiation, amount="31", payment_terms=SECRET_TERMS
+    )
     return {
+        "negotiation": negotiation,
+        "offer": offer,
+        "deal": deal,
         "secret_achievement": secret_achievement,
         "draft_achievement": draft_achievement,
         "secret_demand": secret_demand,
