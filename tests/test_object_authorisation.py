@@ -158,7 +158,13 @@ THREAD_READERS_OUTSIDE = (*THREAD_OUTSIDERS, "broker")
 
 # A negotiation on a 受限 achievement's listing (an ordinary licence, so it goes on after its first deal):
 # only its two sides see it; the deal only its parties (the certificate also trading administrators).
-NEGOTIATION_OUTSIDERS = ("broker", "outsider_enterprise", "other_applicant", "other_city_reviewer", "anonymous")
+NEGOTIATION_OUTSIDERS = (
+    "broker",
+    "outsider_enterprise",
+    "other_applicant",
+    "other_city_reviewer",
+    "anonymous",
+)
 
 
 def _negotiation(w: dict[str, Any]) -> dict[str, Any]:

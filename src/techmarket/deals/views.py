@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
@@ -49,6 +49,8 @@ def _negotiation_page(
     offers = selectors.offers_of(negotiation)
     side = policies.side_of(principal, negotiation, listing)
     form = form or OfferForm(initial={"submission_key": submission_key_of(request)})
+    if listing.authorisation_id is None:  # a commission is agreed only with the listing's agency
+        form.fields.pop("commission", None)
     for offer in offers:
         offer.may_answer = offer.shown_state == OfferState.OPEN and offer.side != side  # type: ignore[attr-defined]
         offer.may_withdraw = offer.shown_state == OfferState.OPEN and offer.side == side  # type: ignore[attr-defined]
@@ -68,10 +70,18 @@ def _negotiation_page(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def negotiate(request: HttpRequest, listing_id: int) -> HttpResponse:
-    """我要洽谈: open (or return to) the buyer organisation's negotiation on the listing."""
+    """我要洽谈: open (or return to) the buyer organisation's negotiation on the listing; a GET shows the
+    listing's negotiation panel (what the listing page embeds)."""
     principal = principal_of(request.user)
+    if request.method == "GET":
+        try:
+            listing = trading_selectors.listing_get(principal, listing_id)
+        except NotFound:
+            raise Http404 from None
+        view = trading_selectors.listing_public_view(principal, listing)
+        return render(request, "deals/negotiate.html", {"listing": listing, "listing_view": view})
     try:
         listing = trading_selectors.listing_get(principal, listing_id)
         negotiation = services.negotiation_open(actor=acting_user(request), listing=listing)
@@ -111,7 +121,7 @@ def offer_make(request: HttpRequest, pk: int) -> HttpResponse:
                 payment_terms=data["payment_terms"],
                 licence_terms=data["licence_terms"],
                 valid_days=data["valid_days"],
-                commission=data["commission"],
+                commission=data.get("commission") if found.listing.authorisation_id else None,
                 submission_key=data["submission_key"],
             )
         except DomainError as error:
