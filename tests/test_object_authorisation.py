@@ -34,8 +34,8 @@ from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
 from techmarket.conversations import services as conversation_services
-from techmarket.deals import services as deal_services
 from techmarket.conversations.models import Thread
+from techmarket.deals import services as deal_services
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state, enterprise_user
 from techmarket.docking import services as docking_services

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -104,7 +105,7 @@ def test_buyer_and_seller_negotiate_to_a_deal(live_server, new_page, regions, re
         with page.expect_download() as download:
             page.click("#certificate-link")
         path = download.value.path()
-        text = _pdf_text(open(path, "rb").read()).replace("\n", "")
+        text = _pdf_text(Path(path).read_bytes()).replace("\n", "")
         assert "交易鉴证书" in text
         assert deal.number in text
         assert "江城新材料" in text
