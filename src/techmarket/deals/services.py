@@ -29,7 +29,7 @@ from techmarket.core import services as core_services
 from techmarket.core.audit import events_for, record_event
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.deals import notices, policies, selectors
-from techmarket.deals.choices import ContractType, DealSource, OfferState
+from techmarket.deals.choices import ContractType, DealSource, OfferState, Side
 from techmarket.deals.models import Deal, DealNotice, Negotiation, Offer
 from techmarket.deals.workflow import OFFER_WORKFLOW
 from techmarket.trading import policies as trading_policies
@@ -205,6 +205,8 @@ def offer_make(
         _refuse_objection(listing)
         if submission_key and not core_services.claim_submission(submission_key):
             raise DomainError("duplicate_submission", _("该报价已提交，请勿重复提交。"))
+        if listing.state == ListingState.OPEN and side == Side.BUYER:  # resumed by its seller meanwhile
+            listing = trading_services.listing_start_negotiation(actor=actor, listing=listing)
         now = clock.now()
         for earlier in Offer.objects.select_for_update().filter(
             negotiation=negotiation, state=OfferState.OPEN
@@ -263,9 +265,17 @@ def offer_accept(*, actor: User, offer: Offer) -> Deal:
         locked = Offer.objects.select_for_update().select_related("negotiation").get(pk=offer.pk)
         locked.listing = listing
         now = clock.now()
-        _answer_checks(locked, actor, now)
+        side = _answer_checks(locked, actor, now)
         _refuse_closed_listing(listing)
         _refuse_objection(listing)
+        if policies.is_exclusive(listing) and listing.state == ListingState.OPEN:
+            # The seller resumed the listing: a buyer's acceptance puts it under negotiation again; the
+            # seller accepts an offer made before that only once the buyer renews it.
+            if side != Side.BUYER:
+                raise DomainError(
+                    "listing_resumed", _("挂牌项目已恢复挂牌，该报价须由买方重新提出后才能接受。")
+                )
+            listing = trading_services.listing_start_negotiation(actor=actor, listing=listing)
         accepted = OFFER_WORKFLOW.fire(
             locked, "accept", actor=actor, changes={"decided_at": now, "decided_by": actor}
         )

@@ -273,3 +273,18 @@ def test_a_failing_deal_rolls_the_auction_close_back(world: dict[str, Any], monk
     auction.refresh_from_db()
     assert auction.state == "active"
     assert not Deal.objects.exists()
+
+
+def test_a_resumed_listing_negotiates_again(world: dict[str, Any]) -> None:
+    listing = exclusive_listing(world)
+    offer = buyer_offer(listing, world["buyer"], "50")
+    trading_services.listing_resume(actor=world["seller"], listing=Listing.objects.get(pk=listing.pk))
+    assert _state(listing) == ListingState.OPEN
+    with pytest.raises(DomainError) as error:
+        services.offer_accept(actor=world["seller"], offer=offer)
+    assert error.value.code == "listing_resumed"
+    counter = services.offer_make(actor=world["seller"], negotiation=offer.negotiation, amount="58")
+    assert _state(listing) == ListingState.OPEN
+    deal = services.offer_accept(actor=world["buyer"], offer=counter)
+    assert deal.price == Decimal("58.00")
+    assert _state(listing) == ListingState.DEALT

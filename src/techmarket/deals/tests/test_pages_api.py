@@ -181,3 +181,47 @@ def test_negotiation_panel(world: dict[str, Any]) -> None:
     assert reverse("deals:negotiation", args=[nego.pk]) in template.render(
         Context({"request": request, "listing": listing})
     )
+
+
+def test_nobody_outside_reads_the_thread_and_the_agency_broker_may_join(world: dict[str, Any]) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from techmarket.conversations.models import Participant
+    from techmarket.trading import services as trading_services
+    from techmarket.trading.choices import ListingState
+    from techmarket.trading.tests.factories import agency_with_broker, listing_in_state
+
+    agency, broker = agency_with_broker(world["regions"]["city"])
+    admin = user_with_role(Role.ORG_ADMIN, organisation=world["university"])
+    authorisation = trading_services.authorisation_grant(
+        actor=admin,
+        achievement=world["achievement"],
+        agency=agency,
+        scope="list_and_trade",
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    listing = listing_in_state(
+        ListingState.OPEN,
+        seller=broker,
+        achievement=world["achievement"],
+        admin=world["admin"],
+        authorisation=authorisation,
+    )
+    nego = negotiation(listing, world["buyer"])
+    colleague = user_with_role(Role.BROKER, organisation=agency)  # the filer is on the thread already
+    thread_url = reverse("conversations:detail", args=[nego.thread_id])
+    for outsider in (buyer_user(), world["admin"]):
+        assert _client(outsider).get(thread_url).status_code == 404
+        assert _api(outsider).get(f"/api/v1/conversations/threads/{nego.thread_id}/").status_code == 404
+    page = _client(colleague).get(reverse("deals:negotiation", args=[nego.pk]))
+    assert page.status_code == 200
+    assert reverse("conversations:join", args=[nego.thread_id]) in page.content.decode()
+    _client(colleague).post(reverse("conversations:join", args=[nego.thread_id]))
+    assert Participant.objects.filter(thread_id=nego.thread_id, user=colleague).exists()
+    assert _client(colleague).get(thread_url).status_code == 200
+    # Another agency's broker may not.
+    _other_agency, other_broker = agency_with_broker(world["regions"]["city"])
+    _client(other_broker).post(reverse("conversations:join", args=[nego.thread_id]))
+    assert not Participant.objects.filter(thread_id=nego.thread_id, user=other_broker).exists()
