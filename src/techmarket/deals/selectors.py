@@ -152,6 +152,7 @@ def deal_notices() -> QuerySet[DealNotice]:
         "deal",
         "deal__listing",
         "deal__listing__achievement",
+        "deal__listing__authorisation",
         "deal__seller_organisation",
         "deal__buyer_organisation",
     ).order_by("-published_at", "-id")
