@@ -126,6 +126,20 @@ def _thread_title(listing: Listing, buyer: User) -> str:
 # --- negotiation ---------------------------------------------------------------------------------------
 
 
+def _open_thread(actor: User, listing: Listing) -> Any:
+    """The buyer organisation's thread on the listing (opened once; the actor is added to it)."""
+    thread, _created = conversation_services.thread_open(
+        actor=actor,
+        subject_kind=SUBJECT_KIND,
+        subject_id=listing.pk,
+        title=_thread_title(listing, actor),
+        party_key=f"org:{actor.organisation_id}",
+        enterprise=[actor, *account_selectors.org_admins(actor.organisation_id)],
+        provider=selectors.seller_people(listing),
+    )
+    return thread
+
+
 def negotiation_open(*, actor: User, listing: Listing) -> Negotiation:
     """我要洽谈: a buyer's interest. The first one puts the listing under negotiation; the buyer
     organisation's negotiation (and its thread with the seller) is opened once and returned again."""
@@ -138,6 +152,7 @@ def negotiation_open(*, actor: User, listing: Listing) -> Negotiation:
             listing_id=locked.pk, buyer_organisation_id=principal.organisation_id
         ).first()
         if existing is not None:
+            _open_thread(actor, locked)  # a colleague of the buyer joins its organisation's thread
             return existing
         _refuse_closed_listing(locked)
         if locked.state == ListingState.OPEN:
@@ -145,15 +160,7 @@ def negotiation_open(*, actor: User, listing: Listing) -> Negotiation:
         negotiation = Negotiation.objects.create(
             listing=locked, buyer_organisation_id=principal.organisation_id or 0, opened_by=actor
         )
-        thread, _created = conversation_services.thread_open(
-            actor=actor,
-            subject_kind=SUBJECT_KIND,
-            subject_id=locked.pk,
-            title=_thread_title(locked, actor),
-            party_key=f"org:{principal.organisation_id}",
-            enterprise=[actor, *account_selectors.org_admins(principal.organisation_id)],
-            provider=selectors.seller_people(locked),
-        )
+        thread = _open_thread(actor, locked)
         negotiation.thread_id = thread.pk
         negotiation.save(update_fields=["thread_id", "updated_at"])
         record_event(

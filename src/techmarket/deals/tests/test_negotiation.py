@@ -288,3 +288,15 @@ def test_a_resumed_listing_negotiates_again(world: dict[str, Any]) -> None:
     deal = services.offer_accept(actor=world["buyer"], offer=counter)
     assert deal.price == Decimal("58.00")
     assert _state(listing) == ListingState.DEALT
+
+
+def test_a_colleague_of_the_buyer_joins_its_thread(world: dict[str, Any]) -> None:
+    from techmarket.accounts.choices import Role
+    from techmarket.accounts.tests.factories import user_with_role
+
+    listing = open_listing(world)
+    first = negotiation(listing, world["buyer"])
+    colleague = user_with_role(Role.ENTERPRISE, organisation=world["buyer"].organisation)
+    again = negotiation(listing, colleague)
+    assert again.pk == first.pk
+    assert Participant.objects.filter(thread_id=first.thread_id, user=colleague).exists()
