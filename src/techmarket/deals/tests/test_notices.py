@@ -15,7 +15,7 @@ from techmarket.trading import services as trading_services
 from techmarket.trading.choices import ListingState
 from techmarket.trading.tests.factories import agency_with_broker, buyer_user, listing_in_state
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _kinds(user: Any) -> list[str]:
@@ -23,23 +23,30 @@ def _kinds(user: Any) -> list[str]:
     return list(rows.values_list("kind", flat=True))
 
 
-def test_offer_answer_and_deal_notices(world: dict[str, Any]) -> None:
+def test_offer_answer_and_deal_notices(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     listing = exclusive_listing(world)
     buyer, seller = world["buyer"], world["seller"]
     outsider = buyer_user()
-    offer = buyer_offer(listing, buyer, "50")
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = buyer_offer(listing, buyer, "50")
     assert _kinds(seller) == ["deals.offer"]
     assert "deals.offer" not in _kinds(buyer)
-    counter = services.offer_make(actor=seller, negotiation=offer.negotiation, amount="60")
+    with django_capture_on_commit_callbacks(execute=True):
+        counter = services.offer_make(actor=seller, negotiation=offer.negotiation, amount="60")
     assert _kinds(buyer) == ["deals.offer"]
-    services.offer_accept(actor=buyer, offer=counter)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_accept(actor=buyer, offer=counter)
     assert "deals.offer_answered" in _kinds(seller)
     assert "deals.deal" in _kinds(seller)
     assert "deals.deal" not in _kinds(buyer)  # the person who accepted is not told about it
     assert _kinds(outsider) == []
 
 
-def test_the_agency_broker_hears_of_the_deal(world: dict[str, Any]) -> None:
+def test_the_agency_broker_hears_of_the_deal(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     import datetime
 
     from django.utils import timezone
@@ -62,7 +69,8 @@ def test_the_agency_broker_hears_of_the_deal(world: dict[str, Any]) -> None:
         mode="transfer",
     )
     offer = buyer_offer(listing, world["buyer"], "50", commission="2.5")
-    deal = services.offer_accept(actor=admin, offer=offer)
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = services.offer_accept(actor=admin, offer=offer)
     assert deal.broker_organisation_id == agency.pk
     assert str(deal.commission) == "2.50"
     assert "deals.deal" in _kinds(broker)
