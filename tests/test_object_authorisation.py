@@ -38,6 +38,7 @@ from techmarket.achievements.tests.factories import achievement_in_state
 from techmarket.conversations import services as conversation_services
 from techmarket.conversations.models import Thread
 from techmarket.core.models import CalendarDay
+from techmarket.deals import services as deal_services
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state, enterprise_user
 from techmarket.docking import services as docking_services
@@ -64,6 +65,7 @@ SECRET_DISCLOSED = "只给授权买方看的挂牌保密工艺参数"
 SECRET_LISTING_FILE = "挂牌保密工艺配方文件"
 SECRET_LISTING = "受限成果挂牌的内部名称"
 SECRET_LISTING_DETAIL = "挂牌保密信息：最低可接受价"
+SECRET_TERMS = "只给洽谈双方看的分期付款条件"
 SECRET_OBJECTION = "只给管理员和成果方看的异议证据"
 SECRETS = (
     SECRET_LISTING,
@@ -71,6 +73,7 @@ SECRETS = (
     SECRET_OBJECTION,
     SECRET_DISCLOSED,
     SECRET_LISTING_FILE,
+    SECRET_TERMS,
     SECRET_ACHIEVEMENT,
     DRAFT_ACHIEVEMENT,
     SECRET_DEMAND,
@@ -101,6 +104,8 @@ PUBLIC = {
     "api:region-detail": "GB/T 2260 regions are public reference data",
     "api:classification-detail": "GB/T 13745 / 4754 classifications are public reference data",
     "achievements:catalogue_download": "published quarterly catalogues are public (public records only)",
+    "deals:notice": "成交公告 are public (a 受限 listing's notice shows only its public fields)",
+    "api:dealnotice-detail": "成交公告 are public (a 受限 listing's notice shows only its public fields)",
     "accounts:password_reset_confirm": "a signed reset link, not a stored object",
     "accounts:activate": "a signed registration link, not a stored object",
 }
@@ -254,6 +259,29 @@ def _objection(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["objection"].pk}
 
 
+# A negotiation on a 受限 achievement's listing (an ordinary licence, so it goes on after its first deal):
+# only its two sides see it; the deal only its parties (the certificate also trading administrators).
+NEGOTIATION_OUTSIDERS = (
+    "broker",
+    "outsider_enterprise",
+    "other_applicant",
+    "other_city_reviewer",
+    "anonymous",
+)
+
+
+def _negotiation(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["negotiation"].pk}
+
+
+def _offer(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["offer"].pk}
+
+
+def _deal(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["deal"].pk}
+
+
 CASES: dict[str, list[Case]] = {
     **_disclosure_cases(),
     # Trading: a draft listing (its organisation's and administrators' only), a 受限 listing in notice
@@ -298,6 +326,22 @@ CASES: dict[str, list[Case]] = {
         Case(lambda w, n=name: {**_objection(w), "transition": n}, LISTING_OUTSIDERS)
         for name in ("uphold", "dismiss")
     ],
+    "deals:negotiation": [Case(_negotiation, NEGOTIATION_OUTSIDERS)],
+    "deals:offer_make": [Case(_negotiation, NEGOTIATION_OUTSIDERS, data=lambda w: {"amount": "10"})],
+    "deals:offer_answer": [
+        Case(lambda w, a=action: {**_offer(w), "action": a}, NEGOTIATION_OUTSIDERS)
+        for action in ("accept", "reject", "withdraw")
+    ],
+    "deals:deal": [Case(_deal, NEGOTIATION_OUTSIDERS)],
+    "deals:certificate": [Case(_deal, NEGOTIATION_OUTSIDERS)],
+    "api:negotiation-detail": [Case(_negotiation, NEGOTIATION_OUTSIDERS)],
+    "api:negotiation-offers": [Case(_negotiation, NEGOTIATION_OUTSIDERS, data=lambda w: {"amount": "10"})],
+    "api:offer-detail": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:offer-accept": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:offer-reject": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:offer-withdraw": [Case(_offer, NEGOTIATION_OUTSIDERS)],
+    "api:deal-detail": [Case(_deal, NEGOTIATION_OUTSIDERS)],
+    "api:deal-certificate": [Case(_deal, NEGOTIATION_OUTSIDERS)],
     # Achievements: a 受限 published record and a draft, web and API.
     "achievements:detail": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
     "achievements:edit": [Case(_secret, ACHIEVEMENT_OUTSIDERS), Case(_draft, ACHIEVEMENT_OUTSIDERS)],
@@ -612,6 +656,23 @@ def world(regions, reviewers, organisation, applicant):
     disclosure_request = trading_services.disclosure_request(
         actor=grantee, listing=open_listing, nda_id=nda.pk, accepted=True
     )
+    listing = listing_in_state(
+        ListingState.OPEN,
+        seller=applicant,
+        achievement=secret_achievement,
+        admin=user_with_role(Role.PLATFORM_ADMIN),
+        mode="license",
+        license_kind="ordinary",
+        public_fields=[],
+    )
+    negotiation = deal_services.negotiation_open(actor=grantee, listing=listing)
+    first = deal_services.offer_make(
+        actor=grantee, negotiation=negotiation, amount="30", payment_terms=SECRET_TERMS
+    )
+    deal = deal_services.offer_accept(actor=applicant, offer=first)
+    offer = deal_services.offer_make(
+        actor=grantee, negotiation=negotiation, amount="31", payment_terms=SECRET_TERMS
+    )
     return {
         "open_listing": open_listing,
         "draft_listing": draft_listing,
@@ -622,6 +683,9 @@ def world(regions, reviewers, organisation, applicant):
         "objection": objection,
         "authorisation": authorisation,
         "calendar_day": CalendarDay.objects.order_by("pk").first(),
+        "negotiation": negotiation,
+        "offer": offer,
+        "deal": deal,
         "secret_achievement": secret_achievement,
         "draft_achievement": draft_achievement,
         "secret_demand": secret_demand,

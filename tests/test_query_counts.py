@@ -186,6 +186,35 @@ def _suggestions(world: World, n: int) -> None:
         Suggestion.objects.create(demand=demand, kind=TargetKind.ORGANISATION, organisation=organisation)
 
 
+def _deals(world: World, n: int) -> None:
+    """Negotiated deals: the enterprise negotiates on a new listing of the applicant's and its offer is
+    accepted (a negotiation, a deal and a 成交公告 each)."""
+    from techmarket.deals import services as deal_services
+    from techmarket.trading.choices import ListingState
+    from techmarket.trading.tests.factories import listing_in_state
+
+    reviewers = {level: world.users[f"{level}_reviewer"] for level in ("county", "city", "province")}
+    for _ in range(n):
+        achievement = achievement_in_state(
+            AchievementState.PUBLISHED,
+            applicant=world.users["applicant"],
+            region=world.regions["county"],
+            reviewers=reviewers,
+        )
+        listing = listing_in_state(
+            ListingState.OPEN,
+            seller=world.users["applicant"],
+            achievement=achievement,
+            admin=world.users["platform_admin"],
+            mode="transfer",
+        )
+        negotiation = deal_services.negotiation_open(actor=world.users["enterprise"], listing=listing)
+        offer = deal_services.offer_make(
+            actor=world.users["enterprise"], negotiation=negotiation, amount="50"
+        )
+        deal_services.offer_accept(actor=world.users["applicant"], offer=offer)
+
+
 def _reverse_matches(world: World, n: int) -> None:
     if "achievement" not in world.shared:
         _achievements()(world, 1)
@@ -380,6 +409,11 @@ ENDPOINTS = [
         _reverse_matches,
         ("applicant", "county_reviewer"),
     ),
+    Endpoint("page deals:mine", _url("deals:mine"), _deals, ("enterprise", "applicant")),
+    Endpoint("page deals:notices", _url("deals:notices"), _deals, ("anonymous", "enterprise", "applicant")),
+    Endpoint("api negotiation-list", _url("api:negotiation-list"), _deals, ("enterprise", "applicant")),
+    Endpoint("api deal-list", _url("api:deal-list"), _deals, ("enterprise", "applicant")),
+    Endpoint("api dealnotice-list", _url("api:dealnotice-list"), _deals, ("anonymous", "applicant")),
     Endpoint("api region-list", _url("api:region-list", parent="990000"), _regions, ("anonymous",)),
     Endpoint("api classification-list", _url("api:classification-list"), _classifications, ("anonymous",)),
     Endpoint(

@@ -378,8 +378,9 @@ def can_transition(actor: Any, name: str, listing: Listing) -> bool:
             and is_trading_admin(principal)
             and not has_open_objection(listing)
         )
-    if name == "deal":
-        return is_trading_admin(principal) and not has_open_objection(listing)
+    if name == "deal":  # an administrator, or the side accepting an offer in a negotiation (deals app)
+        party = is_trading_admin(principal) or manages(principal, listing) or is_buyer(principal, listing)
+        return party and not has_open_objection(listing)
     return False
 
 

@@ -376,12 +376,21 @@ def _refuse_open_objection(listing: Listing) -> None:
         raise DomainError("objection_open", _("该挂牌项目有未处理的异议，处理完毕前不能成交或竞价。"))
 
 
-def listing_deal(*, actor: User, listing: Listing, reason: str = "") -> Listing:
-    """An administrator records the deal of a negotiated listing (blocked by an open objection)."""
+def listing_deal(
+    *, actor: User, listing: Listing, reason: str = "", data: dict[str, Any] | None = None
+) -> Listing:
+    """The deal of a negotiated listing, recorded by an administrator or by the side accepting an offer
+    (the deals app, with the offer in ``data``); blocked by an open objection."""
     _refuse_open_objection(listing)
     return LISTING_WORKFLOW.fire(
-        listing, "deal", actor=actor, reason=reason, changes={"closed_at": clock.now()}
+        listing, "deal", actor=actor, reason=reason, data=data, changes={"closed_at": clock.now()}
     )
+
+
+def listing_lock(*, listing_id: int) -> Listing:
+    """The listing's row, locked until the caller's transaction ends (``SELECT … FOR UPDATE``): the deals
+    app serialises every offer and acceptance on one listing behind it."""
+    return Listing.objects.select_for_update().get(pk=listing_id)
 
 
 def listing_open(

@@ -120,12 +120,17 @@ def _listing_fire(name: str) -> FireFunction:
 
 
 LISTING_RULES = [
-    Rule("only trading administrators review", ADMINS, {"approve", "return", "suspend", "deal"}, True),
+    Rule("only trading administrators review", ADMINS, {"approve", "return", "suspend"}, True),
+    Rule("nobody else reviews", PEOPLE - ADMINS | {"system"}, {"approve", "return", "suspend"}, False),
+    # The deals app fires ``deal`` for the side accepting an offer; administrators may record one.
     Rule(
-        "nobody else reviews",
-        PEOPLE - ADMINS | {"system"},
-        {"approve", "return", "suspend", "deal"},
-        False,
+        "administrators and the negotiating sides record the deal",
+        ADMINS | BUYERS | {"owner", "own_applicant", "own_org_admin", "broker"},
+        {"deal"},
+        True,
+    ),
+    Rule(
+        "nobody outside records a deal", {"anonymous", "no_role", "own_enterprise", "system"}, {"deal"}, False
     ),
     Rule(
         "the seller and its agency submit and withdraw",
