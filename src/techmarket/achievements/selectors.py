@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -85,7 +85,7 @@ class Filters:
     organisation: int | None = None
     state: str = ""
     sort: str = ""
-    trade: market.TradeFilter = market.TradeFilter()
+    trade: market.TradeFilter = field(default_factory=market.TradeFilter)
 
 
 def achievement_filter(

@@ -33,9 +33,7 @@ def _catalogue_queryset(
         return Achievement.objects.none()
     rows = selectors.achievement_for_export if for_export else selectors.achievement_for_list
     return rows(
-        selectors.achievement_filter(
-            selectors.achievement_catalogue(principal), form.to_filters(), principal
-        )
+        selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters(), principal)
     )
 
 

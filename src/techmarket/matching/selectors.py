@@ -194,11 +194,15 @@ def with_trade(suggestions: list[Suggestion], viewer: Principal) -> list[Suggest
     """Give each suggestion ``trade``: for a suggested achievement with a listing in notice or open for
     trading, its badge as the viewer may read it ("已挂牌 · 可议价", the price only where the viewer may
     see it; ADR 0011), else None. One query, through the catalogue's market seam."""
-    ids = [s.achievement_id for s in suggestions if s.kind == TargetKind.ACHIEVEMENT and s.achievement_id]
+    ids = [
+        s.achievement_id
+        for s in suggestions
+        if s.kind == TargetKind.ACHIEVEMENT and s.achievement_id is not None
+    ]
     badges = achievement_market.badges(viewer, ids) if ids else {}
     for suggestion in suggestions:
-        is_achievement = suggestion.kind == TargetKind.ACHIEVEMENT
-        suggestion.trade = badges.get(suggestion.achievement_id) if is_achievement else None  # type: ignore[attr-defined]
+        target = suggestion.achievement_id if suggestion.kind == TargetKind.ACHIEVEMENT else None
+        suggestion.trade = badges.get(target) if target is not None else None  # type: ignore[attr-defined]
     return suggestions
 
 
@@ -386,10 +390,18 @@ def demands_for_new_listing(achievement: Achievement) -> list[tuple[Demand, int]
     )
     levels = {int(r.doc_id): r.level or 0 for r in ranked if (r.level or 0) >= LISTING_ALERT_MIN_LEVEL}
     off = set(
-        ListingAlert.objects.filter(demand_id__in=list(levels), enabled=False).values_list("demand_id", flat=True)
+        ListingAlert.objects.filter(demand_id__in=list(levels), enabled=False).values_list(
+            "demand_id", flat=True
+        )
     )
-    demands = demand_selectors.all_demands().filter(
-        pk__in=[pk for pk in levels if pk not in off], state__in=OPEN_STATES
-    ).select_related("created_by")
+    demands = (
+        demand_selectors.all_demands()
+        .filter(pk__in=[pk for pk in levels if pk not in off], state__in=OPEN_STATES)
+        .select_related("created_by")
+    )
     found = sorted(((demand, levels[demand.pk]) for demand in demands), key=lambda pair: -pair[1])
-    return [(demand, level) for demand, level in found if demand.owner_organisation_id != achievement.owner_organisation_id]
+    return [
+        (demand, level)
+        for demand, level in found
+        if demand.owner_organisation_id != achievement.owner_organisation_id
+    ]

@@ -135,7 +135,5 @@ def listing_alert(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, _("已开启新挂牌匹配提醒。") if enabled else _("已关闭新挂牌匹配提醒。")
-        )
+        messages.success(request, _("已开启新挂牌匹配提醒。") if enabled else _("已关闭新挂牌匹配提醒。"))
     return redirect(reverse("demands:detail", args=[demand.pk]) + "#listing-alert")

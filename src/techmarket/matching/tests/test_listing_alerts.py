@@ -35,7 +35,10 @@ def setting(regions: Any, reviewers: Any, django_capture_on_commit_callbacks: An
     enterprise = enterprise_user(regions["county"])
     with django_capture_on_commit_callbacks(execute=True):
         demand = demand_in_state(
-            DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+            DemandState.PUBLISHED,
+            enterprise=enterprise,
+            region=regions["county"],
+            reviewer=reviewers["county"],
         )
     applicant = applicant_of(region=regions["county"])
     return {"enterprise": enterprise, "demand": demand, "applicant": applicant, "admin": admin_user()}
@@ -71,7 +74,8 @@ def test_a_matching_demands_enterprise_is_told_once(
     notices = _told(setting["enterprise"])
     assert len(notices) == 1
     assert achievement.name in notices[0].title
-    assert notices[0].data["listing"] == listing.pk and notices[0].data["demand"] == setting["demand"].pk
+    assert notices[0].data["listing"] == listing.pk
+    assert notices[0].data["demand"] == setting["demand"].pk
     assert "80.00" not in notices[0].body  # no listing field beyond the achievement's name
     assert not _told(setting["applicant"])  # never the seller's own organisation
     assert group_of(listing_alerts.KIND) == NoticeGroup.LISTING
@@ -80,7 +84,10 @@ def test_a_matching_demands_enterprise_is_told_once(
 def test_switched_off_no_notice(
     setting: dict[str, Any], regions: Any, reviewers: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    assert services.listing_alert_set(actor=setting["enterprise"], demand=setting["demand"], enabled=False) is False
+    assert (
+        services.listing_alert_set(actor=setting["enterprise"], demand=setting["demand"], enabled=False)
+        is False
+    )
     assert AuditEvent.objects.filter(action="matching.listingalert.set").exists()
     _open(setting, _achievement(setting, regions, reviewers), django_capture_on_commit_callbacks)
     assert not _told(setting["enterprise"])
@@ -97,7 +104,9 @@ def test_a_restricted_achievement_is_announced_only_to_its_audience(
     assert not _told(setting["enterprise"])
     assert not Notification.objects.filter(kind=listing_alerts.KIND).exists()
     granted = _achievement(setting, regions, reviewers, confidentiality=Confidentiality.RESTRICTED)
-    achievement_services.access_grant(actor=setting["applicant"], achievement=granted, user=setting["enterprise"])
+    achievement_services.access_grant(
+        actor=setting["applicant"], achievement=granted, user=setting["enterprise"]
+    )
     _open(setting, granted, django_capture_on_commit_callbacks)
     assert [n.data["achievement"] for n in _told(setting["enterprise"])] == [granted.pk]
 
@@ -113,7 +122,8 @@ def test_the_switch_on_the_demand_page(client: Client, setting: dict[str, Any], 
     url = reverse("demands:detail", args=[setting["demand"].pk])
     client.force_login(setting["enterprise"])
     page = client.get(url).content.decode()
-    assert 'id="listing-alert"' in page and "关闭提醒" in page
+    assert 'id="listing-alert"' in page
+    assert "关闭提醒" in page
     response = client.post(reverse("matching:listing_alert", args=[setting["demand"].pk]), {"enabled": "0"})
     assert response.status_code == 302
     assert not selectors.listing_alert_enabled(setting["demand"])

@@ -42,14 +42,19 @@ def matched(regions: Any, reviewers: Any, django_capture_on_commit_callbacks: An
     enterprise = enterprise_user(regions["county"])
     with django_capture_on_commit_callbacks(execute=True):
         demand = demand_in_state(
-            DemandState.PUBLISHED, enterprise=enterprise, region=regions["county"], reviewer=reviewers["county"]
+            DemandState.PUBLISHED,
+            enterprise=enterprise,
+            region=regions["county"],
+            reviewer=reviewers["county"],
         )
     return {"achievement": graphene, "listing": listing, "demand": demand, "reviewer": reviewers["county"]}
 
 
 def test_suggestions_carry_the_listing(matched: dict[str, Any]) -> None:
     shown = selectors.suggestions_for(matched["demand"], principal_of(matched["reviewer"]))
-    listed = [s for s in shown if s.kind == TargetKind.ACHIEVEMENT and s.achievement_id == matched["achievement"].pk]
+    listed = [
+        s for s in shown if s.kind == TargetKind.ACHIEVEMENT and s.achievement_id == matched["achievement"].pk
+    ]
     assert listed
     trade = listed[0].trade
     assert trade.status_label == "已挂牌 · 可议价"
@@ -62,14 +67,16 @@ def test_suggestions_carry_the_listing(matched: dict[str, Any]) -> None:
 def test_demand_page_and_api_show_the_listing(client: Client, matched: dict[str, Any]) -> None:
     client.force_login(matched["reviewer"])
     page = client.get(reverse("demands:detail", args=[matched["demand"].pk])).content.decode()
-    assert "已挂牌 · 可议价" in page and "88.00 万元" in page
+    assert "已挂牌 · 可议价" in page
+    assert "88.00 万元" in page
     if listing_url(matched["listing"].pk):  # the listing page comes with the trading pages
         assert listing_url(matched["listing"].pk) in page
     api = APIClient()
     api.force_authenticate(matched["reviewer"])
     rows = api.get("/api/v1/suggestions/", {"demand": matched["demand"].pk}).json()
     trade = next(row["trade"] for row in rows if row["target_id"] == matched["achievement"].pk)
-    assert trade["status"] == "已挂牌 · 可议价" and trade["price"] == "88.00"
+    assert trade["status"] == "已挂牌 · 可议价"
+    assert trade["price"] == "88.00"
     assert trade["listing"] == matched["listing"].pk
 
 
@@ -84,4 +91,5 @@ def test_a_restricted_listings_price_stays_hidden_in_suggestions(matched: dict[s
     listed = [s for s in shown if s.achievement_id == achievement.pk]
     assert listed
     for suggestion in listed:
-        assert suggestion.trade.price is None and suggestion.trade.price_label == ""
+        assert suggestion.trade.price is None
+        assert suggestion.trade.price_label == ""

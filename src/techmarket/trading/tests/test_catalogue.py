@@ -116,12 +116,14 @@ def test_badges_say_the_state_and_cut_the_price(floor: dict[str, Any]) -> None:
     ids = [floor[name].pk for name in ("open", "notice", "unlisted", "restricted")]
     badges = trade_badges(buyer, ids)
     assert set(badges) == {floor["open"].pk, floor["notice"].pk, floor["restricted"].pk}
-    assert badges[floor["open"].pk].tradable and badges[floor["open"].pk].price == Decimal("120.00")
+    assert badges[floor["open"].pk].tradable
+    assert badges[floor["open"].pk].price == Decimal("120.00")
     assert badges[floor["open"].pk].mode_label == "转让"
     assert not badges[floor["notice"].pk].tradable
     restricted = badges[floor["restricted"].pk]
     assert restricted.status_label == "已挂牌 · 洽谈中"
-    assert restricted.price is None and restricted.price_label == ""
+    assert restricted.price is None
+    assert restricted.price_label == ""
     assert restricted.mode_label == "许可"
     seller_view = trade_badges(principal_of(floor["seller"]), [floor["restricted"].pk])
     assert seller_view[floor["restricted"].pk].price == Decimal("50.00")
@@ -132,11 +134,14 @@ def test_catalogue_page_filters_and_shows_the_badge(client: Client, floor: dict[
     response = client.get(url, {"tradable": "1"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert _link(floor["open"]) in page and _link(floor["unlisted"]) not in page
-    assert "可交易" in page and "120.00 万元" in page
+    assert _link(floor["open"]) in page
+    assert _link(floor["unlisted"]) not in page
+    assert "可交易" in page
+    assert "120.00 万元" in page
     client.force_login(floor["buyer"])
     page = client.get(url, {"tradable": "1", "listing_mode": "license"}).content.decode()
-    assert _link(floor["restricted"]) in page and "已挂牌 · 洽谈中" in page
+    assert _link(floor["restricted"]) in page
+    assert "已挂牌 · 洽谈中" in page
     assert "50.00" not in page  # the 受限 listing's price is not shown to the buyer
 
 
@@ -155,7 +160,8 @@ def test_bad_trading_filters_get_a_clear_message(client: Client, floor: dict[str
     response = client.get(reverse("achievements:catalogue"), params)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "部分筛选条件无效" in page and _link(floor["open"]) not in page
+    assert "部分筛选条件无效" in page
+    assert _link(floor["open"]) not in page
     api = APIClient().get("/api/v1/achievements/", params)
     assert api.status_code == 400
     assert api.json()["code"] == "invalid_filter"
@@ -169,8 +175,7 @@ def test_api_filters_on_listings(floor: dict[str, Any]) -> None:
     assert ids == {floor["open"].pk}
     api.force_authenticate(floor["buyer"])
     ids = {
-        row["id"]
-        for row in api.get("/api/v1/achievements/", {"listing_price_max": "60"}).json()["results"]
+        row["id"] for row in api.get("/api/v1/achievements/", {"listing_price_max": "60"}).json()["results"]
     }
     assert ids == set()
 
