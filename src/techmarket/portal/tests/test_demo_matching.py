@@ -96,10 +96,12 @@ def _demo_has_trading(summary: demo.DemoSummary) -> None:
             previous = entry.hash
         assert auction.last_hash == previous
     running = Auction.objects.get(pk=made.running_auction)
-    assert running.state == AuctionState.ACTIVE and running.accepted_bids >= 2
+    assert running.state == AuctionState.ACTIVE
+    assert running.accepted_bids >= 2
     assert running.ends_at - timezone.now() > datetime.timedelta(minutes=8)
     buyers = BidderRegistration.objects.filter(auction=running, user__username__startswith="demo-buyer")
-    assert buyers.count() == 2 and all(r.state == "qualified" for r in buyers)
+    assert buyers.count() == 2
+    assert all(r.state == "qualified" for r in buyers)
     services.trading_tick(running.ends_at)
     running.refresh_from_db()
     assert running.state in (AuctionState.SOLD, AuctionState.FAILED)
