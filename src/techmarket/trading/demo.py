@@ -339,7 +339,7 @@ class _Floor:
         auction, _registrations = self.auction(
             running, starts=start, minutes=minutes, reserve="120", buyers=buyers
         )
-        self.bids(auction, buyers, ["100", "105", "115"], start)
+        self.bids(auction, buyers, ["100", "105", "115", "125"], start)
         self.made.running_auction = auction.pk
         self.made.running_ends_at = start + datetime.timedelta(minutes=minutes)
         self.count(Listing.objects.get(pk=running.pk))

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from techmarket.accounts.policies import principal_of
@@ -22,6 +23,13 @@ from techmarket.trading.market import listing_url
 from techmarket.trading.tests.factories import admin_user, listing_in_state
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _zh() -> Any:
+    """The labels are compared in the source language, whatever an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture

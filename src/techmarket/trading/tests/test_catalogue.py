@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from techmarket.accounts.policies import ANONYMOUS, principal_of
@@ -21,6 +22,13 @@ from techmarket.trading.market import tradable_listings, trade_badges
 from techmarket.trading.tests.factories import listing_in_state, published_achievement
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _zh() -> Any:
+    """The labels are compared in the source language, whatever an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def _link(achievement: Any) -> str:
