@@ -382,6 +382,9 @@ CASES: dict[str, list[Case]] = {
     "matching:refresh": [Case(_demand, DEMAND_OUTSIDERS)],
     "matching:search": [Case(_demand, DEMAND_OUTSIDERS)],
     "matching:add": [Case(_demand, DEMAND_OUTSIDERS)],
+    # 新挂牌匹配提醒 of the 受限 demand: its enterprise's switch only.
+    "matching:listing_alert": [Case(_demand, DEMAND_OUTSIDERS)],
+    "api:demand-listing-alert-detail": [Case(_demand, DEMAND_OUTSIDERS)],
     "docking:push": [Case(_demand, DEMAND_OUTSIDERS)],
     "api:docking-push-response": [Case(lambda w: {"demand_id": w["secret_demand"].pk}, DEMAND_OUTSIDERS)],
     # Suggestions: one of a public demand whose target is the 受限 achievement — the broker works the

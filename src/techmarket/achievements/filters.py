@@ -8,12 +8,31 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts.choices import OrganisationKind
+from techmarket.achievements import market
 from techmarket.achievements.choices import AchievementState, SortOrder, TransferMode
 from techmarket.achievements.selectors import Filters
 from techmarket.core.forms import check_range
 from techmarket.core.pickers import CodePickerField
 
 TRL_CHOICES = [("", _("不限")), *[(level, str(level)) for level in range(1, 10)]]
+TRADABLE_CHOICES = [("", _("不限")), ("1", _("仅可交易"))]
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+
+
+def _listing_mode_choices() -> list[tuple[str, object]]:
+    return [("", "—"), *market.mode_choices()]
+
+
+class TradableField(forms.ChoiceField):
+    """可交易: "1" (also true/yes/on for API callers) or empty; anything else is an error, not a guess."""
+
+    def to_python(self, value: object) -> str:
+        text = str(value or "").strip().lower()
+        if text in TRUE_VALUES:
+            return "1"
+        if text in {"", "0", "false", "no", "off"}:
+            return ""
+        return text
 
 
 class AchievementFilterForm(forms.Form):
@@ -48,11 +67,21 @@ class AchievementFilterForm(forms.Form):
     )
     state = forms.ChoiceField(label=_("状态"), choices=[("", "—"), *AchievementState.choices], required=False)
     sort = forms.ChoiceField(label=_("排序"), choices=[("", "—"), *SortOrder.choices], required=False)
+    # The trading floor (ADR 0011): answered by the registered market, on the listing, not the record.
+    tradable = TradableField(label=_("可交易"), choices=TRADABLE_CHOICES, required=False)
+    listing_mode = forms.ChoiceField(label=_("挂牌交易方式"), choices=_listing_mode_choices, required=False)
+    listing_price_min = forms.DecimalField(
+        label=_("挂牌最低价（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    listing_price_max = forms.DecimalField(
+        label=_("挂牌最高价（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         check_range(self, "trl_min", "trl_max", _("最高TRL不能低于最低TRL。"))
         check_range(self, "price_min", "price_max", _("最高价格不能低于最低价格。"))
+        check_range(self, "listing_price_min", "listing_price_max", _("挂牌最高价不能低于挂牌最低价。"))
         return cleaned
 
     def to_filters(self) -> Filters:
@@ -72,4 +101,10 @@ class AchievementFilterForm(forms.Form):
             organisation=data.get("organisation"),
             state=data.get("state") or "",
             sort=data.get("sort") or "",
+            trade=market.TradeFilter(
+                tradable=data.get("tradable") == "1",
+                mode=data.get("listing_mode") or "",
+                price_min=data.get("listing_price_min"),
+                price_max=data.get("listing_price_max"),
+            ),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.selectors import verified_organisations
-from techmarket.achievements import policies
+from techmarket.achievements import market, policies
 from techmarket.achievements.choices import (
     REVIEW_STATES,
     AchievementState,
@@ -85,10 +85,15 @@ class Filters:
     organisation: int | None = None
     state: str = ""
     sort: str = ""
+    trade: market.TradeFilter = field(default_factory=market.TradeFilter)
 
 
-def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> QuerySet[Achievement]:
-    """Apply screening filters, full-text relevance and the requested order."""
+def achievement_filter(
+    queryset: QuerySet[Achievement], filters: Filters, principal: Principal | None = None
+) -> QuerySet[Achievement]:
+    """Apply screening filters, full-text relevance and the requested order. The trading filters
+    (可交易, listing mode and price) are answered by the registered market for ``principal`` (the
+    anonymous visitor when None): a listing's mode or price the viewer may not read never matches."""
     # A code covers the codes it prefixes and, where the tree says so, its children of other shapes
     # (GB/T 4754 section C holds division 39).
     if filters.discipline:
@@ -124,6 +129,7 @@ def achievement_filter(queryset: QuerySet[Achievement], filters: Filters) -> Que
         queryset = queryset.filter(owner_organisation_id=filters.organisation)
     if filters.state:
         queryset = queryset.filter(state=filters.state)
+    queryset = market.apply(queryset, filters.trade, principal)
     sort = filters.sort or (SortOrder.RELEVANCE if filters.q else SortOrder.NEWEST)
     if filters.q:
         queryset = search.rank(queryset, filters.q)

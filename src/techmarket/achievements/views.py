@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from techmarket.accounts.http import acting_user
 from techmarket.accounts.policies import principal_of
 from techmarket.accounts.selectors import user_by_username
-from techmarket.achievements import exports, policies, selectors, services
+from techmarket.achievements import exports, market, policies, selectors, services
 from techmarket.achievements.filters import AchievementFilterForm
 from techmarket.achievements.forms import AttachmentForm, FilingForms, GrantForm
 from techmarket.achievements.models import Achievement
@@ -32,7 +32,9 @@ def _catalogue_queryset(
     if not form.is_valid():
         return Achievement.objects.none()
     rows = selectors.achievement_for_export if for_export else selectors.achievement_for_list
-    return rows(selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters()))
+    return rows(
+        selectors.achievement_filter(selectors.achievement_catalogue(principal), form.to_filters(), principal)
+    )
 
 
 @require_GET
@@ -40,6 +42,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     """The public catalogue: full-text search, screening, sorting, pagination (also on phones)."""
     form = AchievementFilterForm(request.GET)
     page = paginate(request, _catalogue_queryset(request, form))
+    page.object_list = market.with_badges(principal_of(request.user), list(page.object_list))
     template = (
         "achievements/_results.html" if request.headers.get("HX-Request") else "achievements/catalogue.html"
     )

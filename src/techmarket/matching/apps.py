@@ -9,7 +9,8 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from techmarket.demands import pages as demand_pages
-        from techmarket.matching import selectors, signals
+        from techmarket.matching import listing_alerts, selectors, signals
 
         signals.connect()
+        listing_alerts.connect()
         demand_pages.add_detail_context(selectors.demand_page_context)

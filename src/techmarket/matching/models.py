@@ -151,3 +151,28 @@ class IndexSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.corpus} {self.directory}"
+
+
+class ListingAlert(models.Model):
+    """新挂牌匹配提醒 of one demand: on unless its enterprise turned it off (no row: on). When a listing
+    opens on the trading floor, the enterprises whose open demands match it are told (ADR 0011)."""
+
+    demand = models.OneToOneField(
+        "demands.Demand",
+        verbose_name=_("技术需求"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="listing_alert",
+    )
+    enabled = models.BooleanField(_("新挂牌匹配提醒"), default=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("新挂牌匹配提醒")
+        verbose_name_plural = _("新挂牌匹配提醒")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}: {self.enabled}"

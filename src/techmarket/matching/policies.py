@@ -79,3 +79,17 @@ def can_transition(actor: Any, name: str, suggestion: Suggestion) -> bool:
     if name == "push":
         return can_work(principal, suggestion.demand)
     return can_decide(principal, suggestion)
+
+
+@policy
+def can_set_listing_alert(principal: Principal, demand: Demand) -> bool:
+    """新挂牌匹配提醒 of a demand: turned on or off by its own organisation's filers and administrators."""
+    return demand_policies.is_owner(principal, demand) and bool(demand_policies.FILER_ROLES & principal.roles)
+
+
+def may_be_told_of_listing(principal: Principal, achievement: Achievement) -> bool:
+    """A new listing is announced only to someone who may open its achievement (受限 rules as for
+    suggestions: owner, granted users, the chain's reviewers)."""
+    return achievement.state == AchievementState.PUBLISHED and achievement_policies.can_view(
+        principal, achievement
+    )

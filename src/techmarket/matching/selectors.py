@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import Principal
 from techmarket.accounts.policies import principal_of as principal_of_user
+from techmarket.achievements import market as achievement_market
 from techmarket.core import matchsources
 from techmarket.core.errors import NotFound
 from techmarket.core.todo import TodoItem, TodoRow, count_and_first
@@ -25,7 +26,7 @@ from techmarket.demands import selectors as demand_selectors
 from techmarket.demands.choices import OPEN_STATES
 from techmarket.matching import indexes, policies, ranking, wording
 from techmarket.matching.choices import Corpus, SuggestionState, TargetKind
-from techmarket.matching.models import LearnedWeights, Suggestion
+from techmarket.matching.models import LearnedWeights, ListingAlert, Suggestion
 
 if TYPE_CHECKING:
     from techmarket.achievements.types import Achievement
@@ -185,7 +186,24 @@ def suggestions_for(demand: Demand, viewer: Principal) -> list[Suggestion]:
     )
     shown = policies.visible_suggestions(viewer, suggestions)
     with_words(shown)
+    with_trade(shown, viewer)
     return shown
+
+
+def with_trade(suggestions: list[Suggestion], viewer: Principal) -> list[Suggestion]:
+    """Give each suggestion ``trade``: for a suggested achievement with a listing in notice or open for
+    trading, its badge as the viewer may read it ("已挂牌 · 可议价", the price only where the viewer may
+    see it; ADR 0011), else None. One query, through the catalogue's market seam."""
+    ids = [
+        s.achievement_id
+        for s in suggestions
+        if s.kind == TargetKind.ACHIEVEMENT and s.achievement_id is not None
+    ]
+    badges = achievement_market.badges(viewer, ids) if ids else {}
+    for suggestion in suggestions:
+        target = suggestion.achievement_id if suggestion.kind == TargetKind.ACHIEVEMENT else None
+        suggestion.trade = badges.get(target) if target is not None else None  # type: ignore[attr-defined]
+    return suggestions
 
 
 def with_words(suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -265,7 +283,10 @@ def demand_page_context(demand: Demand, viewer: Principal) -> dict[str, Any]:
         "can_work": policies.can_work(viewer, demand),
         "can_see_suggestions": policies.can_see_suggestions(viewer, demand),
         "pushed": pushed_for_enterprise(demand, viewer) if demand_policies.is_owner(viewer, demand) else [],
+        "can_set_listing_alert": policies.can_set_listing_alert(viewer, demand),
     }
+    if context["can_set_listing_alert"]:
+        context["listing_alert_enabled"] = listing_alert_enabled(demand)
     if context["can_see_suggestions"]:
         context.update(panel_context(demand, viewer))
     return context
@@ -336,4 +357,51 @@ def todo_items(principal: Principal) -> list[TodoItem]:
                 for row in first
             ),
         )
+    ]
+
+
+# --- 新挂牌匹配提醒 (saved interests, ADR 0011) ----------------------------------------------------------
+
+# The lowest match level (0–100) at which a new listing is announced to a demand's enterprise: a clear
+# match, not every record that shares a word.
+LISTING_ALERT_MIN_LEVEL = 40
+LISTING_ALERT_MAX_DEMANDS = 50
+
+
+def listing_alert_enabled(demand: Demand) -> bool:
+    """Whether the demand's 新挂牌匹配提醒 is on (on unless its enterprise turned it off)."""
+    return not ListingAlert.objects.filter(demand_id=demand.pk, enabled=False).exists()
+
+
+def demands_for_new_listing(achievement: Achievement) -> list[tuple[Demand, int]]:
+    """System read: open demands whose enterprise wants new listings that match the achievement at
+    :data:`LISTING_ALERT_MIN_LEVEL` or more, best first, never the achievement's own organisation's.
+    Whether each enterprise may see the achievement is the caller's check (it depends on the user)."""
+    loaded = indexes.get(Corpus.DEMANDS)
+    owner = str(achievement.owner_organisation_id)
+    ranked = ranking.rank(
+        loaded.index,
+        need_of_achievement(achievement),
+        k=LISTING_ALERT_MAX_DEMANDS,
+        allowed=lambda doc_id: not _owned_by(loaded, owner)(doc_id),
+        profile_of=loaded.profile_of,
+        weights=current_weights(),
+        levels=True,
+    )
+    levels = {int(r.doc_id): r.level or 0 for r in ranked if (r.level or 0) >= LISTING_ALERT_MIN_LEVEL}
+    off = set(
+        ListingAlert.objects.filter(demand_id__in=list(levels), enabled=False).values_list(
+            "demand_id", flat=True
+        )
+    )
+    demands = (
+        demand_selectors.all_demands()
+        .filter(pk__in=[pk for pk in levels if pk not in off], state__in=OPEN_STATES)
+        .select_related("created_by")
+    )
+    found = sorted(((demand, levels[demand.pk]) for demand in demands), key=lambda pair: -pair[1])
+    return [
+        (demand, level)
+        for demand, level in found
+        if demand.owner_organisation_id != achievement.owner_organisation_id
     ]

@@ -18,7 +18,7 @@ from techmarket.core.errors import DomainError, NotFound, NotPermitted
 from techmarket.demands import selectors as demand_selectors
 from techmarket.matching import policies, ranking, selectors
 from techmarket.matching.choices import Origin, RejectReason, SuggestionState, TargetKind
-from techmarket.matching.models import LearnedWeights, Suggestion
+from techmarket.matching.models import LearnedWeights, ListingAlert, Suggestion
 from techmarket.matching.workflow import SUGGESTION_WORKFLOW
 
 if TYPE_CHECKING:
@@ -286,3 +286,27 @@ def suggestions_catch_up() -> int:
         suggestions_refresh_quietly(demand.pk)
         count += 1
     return count
+
+
+# --- 新挂牌匹配提醒 (saved interests, ADR 0011) ----------------------------------------------------------
+
+
+def listing_alert_set(*, actor: User, demand: Demand, enabled: bool) -> bool:
+    """Turn the demand's 新挂牌匹配提醒 on or off (its enterprise); returns the setting now in force."""
+    if not policies.can_set_listing_alert(principal_of(actor), demand):
+        raise NotPermitted()
+    with transaction.atomic():
+        alert, _created = ListingAlert.objects.select_for_update().get_or_create(
+            demand_id=demand.pk, defaults={"enabled": enabled, "changed_by": actor}
+        )
+        if alert.enabled != enabled or _created:
+            alert.enabled = enabled
+            alert.changed_by = actor
+            alert.save()
+            record_event(
+                actor=actor,
+                action="matching.listingalert.set",
+                target=demand,
+                data={"enabled": enabled},
+            )
+    return enabled

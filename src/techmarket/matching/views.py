@@ -122,3 +122,18 @@ def reverse_matches(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "core/error.html", {"status": 403}, status=403)
     matches = selectors.reverse_matches(achievement, viewer=principal)
     return render(request, "matching/reverse.html", {"achievement": achievement, "matches": matches})
+
+
+@login_required
+@require_POST
+def listing_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn the demand's 新挂牌匹配提醒 on or off (its enterprise)."""
+    demand = _demand(request, pk)
+    enabled = request.POST.get("enabled", "") == "1"
+    try:
+        services.listing_alert_set(actor=acting_user(request), demand=demand, enabled=enabled)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已开启新挂牌匹配提醒。") if enabled else _("已关闭新挂牌匹配提醒。"))
+    return redirect(reverse("demands:detail", args=[demand.pk]) + "#listing-alert")

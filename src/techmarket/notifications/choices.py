@@ -22,6 +22,7 @@ class NoticeGroup(models.TextChoices):
     DOCKING = "docking", _("对接推送与答复")
     CLOCK = "clock", _("响应时限提醒与督办")
     CONVERSATION = "conversation", _("对接对话消息")
+    LISTING = "listing", _("新挂牌匹配提醒")
     OTHER = "other", _("其他通知")
 
 
@@ -33,6 +34,7 @@ GROUP_OF_PREFIX: dict[str, str] = {
     "docking.reminder": NoticeGroup.CLOCK,
     "docking.escalation": NoticeGroup.CLOCK,
     "conversation.": NoticeGroup.CONVERSATION,
+    "matching.listing": NoticeGroup.LISTING,
 }
 
 

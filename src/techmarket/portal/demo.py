@@ -3,7 +3,7 @@ in every workflow state, experts, and enterprises' demands with their suggestion
 
 Each app that contributes data has its own ``demo.py`` that creates its records through its own services,
 so each record carries the audit trail a real user would have left. This orchestrator only calls them in
-dependency order (accounts, achievements, experts, demands, matching, docking, conversations), hands each the same seeded random
+dependency order (accounts, achievements, experts, demands, matching, docking, conversations, trading), hands each the same seeded random
 generator (every demo database holds the same records) and sums up what they made.
 """
 
@@ -28,6 +28,7 @@ from techmarket.docking import demo as docking_demo
 from techmarket.experts import demo as experts_demo
 from techmarket.matching import demo as matching_demo
 from techmarket.notifications import demo as notifications_demo
+from techmarket.trading import demo as trading_demo
 
 __all__ = [
     "CORE_ORGANISATIONS",
@@ -61,6 +62,7 @@ class DemoSummary:
     docking: dict[str, int] = field(default_factory=dict)
     conversations: dict[str, int] = field(default_factory=dict)
     notifications: dict[str, int] = field(default_factory=dict)
+    trading: trading_demo.DemoTrading | None = None
     catalogue: str = ""
 
 
@@ -113,6 +115,7 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
                 people.accounts["demo-enterprise"], people.accounts["demo-applicant"], made.records
             )
             conversations = conversations_demo.seed(rng, conversations_demo.opened_threads())
+            trading = trading_demo.seed(rng, people, made.records)
             catalogue = achievements_demo.publish_catalogue(people.admin)
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
         # older ones read only then, so each person starts with a few unread, not all of them.
@@ -127,5 +130,6 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             docking=docking,
             conversations=conversations,
             notifications=notifications,
+            trading=trading,
             catalogue=catalogue,
         )

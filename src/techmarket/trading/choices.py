@@ -29,6 +29,9 @@ PUBLIC_LISTING_STATES = (
 )
 # States in which the seller may still change the listing.
 EDITABLE_LISTING_STATES = (ListingState.DRAFT, ListingState.RETURNED)
+# States in which a buyer can trade now (可交易; ADR 0011): not the notice period, in which no one may
+# negotiate or bid yet and an objection may still suspend the listing.
+TRADABLE_LISTING_STATES = (ListingState.OPEN, ListingState.NEGOTIATING, ListingState.IN_AUCTION)
 
 
 class ListingMode(models.TextChoices):

@@ -72,7 +72,7 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         principal = principal_of(self.request.user)
         return selectors.achievement_for_list(
             selectors.achievement_filter(
-                selectors.achievement_visible(principal), _filters_from(self.request)
+                selectors.achievement_visible(principal), _filters_from(self.request), principal
             )
         )
 

@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from techmarket.accounts.policies import principal_of
 from techmarket.core.api.serializers import ReasonSerializer
 from techmarket.matching import selectors
 from techmarket.matching.choices import RejectReason
@@ -23,8 +24,24 @@ class ReasonTextSerializer(ReasonSerializer):
     fits = serializers.BooleanField(read_only=True, help_text="False when the reason counts against.")
 
 
+class TradeSerializer(serializers.Serializer):
+    """The suggested achievement's listing as the caller may read it (mode and price empty when not)."""
+
+    listing = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True, help_text="The listing's state (trading.ListingState).")
+    tradable = serializers.BooleanField(read_only=True, help_text="Open for trading now (not in notice).")
+    status = serializers.CharField(read_only=True, help_text="E.g. 已挂牌 · 可议价 / Listed · negotiable.")
+    mode = serializers.CharField(read_only=True, allow_blank=True)
+    price = serializers.DecimalField(
+        read_only=True, max_digits=14, decimal_places=2, allow_null=True, help_text="万元."
+    )
+    price_label = serializers.CharField(read_only=True, allow_blank=True)
+    url = serializers.CharField(read_only=True, allow_blank=True)
+
+
 class MatchSuggestionSerializer(serializers.ModelSerializer):
     target_id = serializers.IntegerField(read_only=True)
+    trade = serializers.SerializerMethodField()
     target_name = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
     level = serializers.IntegerField(
@@ -48,6 +65,7 @@ class MatchSuggestionSerializer(serializers.ModelSerializer):
             "score",
             "level",
             "reasons",
+            "trade",
             "origin",
             "state",
             "reject_reason",
@@ -61,6 +79,15 @@ class MatchSuggestionSerializer(serializers.ModelSerializer):
 
     def get_target_name(self, suggestion: Suggestion) -> str:
         return selectors.target_label(suggestion)
+
+    @extend_schema_field(TradeSerializer(allow_null=True))
+    def get_trade(self, suggestion: Suggestion) -> dict[str, Any] | None:
+        if not hasattr(suggestion, "trade"):
+            request = self.context.get("request")
+            viewer = principal_of(request.user if request is not None else None)
+            selectors.with_trade([suggestion], viewer)
+        badge = suggestion.trade  # type: ignore[attr-defined]
+        return None if badge is None else badge.as_dict()
 
     @extend_schema_field(ReasonTextSerializer(many=True))
     def get_reasons(self, suggestion: Suggestion) -> list[dict[str, Any]]:
@@ -83,3 +110,10 @@ class ReverseMatchSerializer(serializers.Serializer):
     score = serializers.FloatField()
     level = serializers.IntegerField(allow_null=True, min_value=0, max_value=100)
     reasons = ReasonTextSerializer(many=True)
+
+
+class ListingAlertSerializer(serializers.Serializer):
+    """A demand's 新挂牌匹配提醒: whether its enterprise is told of new listings that match it."""
+
+    demand = serializers.IntegerField(read_only=True)
+    enabled = serializers.BooleanField()

@@ -19,6 +19,7 @@ from techmarket.demands import selectors as demand_selectors
 from techmarket.matching import policies, selectors, services
 from techmarket.matching.api.serializers import (
     DecisionSerializer,
+    ListingAlertSerializer,
     MatchSuggestionSerializer,
     ReverseMatchSerializer,
 )
@@ -69,7 +70,7 @@ class SuggestionViewSet(viewsets.GenericViewSet):
             )
         else:
             suggestion = services.suggestion_reconsider(actor=actor, suggestion=suggestion)
-        return Response(MatchSuggestionSerializer(suggestion).data)
+        return Response(MatchSuggestionSerializer(suggestion, context={"request": request}).data)
 
 
 class ReverseMatchViewSet(viewsets.GenericViewSet):
@@ -90,3 +91,35 @@ class ReverseMatchViewSet(viewsets.GenericViewSet):
         return Response(
             ReverseMatchSerializer(selectors.reverse_matches(achievement, viewer=principal), many=True).data
         )
+
+
+class ListingAlertViewSet(viewsets.GenericViewSet):
+    """新挂牌匹配提醒 of a demand (by the demand's id): read and switched by its enterprise."""
+
+    queryset = Suggestion.objects.none()
+    serializer_class = ListingAlertSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends: list[Any] = []
+    lookup_value_regex = r"\d+"
+
+    def _demand(self, pk: str) -> Any:
+        principal = principal_of(self.request.user)
+        demand = demand_selectors.demand_get(principal, pk)
+        if not policies.can_set_listing_alert(principal, demand):
+            raise NotPermitted()
+        return demand
+
+    @extend_schema(responses={200: ListingAlertSerializer})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        demand = self._demand(pk)
+        return Response({"demand": demand.pk, "enabled": selectors.listing_alert_enabled(demand)})
+
+    @extend_schema(request=ListingAlertSerializer, responses={200: ListingAlertSerializer})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        demand = self._demand(pk)
+        serializer = ListingAlertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enabled = services.listing_alert_set(
+            actor=acting_user(request), demand=demand, enabled=serializer.validated_data["enabled"]
+        )
+        return Response({"demand": demand.pk, "enabled": enabled})

@@ -28,6 +28,7 @@ def test_demo_demands_find_their_topic_first(settings, tmp_path):
     import_regions(HUBEI_REGIONS)
     summary = demo.create_demo(achievements_count=200, organisations_count=16)
     _demo_has_conversations(summary)
+    _demo_has_trading(summary)
     checked = 0
     for demand in Demand.objects.order_by("pk"):
         topic = demands_demo.topic_of(demand)
@@ -66,3 +67,41 @@ def _demo_has_conversations(summary: demo.DemoSummary) -> None:
     assert "achievements.achievement" in kinds
     applicant = principal_of(User.objects.get(username="demo-applicant"))
     assert conversation_selectors.threads_of(applicant).exists()
+
+
+def _demo_has_trading(summary: demo.DemoSummary) -> None:
+    """(Same demo.) Listings in every state, made through the services: the bid logs verify, one auction
+    sold and one 流拍, and one running that the periodic job closes at its end."""
+    import datetime
+
+    from django.utils import timezone
+
+    from techmarket.trading import auction_rules, services
+    from techmarket.trading.choices import AuctionState, ListingState, ObjectionState
+    from techmarket.trading.ledger import entry_content
+    from techmarket.trading.models import Auction, BidderRegistration, BidLogEntry, Listing, Objection
+
+    made = summary.trading
+    assert made is not None
+    assert set(made.states) == set(ListingState.values), made.states
+    assert {row["state"] for row in Listing.objects.values("state")} == set(ListingState.values)
+    assert set(Objection.objects.values_list("state", flat=True)) == set(ObjectionState.values)
+    assert Auction.objects.get(pk=made.closed_auctions["sold"]).state == AuctionState.SOLD
+    assert Auction.objects.get(pk=made.closed_auctions["failed"]).state == AuctionState.FAILED
+    for auction in Auction.objects.all():
+        previous = "0" * 64
+        for entry in BidLogEntry.objects.filter(auction=auction).order_by("seq"):
+            assert entry.prev_hash == previous
+            assert entry.hash == auction_rules.chain_hash(previous, entry_content(entry))
+            previous = entry.hash
+        assert auction.last_hash == previous
+    running = Auction.objects.get(pk=made.running_auction)
+    assert running.state == AuctionState.ACTIVE
+    assert running.accepted_bids >= 2
+    assert running.ends_at - timezone.now() > datetime.timedelta(minutes=8)
+    buyers = BidderRegistration.objects.filter(auction=running, user__username__startswith="demo-buyer")
+    assert buyers.count() == 2
+    assert all(r.state == "qualified" for r in buyers)
+    services.trading_tick(running.ends_at)
+    running.refresh_from_db()
+    assert running.state in (AuctionState.SOLD, AuctionState.FAILED)

@@ -56,7 +56,9 @@ class Command(BaseCommand):
             )
             raise CommandError(_("筛选条件有误：%(problems)s") % {"problems": problems})
         queryset = selectors.achievement_for_export(
-            selectors.achievement_filter(selectors.achievement_visible(principal_of(user)), form.to_filters())
+            selectors.achievement_filter(
+                selectors.achievement_visible(principal_of(user)), form.to_filters(), principal_of(user)
+            )
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         count = exports.write_xlsx(queryset[: exports.MAX_EXPORT_ROWS].iterator(chunk_size=1000), str(out))

@@ -5,12 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState
 from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
 from techmarket.portal import demo, processes
+from techmarket.trading import demo as trading_demo
+from techmarket.trading.choices import ListingState
 
 
 class Command(BaseCommand):
@@ -104,6 +107,27 @@ class Command(BaseCommand):
             )
         if summary.catalogue:
             self.stdout.write(_("已发布 %(quarter)s 季度成果目录。") % {"quarter": summary.catalogue})
+        if summary.trading is not None:
+            self.write_trading(summary.trading)
+
+    def write_trading(self, made: trading_demo.DemoTrading) -> None:
+        listing_states = dict(ListingState.choices)
+        self.stdout.write(
+            _("挂牌项目 %(total)d 项：") % {"total": sum(made.states.values())}
+            + "，".join(f"{listing_states[state]} {made.states[state]}" for state in ListingState.values)
+        )
+        if made.running_auction is not None and made.running_ends_at is not None:
+            self.stdout.write(
+                _(
+                    "正在进行的竞价：/trading/auctions/%(id)d/，将于 %(time)s 结束（后台任务到时自动结束竞价）；"
+                    "竞买人账号 %(buyers)s 已缴保证金，可分别登录出价。"
+                )
+                % {
+                    "id": made.running_auction,
+                    "time": timezone.localtime(made.running_ends_at).strftime("%H:%M"),
+                    "buyers": "、".join(trading_demo.BUYERS),
+                }
+            )
 
     def write_accounts(self) -> None:
         self.stdout.write("")
