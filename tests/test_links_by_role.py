@@ -22,11 +22,13 @@ from techmarket.achievements.choices import AchievementState as S
 from techmarket.achievements.tests.cast import ROLES, build_cast
 from techmarket.achievements.tests.factories import achievement_in_state
 from techmarket.conversations import policies as conversation_policies
+from techmarket.deals import policies as deal_policies
 from techmarket.demands import policies as demand_policies
 from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state
 from techmarket.docking import policies as docking_policies
 from techmarket.experts.tests.factories import expert as make_expert
+from techmarket.trading import policies as trading_policies
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,9 @@ NAV_OFFERED = {
     "demands:mine": demand_policies.can_list_own,
     "docking:inbox": docking_policies.can_receive_pushes,
     "conversations:list": conversation_policies.can_list,
+    "trading:mine": trading_policies.can_see_own_listings,
+    "deals:mine": deal_policies.can_list_negotiations,
+    "trading:review_queue": trading_policies.can_review_listings,
 }
 
 

@@ -3,7 +3,7 @@
 :class:`ListingMarket` is what trading registers with :mod:`techmarket.achievements.market` (the seam that
 lets the catalogue filter on listings without importing trading): the 可交易 / mode / price filters and
 the badges of catalogue cards. :func:`trade_badges` is also what matching shows beside a suggested
-achievement. Both cut each listing to the fields the viewer may read (``policies.field_shown_q`` and
+achievement. Both cut each listing to the fields the viewer may read (``policies.shown_q`` and
 ``policies.shown_fields``): a 受限 achievement's listing whose price is not public is never matched by a
 price filter nor shown with its price.
 """
@@ -106,9 +106,9 @@ def tradable_listings(principal: Principal, trade: TradeFilter) -> QuerySet[List
     read them."""
     listings = Listing.objects.filter(policies.visible_q(principal)).filter(state__in=TRADABLE_LISTING_STATES)
     if trade.mode:
-        listings = listings.filter(policies.field_shown_q(principal, PublicField.MODE), mode=trade.mode)
+        listings = listings.filter(policies.shown_q(principal, PublicField.MODE), mode=trade.mode)
     if trade.price_min is not None or trade.price_max is not None:
-        listings = listings.filter(policies.field_shown_q(principal, PublicField.PRICE), price__isnull=False)
+        listings = listings.filter(policies.shown_q(principal, PublicField.PRICE), price__isnull=False)
         if trade.price_min is not None:
             listings = listings.filter(price__gte=trade.price_min)
         if trade.price_max is not None:

@@ -210,7 +210,7 @@ def shown_q(principal: Principal, field_name: str) -> Q:
     return (
         full_view_q(principal)
         | Q(achievement__confidentiality=Confidentiality.PUBLIC)
-        | Q(public_fields_text__contains=f'"{field_name}"')
+        | Q(public_fields__icontains=f'"{field_name}"')
     )
 
 
@@ -440,23 +440,3 @@ def can_bid(principal: Principal, registration: BidderRegistration) -> bool:
 def can_manage_auctions(principal: Principal) -> bool:
     """Create, cancel and close auctions, approve bidders, mark deposits: trading administrators."""
     return is_trading_admin(principal)
-
-
-def field_shown_q(principal: Principal, field: str) -> Q:
-    """Listings whose ``field`` (a :class:`PublicField`) the principal may read — :func:`shown_fields` as
-    a query, so that a filter on a listing's mode or price never matches a value the viewer would not
-    see (ADR 0011): every listing of a 公开 achievement, a 受限 one's only where its seller marked the
-    field public, and every field for the parties and trading administrators."""
-    if is_trading_admin(principal):
-        return Q()
-    q = Q(achievement__confidentiality=Confidentiality.PUBLIC) | Q(public_fields__icontains=f'"{field}"')
-    if principal.is_authenticated and principal.organisation_id is not None:
-        if SELLER_ROLES & principal.roles:
-            q |= Q(owner_organisation_id=principal.organisation_id)
-        if AGENT_ROLES & principal.roles:
-            q |= Q(
-                authorisation__agency_id=principal.organisation_id,
-                authorisation__revoked_at__isnull=True,
-                authorisation__ends_on__gte=timezone.localdate(),
-            )
-    return q

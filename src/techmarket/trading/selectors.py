@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,11 +80,6 @@ def listing_get(principal: Principal, pk: Any) -> Listing:
     return listing
 
 
-def _with_fields_text(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
-    """``policies.shown_q`` compares the public-field list as JSON text."""
-    return queryset.annotate(public_fields_text=Cast("public_fields", TextField()))
-
-
 @dataclass(frozen=True)
 class ListingFilters:
     """The hall's screening (validated by ``forms.ListingFilterForm``)."""
@@ -114,7 +108,6 @@ def listing_filter(
 ) -> QuerySet[Listing]:
     """Screen listings; a condition on a field matches only where the principal may read that field
     (a 受限 achievement's hidden price or name is neither shown nor searchable)."""
-    queryset = _with_fields_text(queryset)
     if filters.mode:
         queryset = queryset.filter(policies.shown_q(principal, "mode"), mode=filters.mode)
     if filters.pricing:

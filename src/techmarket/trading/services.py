@@ -427,16 +427,15 @@ def listing_expire(
 
 
 def listing_transition(*, actor: User, listing: Listing, name: str, reason: str = "") -> Listing:
-    """Dispatch a person's transition by name (pages and the API expose them uniformly)."""
+    """Dispatch a person's transition by name (pages and the API expose them uniformly). Negotiation and
+    the deal are not among them: the deals app fires them with the negotiation and the accepted offer."""
     handlers = {
         "submit": lambda: listing_submit(actor=actor, listing=listing),
         "approve": lambda: listing_approve(actor=actor, listing=listing, reason=reason),
         "return": lambda: listing_return(actor=actor, listing=listing, reason=reason),
         "withdraw": lambda: listing_withdraw(actor=actor, listing=listing, reason=reason),
         "suspend": lambda: listing_suspend(actor=actor, listing=listing, reason=reason),
-        "start_negotiation": lambda: listing_start_negotiation(actor=actor, listing=listing),
         "resume": lambda: listing_resume(actor=actor, listing=listing, reason=reason),
-        "deal": lambda: listing_deal(actor=actor, listing=listing, reason=reason),
     }
     if name not in handlers:
         LISTING_WORKFLOW.get(name)  # unknown names raise InvalidTransition

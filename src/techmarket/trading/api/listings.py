@@ -249,8 +249,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z_]+)")
     def transition(self, request: Request, pk: str, transition: str) -> Response:
-        """Fire a transition: submit, approve, return (reason), withdraw, suspend (reason),
-        start_negotiation, resume, deal."""
+        """Fire a transition: submit, approve, return (reason), withdraw, suspend (reason), resume.
+        Negotiations and deals are opened and made under /api/v1/negotiations/ and /offers/."""
         listing = self.get_object()
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

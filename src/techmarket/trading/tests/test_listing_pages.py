@@ -313,10 +313,10 @@ def test_the_administrator_approves_or_returns_from_the_review_queue(
         ("buyer", ListingState.NOTICE, "withdraw", False),
         ("admin", ListingState.NOTICE, "suspend", True),
         ("seller", ListingState.NOTICE, "suspend", False),
-        ("buyer", ListingState.OPEN, "start_negotiation", True),
+        ("buyer", ListingState.OPEN, "start_negotiation", False),  # through the deals app only
         ("seller", ListingState.OPEN, "start_negotiation", False),
         ("seller", ListingState.NEGOTIATING, "resume", True),
-        ("admin", ListingState.NEGOTIATING, "deal", True),
+        ("admin", ListingState.NEGOTIATING, "deal", False),  # only by accepting an offer (deals)
         ("seller", ListingState.NEGOTIATING, "deal", False),
         ("admin", ListingState.OPEN, "open", False),
         ("admin", ListingState.OPEN, "nonsense", False),

@@ -112,6 +112,12 @@ def _listing_fire(name: str) -> FireFunction:
         )
     if name == "auction_end":
         return _close_listing_auction
+    if name == "start_negotiation":  # the deals app's negotiation_open
+        return lambda actor, listing, reason: services.listing_start_negotiation(actor=actor, listing=listing)
+    if name == "deal":  # the deals app's offer_accept
+        return lambda actor, listing, reason: services.listing_deal(
+            actor=actor, listing=listing, reason=reason
+        )
 
     def fire(actor: Any, listing: Listing, reason: str) -> Listing:
         return services.listing_transition(actor=actor, listing=listing, name=name, reason=reason)
@@ -388,7 +394,8 @@ def _api_post(actor: Any, url: str, reason: str) -> None:
 
 
 def _listing_api_fire(name: str) -> FireFunction:
-    if name in ("open", "expire", "start_auction", "auction_end"):  # not offered by the API
+    # Not offered by the transitions endpoint: the system's, the auction's and the deals app's.
+    if name in ("open", "expire", "start_auction", "auction_end", "start_negotiation", "deal"):
         return _listing_fire(name)
     return lambda actor, listing, reason: _api_post(
         actor, f"/api/v1/listings/{listing.pk}/transitions/{name}/", reason

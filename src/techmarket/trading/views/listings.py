@@ -42,7 +42,7 @@ from techmarket.trading.models import Listing
 from techmarket.trading.workflow import LISTING_WORKFLOW, OBJECTION_WORKFLOW
 
 # Transitions the listing page does not offer as plain buttons: the auction pages start auctions.
-NOT_ON_PAGE = frozenset({"start_auction", "auction_end", "open", "expire"})
+NOT_ON_PAGE = frozenset({"start_auction", "auction_end", "open", "expire", "start_negotiation", "deal"})
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
