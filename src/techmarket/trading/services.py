@@ -516,8 +516,17 @@ def listing_into_auction(fired: Fired[Auction]) -> None:
     LISTING_WORKFLOW.fire(listing, "start_auction", actor=fired.actor, data={"auction": fired.obj.pk})
 
 
-def registration_apply(*, actor: User, auction: Auction) -> BidderRegistration:
-    """竞买登记: a buyer registers; numbers (竞买人 01, 02 …) are given in order under the auction's lock."""
+def registration_apply(
+    *, actor: User, auction: Auction, rules_accepted: bool | None = None
+) -> BidderRegistration:
+    """竞买登记: a buyer registers; numbers (竞买人 01, 02 …) are given in order under the auction's lock.
+
+    Pages and the API pass ``rules_accepted`` (the bidder ticked "I have read the rules": deposit,
+    anti-sniping, hidden reserve, sealed-bid ties); ``False`` refuses the registration.
+    """
+    if rules_accepted is False:
+        message = _("请先阅读并确认竞价规则。")
+        raise DomainError("rules_not_accepted", message, fields={"accept_rules": [message]})
     principal = principal_of(actor)
     with transaction.atomic():
         locked = Auction.objects.select_for_update().get(pk=auction.pk)
@@ -530,7 +539,24 @@ def registration_apply(*, actor: User, auction: Auction) -> BidderRegistration:
             organisation_id=principal.organisation_id or 0,
             number=(last.number if last else 0) + 1,
         )
-        return REGISTRATION_WORKFLOW.start(registration, "apply", actor=actor)
+        return REGISTRATION_WORKFLOW.start(
+            registration, "apply", actor=actor, data={"rules_accepted": bool(rules_accepted)}
+        )
+
+
+def registration_transition(
+    *, actor: User, registration: BidderRegistration, name: str, reason: str = ""
+) -> BidderRegistration:
+    """Dispatch an administrator's decision on a registration by name (pages and the API)."""
+    handlers = {
+        "approve": lambda: registration_approve(actor=actor, registration=registration),
+        "reject": lambda: registration_reject(actor=actor, registration=registration, reason=reason),
+        "receive_deposit": lambda: deposit_receive(actor=actor, registration=registration),
+    }
+    if name not in handlers:
+        REGISTRATION_WORKFLOW.get(name)  # unknown names raise InvalidTransition
+        raise NotPermitted()
+    return handlers[name]()
 
 
 def registration_approve(*, actor: User, registration: BidderRegistration) -> BidderRegistration:
