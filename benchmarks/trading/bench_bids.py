@@ -20,10 +20,10 @@ The floor (issue 10): accepted bids per second ≥ 50 % of the baseline's update
 from __future__ import annotations
 
 import datetime
-import itertools
 import os
 import platform
 import statistics
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -52,6 +52,7 @@ from techmarket.trading.tests.factories import (
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+SWITCH_INTERVAL = float(os.environ.get("BENCH_SWITCH_INTERVAL", "0") or 0)
 BIDDERS = int(os.environ.get("BENCH_BIDDERS", "50"))
 FLOOR = 0.5
 RESULTS = Path(os.environ.get("BENCH_RESULTS", "var/bench-trading.txt"))
@@ -92,6 +93,47 @@ def _run_threads(count: int, work: Any) -> list[Any]:
     return results
 
 
+WORKERS = os.environ.get("BENCH_WORKERS", "threads")
+
+
+def _run_processes(count: int, work: Any) -> list[Any]:
+    """Like :func:`_run_threads`, each worker a forked process with its own connection (no shared GIL)."""
+    import multiprocessing
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(count + 1)
+    queue = context.Queue()
+
+    def run(index: int) -> None:
+        try:
+            queue.put((index, work(index, barrier), None))
+        except BaseException as error:
+            queue.put((index, None, repr(error)))
+        finally:
+            connections.close_all()
+
+    processes = [context.Process(target=run, args=(i,)) for i in range(count)]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    results: list[Any] = [None] * count
+    errors = []
+    for _ in range(count):
+        index, result, error = queue.get(timeout=SECONDS * 10 + 120)
+        results[index] = result
+        if error:
+            errors.append(error)
+    for process in processes:
+        process.join(timeout=60)
+    assert not errors, errors[:3]
+    return results
+
+
+def _run(count: int, work: Any) -> list[Any]:
+    return _run_processes(count, work) if WORKERS == "processes" else _run_threads(count, work)
+
+
 def plain_update_rate() -> float:
     """Updates per second of one row by ``BIDDERS`` autocommit connections for ``SECONDS``."""
     dsn = _dsn()
@@ -111,7 +153,7 @@ def plain_update_rate() -> float:
             return done
 
     started = time.perf_counter()
-    counts = _run_threads(BIDDERS, work)
+    counts = _run(BIDDERS, work)
     elapsed = time.perf_counter() - started
     with psycopg.connect(dsn, autocommit=True) as check:
         row = check.execute("SELECT price FROM bench_counter WHERE id = 1").fetchone()
@@ -144,8 +186,9 @@ def world() -> tuple[Auction, list[Any]]:
 
 
 def service_bid_rate(auction: Auction, registrations: list[Any]) -> dict[str, Any]:
-    ticker = itertools.count(1)
-    lock = threading.Lock()
+    import multiprocessing
+
+    ticker = multiprocessing.get_context("fork").Value("q", 0)  # shared by threads and forked processes
     start = auction.start_price
     step = auction.increment
 
@@ -158,8 +201,9 @@ def service_bid_rate(auction: Auction, registrations: list[Any]) -> dict[str, An
         deadline = time.perf_counter() + SECONDS
         n = 0
         while time.perf_counter() < deadline:
-            with lock:
-                amount = start + step * next(ticker)
+            with ticker.get_lock():
+                ticker.value += 1
+                amount = start + step * ticker.value
             n += 1
             began = time.perf_counter()
             try:
@@ -172,7 +216,7 @@ def service_bid_rate(auction: Auction, registrations: list[Any]) -> dict[str, An
 
     close_old_connections()
     started = time.perf_counter()
-    results = _run_threads(len(registrations), work)
+    results = _run(len(registrations), work)
     elapsed = time.perf_counter() - started
     latencies = sorted(x for result in results for x in result["latencies"])
     accepted = sum(result["accepted"] for result in results)
@@ -209,6 +253,8 @@ def test_bench_hot_auction() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the trading benchmark runs on PostgreSQL (TEST_DATABASE_URL)")
     auction, registrations = world()
+    if SWITCH_INTERVAL:
+        sys.setswitchinterval(SWITCH_INTERVAL)
     baseline = plain_update_rate()
     service = service_bid_rate(auction, registrations)
     auction.refresh_from_db()
