@@ -34,6 +34,7 @@ from techmarket.trading.choices import RegistrationState as R
 from techmarket.trading.models import Auction, BidderRegistration, Listing, Objection
 
 EFFECTS = "techmarket.trading.services."
+NOTICES = "techmarket.trading.auction_notices."
 
 LISTING_WORKFLOW: Workflow[Listing] = Workflow(
     model=Listing,
@@ -121,6 +122,7 @@ AUCTION_WORKFLOW: Workflow[Auction] = Workflow(
             frozenset({A.SOLD, A.FAILED}),
             _("竞价结束"),
             effects=(EFFECTS + "settle_after_close",),
+            after_commit=(NOTICES + "auction_ended",),
         ),
         Transition(
             "cancel",
@@ -129,6 +131,7 @@ AUCTION_WORKFLOW: Workflow[Auction] = Workflow(
             _("取消竞价"),
             requires_reason=True,
             effects=(EFFECTS + "settle_after_close",),
+            after_commit=(NOTICES + "auction_ended",),
         ),
     ],
 )
@@ -144,9 +147,28 @@ REGISTRATION_WORKFLOW: Workflow[BidderRegistration] = Workflow(
     ),
     transitions=[
         Transition("apply", frozenset({INITIAL}), R.PENDING, _("竞买登记")),
-        Transition("approve", frozenset({R.PENDING}), R.APPROVED, _("登记通过")),
-        Transition("reject", frozenset({R.PENDING}), R.REJECTED, _("登记不通过"), requires_reason=True),
-        Transition("receive_deposit", frozenset({R.APPROVED}), R.QUALIFIED, _("确认保证金到账")),
+        Transition(
+            "approve",
+            frozenset({R.PENDING}),
+            R.APPROVED,
+            _("登记通过"),
+            after_commit=(NOTICES + "registration_decided",),
+        ),
+        Transition(
+            "reject",
+            frozenset({R.PENDING}),
+            R.REJECTED,
+            _("登记不通过"),
+            requires_reason=True,
+            after_commit=(NOTICES + "registration_decided",),
+        ),
+        Transition(
+            "receive_deposit",
+            frozenset({R.APPROVED}),
+            R.QUALIFIED,
+            _("确认保证金到账"),
+            after_commit=(NOTICES + "registration_decided",),
+        ),
         Transition("settle", frozenset({R.QUALIFIED}), frozenset({R.APPLIED, R.REFUND_DUE}), _("保证金结算")),
     ],
 )
