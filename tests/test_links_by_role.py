@@ -158,3 +158,22 @@ def test_the_reverse_link_no_longer_leads_to_a_403(cast, regions, reviewers, app
     page = client.get(reverse("achievements:detail", args=[published.pk])).content.decode()
     assert not shown(page, reverse("matching:reverse", args=[published.pk]))
     assert client.get(reverse("matching:reverse", args=[published.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_auction_page_links(role, cast, regions, reviewers, applicant):
+    from techmarket.trading.choices import ListingState, Pricing
+    from techmarket.trading.tests.factories import admin_user, auction_for, listing_in_state
+
+    admin = admin_user()
+    record = achievement_in_state(S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers)
+    listing = listing_in_state(
+        ListingState.OPEN, seller=applicant, achievement=record, admin=admin, pricing=Pricing.AUCTION
+    )
+    auction = auction_for(listing, admin=admin)
+    assert_links_match_pages(
+        role,
+        client_for(cast[role]),
+        reverse("trading:auction_detail", args=[auction.pk]),
+        [reverse("trading:auction_registrations", args=[auction.pk])],
+    )

@@ -306,6 +306,15 @@ def is_auction_party(principal: Principal, auction: Auction) -> bool:
     return BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id).exists()
 
 
+def is_registered_bidder(principal: Principal, auction: Auction) -> bool:
+    """Whether the principal registered for the auction (whatever the registration's state): only they
+    may submit bids, which the rules then judge (deposit, increment, time)."""
+    return (
+        principal.is_authenticated
+        and BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id).exists()
+    )
+
+
 def can_see_result(principal: Principal, auction: Auction, *, published: bool) -> bool:
     """The result (winner's pseudonym and price, or 流拍): public while its notice period runs
     (``published``), to the auction's parties afterwards; nothing before the close."""

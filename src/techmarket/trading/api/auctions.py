@@ -160,6 +160,8 @@ class AuctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if request.method == "GET":
             return Response(BidHistorySerializer(selectors.bid_history(auction), many=True).data)
         actor = acting_user(request)
+        if not policies.is_registered_bidder(principal_of(actor), auction):
+            raise NotPermitted(_("您尚未登记为本场竞价的竞买人。"))
         amount = request.data.get("amount") if hasattr(request.data, "get") else None
         if isinstance(amount, (dict, list, bool)):
             amount = None

@@ -171,7 +171,9 @@ def auction_register(request: HttpRequest, pk: int) -> HttpResponse:
 def auction_bid(request: HttpRequest, pk: int) -> HttpResponse:
     """One bid; the form's one-time key makes a double submission count once."""
     principal, auction = _get(request, pk)
-    form = BidForm(request.POST)
+    if not policies.is_registered_bidder(principal, auction):
+        messages.error(request, _("您尚未登记为本场竞价的竞买人。"))
+        return redirect("trading:auction_detail", pk=pk)
     amount = request.POST.get("amount", "")[:40]
     key = request.POST.get("key", "")[:64] or uuid.uuid4().hex
     try:
