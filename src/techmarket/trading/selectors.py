@@ -193,6 +193,12 @@ def minimum_next_bid(auction: Auction) -> Decimal:
     return auction.current_price + auction.increment
 
 
+def clock_text(seconds: int) -> str:
+    """Time left as H:MM:SS (what the countdown script keeps counting down from)."""
+    hours, rest = divmod(max(0, seconds), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
 def auction_view(principal: Principal, auction: Auction, now: datetime.datetime) -> dict[str, Any]:
     """The auction as the principal may read it (pages and the API render this, never the row): the
     reserve only for administrators, a sealed bid's best offer never before the close, the result only
@@ -220,6 +226,7 @@ def auction_view(principal: Principal, auction: Auction, now: datetime.datetime)
         else 0,
         "result": None,
     }
+    view["time_left"] = clock_text(view["seconds_left"])
     if policies.can_see_reserve(principal, auction):
         view["reserve_price"] = auction.reserve_price
     until = result_published_until(auction)

@@ -7,9 +7,7 @@
   function render(seconds) {
     if (seconds <= 0) { return "0:00:00"; }
     var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-    var text = h + ":" + pad(m) + ":" + pad(s);
-    var days = Math.floor(h / 24);
-    return days > 0 ? days + "d " + (h % 24) + ":" + pad(m) + ":" + pad(s) : text;
+    return h + ":" + pad(m) + ":" + pad(s);
   }
   function tick() {
     var now = Date.now();
@@ -26,4 +24,5 @@
   }
   tick();
   setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSettle", tick);
 })();
