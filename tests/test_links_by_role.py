@@ -166,7 +166,9 @@ def test_auction_page_links(role, cast, regions, reviewers, applicant):
     from techmarket.trading.tests.factories import admin_user, auction_for, listing_in_state
 
     admin = admin_user()
-    record = achievement_in_state(S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers)
+    record = achievement_in_state(
+        S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
     listing = listing_in_state(
         ListingState.OPEN, seller=applicant, achievement=record, admin=admin, pricing=Pricing.AUCTION
     )

@@ -450,10 +450,18 @@ def world(regions, reviewers, organisation, applicant):
 
     trading_admin = admin_user()
     auctioned = achievement_in_state(
-        AchievementState.PUBLISHED, applicant=applicant, region=county, reviewers=reviewers, name="拍卖的公开成果"
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=county,
+        reviewers=reviewers,
+        name="拍卖的公开成果",
     )
     listing = listing_in_state(
-        ListingState.OPEN, seller=applicant, achievement=auctioned, admin=trading_admin, pricing=Pricing.AUCTION
+        ListingState.OPEN,
+        seller=applicant,
+        achievement=auctioned,
+        admin=trading_admin,
+        pricing=Pricing.AUCTION,
     )
     auction = auction_for(listing, admin=trading_admin)
     registration = trading_services.registration_apply(actor=buyer_user(county), auction=auction)

@@ -49,7 +49,9 @@ def test_two_bidders_watch_the_live_price_and_the_result(
     live_server, new_page, regions, reviewers, monkeypatch
 ) -> None:
     base = live_server.url
-    university = OrganisationFactory(region=regions["county"], name="江城理工大学", kind=OrganisationKind.UNIVERSITY)
+    university = OrganisationFactory(
+        region=regions["county"], name="江城理工大学", kind=OrganisationKind.UNIVERSITY
+    )
     seller = user_with_role(Role.APPLICANT, organisation=university, username="seller")
     achievement = published_achievement(applicant=seller, region=regions["county"], reviewers=reviewers)
     admin = admin_user()

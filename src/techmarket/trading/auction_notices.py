@@ -55,7 +55,12 @@ def registration_decided(fired: Fired[BidderRegistration]) -> None:
     if fired.transition == "approve":
         kind = "trading.auction.registration_approved"
         title = _("竞买登记已通过：%(title)s") % names
-        body = _("您在“%(title)s”%(kind)s中的竞买登记已通过（%(bidder)s）。请缴纳保证金 %(deposit)s 万元，确认到账后即可出价。") % names
+        body = (
+            _(
+                "您在“%(title)s”%(kind)s中的竞买登记已通过（%(bidder)s）。请缴纳保证金 %(deposit)s 万元，确认到账后即可出价。"
+            )
+            % names
+        )
     elif fired.transition == "reject":
         kind = "trading.auction.registration_rejected"
         title = _("竞买登记未通过：%(title)s") % names
@@ -63,7 +68,10 @@ def registration_decided(fired: Fired[BidderRegistration]) -> None:
     else:
         kind = "trading.auction.deposit_received"
         title = _("保证金已确认到账：%(title)s") % names
-        body = _("您在“%(title)s”%(kind)s中的保证金 %(deposit)s 万元已确认到账，您（%(bidder)s）现在可以出价。") % names
+        body = (
+            _("您在“%(title)s”%(kind)s中的保证金 %(deposit)s 万元已确认到账，您（%(bidder)s）现在可以出价。")
+            % names
+        )
     _tell([registration.user], fired.actor, auction, kind, title, body)
 
 
@@ -97,15 +105,25 @@ def auction_ended(fired: Fired[Auction]) -> None:
         return
     if auction.state == AuctionState.SOLD:
         for registration in registrations:
-            mine = _names(auction, bidder=registration.pseudonym, **{k: names[k] for k in ("winner", "price")})
+            mine = _names(
+                auction, bidder=registration.pseudonym, **{k: names[k] for k in ("winner", "price")}
+            )
             if winner is not None and registration.pk == winner.pk:
                 kind = "trading.auction.won"
                 title = _("您已竞得：%(title)s") % mine
-                body = _("您（%(bidder)s）以 %(price)s 万元竞得“%(title)s”。保证金抵作价款；请按规则签订合同，放弃成交的保证金不予退还。") % mine
+                body = (
+                    _(
+                        "您（%(bidder)s）以 %(price)s 万元竞得“%(title)s”。保证金抵作价款；请按规则签订合同，放弃成交的保证金不予退还。"
+                    )
+                    % mine
+                )
             else:
                 kind = "trading.auction.lost"
                 title = _("竞价已结束：%(title)s") % mine
-                body = _("“%(title)s”%(kind)s已结束，%(winner)s 以 %(price)s 万元竞得。您的保证金将予以退还。") % mine
+                body = (
+                    _("“%(title)s”%(kind)s已结束，%(winner)s 以 %(price)s 万元竞得。您的保证金将予以退还。")
+                    % mine
+                )
             _tell([registration.user], fired.actor, auction, kind, title, body)
         title = _("竞价成交：%(title)s") % names
         body = _("您挂牌的“%(title)s”%(kind)s已成交：%(winner)s 以 %(price)s 万元竞得。") % names

@@ -27,8 +27,8 @@ from techmarket.achievements.choices import Confidentiality
 from techmarket.core.policy_registry import policy
 from techmarket.trading.choices import (
     AUCTION_PRICING,
-    AuctionKind,
     PUBLIC_LISTING_STATES,
+    AuctionKind,
     AuctionState,
     ListingState,
     ObjectionState,
@@ -303,7 +303,7 @@ def is_auction_party(principal: Principal, auction: Auction) -> bool:
         return False
     if is_trading_admin(principal) or manages(principal, auction.listing):
         return True
-    return BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id).exists()
+    return BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id or 0).exists()
 
 
 def is_registered_bidder(principal: Principal, auction: Auction) -> bool:
@@ -311,7 +311,7 @@ def is_registered_bidder(principal: Principal, auction: Auction) -> bool:
     may submit bids, which the rules then judge (deposit, increment, time)."""
     return (
         principal.is_authenticated
-        and BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id).exists()
+        and BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id or 0).exists()
     )
 
 

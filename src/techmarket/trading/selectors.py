@@ -150,9 +150,7 @@ def auction_of_listing(listing: Listing) -> Auction | None:
     """The listing's latest auction (a running one first), if any."""
     return (
         Auction.objects.filter(listing=listing)
-        .order_by(
-            Case(When(state=AuctionState.ACTIVE, then=Value(0)), default=Value(1)), "-starts_at", "-id"
-        )
+        .order_by(Case(When(state=AuctionState.ACTIVE, then=Value(0)), default=Value(1)), "-starts_at", "-id")
         .first()
     )
 
@@ -161,7 +159,7 @@ def registration_of(principal: Principal, auction: Auction) -> BidderRegistratio
     """The principal's own registration for the auction."""
     if not principal.is_authenticated:
         return None
-    return BidderRegistration.objects.filter(auction=auction, user_id=principal.user_id).first()
+    return BidderRegistration.objects.filter(auction=auction, user_id=principal.user_id or 0).first()
 
 
 def registrations_for_admin(auction: Auction) -> QuerySet[BidderRegistration]:

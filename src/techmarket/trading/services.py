@@ -675,7 +675,9 @@ def _bid(principal: Any, auction_id: int, value: Decimal, key: str) -> tuple[Bid
             return _earlier_attempt(BidLogEntry.objects.get(pk=earlier), value)
         now = clock.now()
         _refuse_cancelled(locked, now)
-        entry, moved, minimum = _decide(locked, registration, state == RegistrationState.QUALIFIED, value, now, key)
+        entry, moved, minimum = _decide(
+            locked, registration, state == RegistrationState.QUALIFIED, value, now, key
+        )
         entry.save(force_insert=True)
         Auction.objects.filter(pk=locked.pk).update(**moved)
     return entry, minimum
@@ -707,7 +709,9 @@ def _bid_postgresql(
             return _earlier_attempt(entry, value)
         now = clock.now()
         _refuse_cancelled(locked, now)
-        entry, moved, minimum = _decide(locked, registration, state == RegistrationState.QUALIFIED, value, now, key)
+        entry, moved, minimum = _decide(
+            locked, registration, state == RegistrationState.QUALIFIED, value, now, key
+        )
         entry.pk = _append_move_commit(entry, locked.pk, moved)
         entry._state.adding = False
     return entry, minimum

@@ -199,6 +199,7 @@ class AuctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(RegistrationSerializer(registration).data, status=201)
 
     @extend_schema(
+        operation_id="auctions_registration_decide",
         request=TransitionSerializer,
         responses={200: RegistrationSerializer},
         parameters=[

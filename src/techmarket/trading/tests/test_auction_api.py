@@ -26,7 +26,9 @@ def api(user: Any) -> Client:
 
 
 def post(client: Client, url: str, data: Any = None, **headers: str) -> Any:
-    return client.post(url, data if data is not None else {}, content_type="application/json", headers=headers)
+    return client.post(
+        url, data if data is not None else {}, content_type="application/json", headers=headers
+    )
 
 
 @pytest.fixture
@@ -45,12 +47,16 @@ def detail(auction: Auction) -> str:
     return reverse("api:auction-detail", args=[auction.pk])
 
 
-def test_list_and_retrieve_hide_the_reserve_except_from_admins(world: dict[str, Any], auction: Auction) -> None:
+def test_list_and_retrieve_hide_the_reserve_except_from_admins(
+    world: dict[str, Any], auction: Auction
+) -> None:
     body = api(None).get(reverse("api:auction-list")).json()
     assert [row["id"] for row in body["results"]] == [auction.pk]
     assert "reserve_price" not in body["results"][0]
     buyer = api(world["buyer"]).get(detail(auction)).json()
-    assert "reserve_price" not in buyer and buyer["minimum_bid"] == "100.00" and buyer["result"] is None
+    assert "reserve_price" not in buyer
+    assert buyer["minimum_bid"] == "100.00"
+    assert buyer["result"] is None
     admin = api(world["admin"]).get(detail(auction)).json()
     assert admin["reserve_price"] == "120.00"
 
@@ -58,12 +64,15 @@ def test_list_and_retrieve_hide_the_reserve_except_from_admins(world: dict[str, 
 def test_registration_and_decisions(world: dict[str, Any], auction: Auction) -> None:
     url = reverse("api:auction-registrations", args=[auction.pk])
     refused = post(api(world["buyer"]), url, {"accept_rules": False})
-    assert refused.status_code == 400 and refused.json()["code"] == "rules_not_accepted"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "rules_not_accepted"
     malformed = post(api(world["buyer"]), url, {"accept_rules": "maybe"})
-    assert malformed.status_code == 400 and malformed.json()["code"] == "invalid"
+    assert malformed.status_code == 400
+    assert malformed.json()["code"] == "invalid"
     assert not BidderRegistration.objects.exists()
     created = post(api(world["buyer"]), url, {"accept_rules": True})
-    assert created.status_code == 201 and created.json()["bidder"] == "竞买人 01"
+    assert created.status_code == 201
+    assert created.json()["bidder"] == "竞买人 01"
     registration = BidderRegistration.objects.get()
     assert api(world["buyer"]).get(url).json()[0]["state"] == RegistrationState.PENDING
     assert api(buyer_user()).get(url).json() == []  # another buyer sees none of it
@@ -89,20 +98,25 @@ def bids_url(auction: Auction) -> str:
     return reverse("api:auction-bids", args=[auction.pk])
 
 
-def test_bid_needs_an_idempotency_key_and_a_retry_counts_once(world: dict[str, Any], auction: Auction) -> None:
+def test_bid_needs_an_idempotency_key_and_a_retry_counts_once(
+    world: dict[str, Any], auction: Auction
+) -> None:
     registration = qualified_bidder(auction, admin=world["admin"], user=world["buyer"])
     client = api(world["buyer"])
     missing = post(client, bids_url(auction), {"amount": "100"})
-    assert missing.status_code == 400 and missing.json()["code"] == "invalid_key"
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "invalid_key"
     first = post(client, bids_url(auction), {"amount": "100"}, **{"Idempotency-Key": "k-1"})
     again = post(client, bids_url(auction), {"amount": "100"}, **{"Idempotency-Key": "k-1"})
     assert first.status_code == again.status_code == 201
-    assert first.json() == again.json() and first.json()["outcome"] == "accepted"
+    assert first.json() == again.json()
+    assert first.json()["outcome"] == "accepted"
     assert BidLogEntry.objects.filter(registration=registration).count() == 1
     auction.refresh_from_db()
     assert auction.accepted_bids == 1
     other = post(client, bids_url(auction), {"amount": "200"}, **{"Idempotency-Key": "k-1"})
-    assert other.status_code == 400 and other.json()["code"] == "idempotency_conflict"
+    assert other.status_code == 400
+    assert other.json()["code"] == "idempotency_conflict"
     history = api(None).get(bids_url(auction)).json()
     assert history == [
         {"seq": 1, "bidder": "竞买人 01", "amount": "100.00", "at": history[0]["at"]},
@@ -129,9 +143,11 @@ def test_bad_bids_get_a_clear_error_and_change_nothing(
     response = post(api(world["buyer"]), bids_url(auction), body, **{"Idempotency-Key": "b"})
     assert response.status_code in (400, 409)
     payload = response.json()
-    assert payload["code"] == code and payload["message"]
+    assert payload["code"] == code
+    assert payload["message"]
     auction.refresh_from_db()
-    assert auction.accepted_bids == 1 and str(auction.current_price) == "100.00"
+    assert auction.accepted_bids == 1
+    assert str(auction.current_price) == "100.00"
 
 
 def test_english_caller_gets_english_envelope(world: dict[str, Any], auction: Auction) -> None:
@@ -142,12 +158,21 @@ def test_english_caller_gets_english_envelope(world: dict[str, Any], auction: Au
         {"amount": "x"},
         **{"Idempotency-Key": "b", "Accept-Language": "en"},
     )
-    assert response.status_code == 400 and response.json()["code"] == "malformed_amount"
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_amount"
 
 
 def test_unregistered_and_anonymous_cannot_bid(world: dict[str, Any], auction: Auction) -> None:
-    assert post(api(world["buyer"]), bids_url(auction), {"amount": "100"}, **{"Idempotency-Key": "x"}).status_code == 403
-    assert post(api(None), bids_url(auction), {"amount": "100"}, **{"Idempotency-Key": "x"}).status_code in (401, 403)
+    assert (
+        post(
+            api(world["buyer"]), bids_url(auction), {"amount": "100"}, **{"Idempotency-Key": "x"}
+        ).status_code
+        == 403
+    )
+    assert post(api(None), bids_url(auction), {"amount": "100"}, **{"Idempotency-Key": "x"}).status_code in (
+        401,
+        403,
+    )
     assert not BidLogEntry.objects.exists()
 
 
@@ -175,14 +200,17 @@ def test_close_and_cancel_are_for_admins(world: dict[str, Any], auction: Auction
     assert post(api(world["buyer"]), close).status_code == 403
     assert post(api(world["seller"]), cancel, {"reason": "x"}).status_code == 403
     early = post(api(world["admin"]), close)
-    assert early.status_code == 400 and early.json()["code"] == "not_due"
+    assert early.status_code == 400
+    assert early.json()["code"] == "not_due"
     frozen(auction.ends_at + datetime.timedelta(seconds=1))
     closed = post(api(world["admin"]), close).json()
     assert closed["state"] == AuctionState.SOLD
-    assert closed["result"]["winner"] == "竞买人 01" and closed["result"]["price"] == "125.00"
+    assert closed["result"]["winner"] == "竞买人 01"
+    assert closed["result"]["price"] == "125.00"
     assert post(api(world["admin"]), close).json()["state"] == AuctionState.SOLD  # once
     late = post(api(world["buyer"]), bids_url(auction), {"amount": "200"}, **{"Idempotency-Key": "late"})
-    assert late.status_code == 409 and late.json()["code"] == "closed"
+    assert late.status_code == 409
+    assert late.json()["code"] == "closed"
     assert api(None).get(detail(auction)).json()["result"]["winner"] == "竞买人 01"
 
 
@@ -190,4 +218,5 @@ def test_cancel_needs_a_reason(world: dict[str, Any], auction: Auction) -> None:
     cancel = reverse("api:auction-cancel", args=[auction.pk])
     assert post(api(world["admin"]), cancel, {}).json()["code"] == "reason_required"
     response = post(api(world["admin"]), cancel, {"reason": "权属争议"})
-    assert response.status_code == 200 and response.json()["state"] == AuctionState.CANCELLED
+    assert response.status_code == 200
+    assert response.json()["state"] == AuctionState.CANCELLED

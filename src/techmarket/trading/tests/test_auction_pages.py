@@ -79,10 +79,10 @@ def test_admin_creates_an_auction_from_the_form(world: dict[str, Any]) -> None:
     assert client.get(url).status_code == 200
     response = client.post(url, form_data())
     auction = Auction.objects.get(listing=listing)
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "trading:auction_detail", args=[auction.pk]
-    )
-    assert auction.reserve_price == Decimal("150.00") and auction.deposit == Decimal("10.00")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("trading:auction_detail", args=[auction.pk])
+    assert auction.reserve_price == Decimal("150.00")
+    assert auction.deposit == Decimal("10.00")
     listing.refresh_from_db()
     assert listing.state == ListingState.IN_AUCTION
 
@@ -129,30 +129,37 @@ def test_rules_are_shown_before_registering_and_the_reserve_stays_hidden(
     world: dict[str, Any], auction: Auction
 ) -> None:
     page = text(client_of(world["buyer"]).get(reverse("trading:auction_detail", args=[auction.pk])))
-    assert "竞价规则" in page and "保证金抵作价款" in page and "不予退还" in page
-    assert "保留价不公开" in page and "延时规则" in page
+    assert "竞价规则" in page
+    assert "保证金抵作价款" in page
+    assert "不予退还" in page
+    assert "保留价不公开" in page
+    assert "延时规则" in page
     assert "我已阅读并同意" in page
     assert "120.00" not in page  # the reserve
     admin_page = text(client_of(world["admin"]).get(reverse("trading:auction_detail", args=[auction.pk])))
     assert "120.00" in admin_page
     anonymous = client_of(None).get(reverse("trading:auction_detail", args=[auction.pk]))
-    assert anonymous.status_code == 200 and "120.00" not in text(anonymous)
+    assert anonymous.status_code == 200
+    assert "120.00" not in text(anonymous)
 
 
 def test_registration_needs_the_rules_confirmed(world: dict[str, Any], auction: Auction) -> None:
     client = client_of(world["buyer"])
     url = reverse("trading:auction_register", args=[auction.pk])
     response = client.post(url, {})
-    assert response.status_code == 400 and "请先阅读并确认竞价规则" in text(response)
+    assert response.status_code == 400
+    assert "请先阅读并确认竞价规则" in text(response)
     assert not BidderRegistration.objects.exists()
     response = client.post(url, {"accept_rules": "on"})
     assert response.status_code == 302
     registration = BidderRegistration.objects.get()
-    assert registration.user == world["buyer"] and registration.state == RegistrationState.PENDING
+    assert registration.user == world["buyer"]
+    assert registration.state == RegistrationState.PENDING
     event = AuditEvent.objects.get(action="trading.bidderregistration.apply")
     assert event.data == {"rules_accepted": True}
     again = client.post(url, {"accept_rules": "on"}, follow=True)
-    assert "已登记" in text(again) and BidderRegistration.objects.count() == 1
+    assert "已登记" in text(again)
+    assert BidderRegistration.objects.count() == 1
 
 
 def test_seller_cannot_register(world: dict[str, Any], auction: Auction) -> None:
@@ -168,7 +175,8 @@ def test_admin_approves_rejects_and_marks_deposits(world: dict[str, Any], auctio
     second = services.registration_apply(actor=buyer_user(), auction=auction)
     admin = client_of(world["admin"])
     page = admin.get(reverse("trading:auction_registrations", args=[auction.pk]))
-    assert page.status_code == 200 and "竞买人 01" in text(page)
+    assert page.status_code == 200
+    assert "竞买人 01" in text(page)
 
     def decide(registration: BidderRegistration, action: str, **data: str) -> Any:
         url = reverse("trading:auction_registration_decide", args=[auction.pk, registration.pk, action])
@@ -177,7 +185,8 @@ def test_admin_approves_rejects_and_marks_deposits(world: dict[str, Any], auctio
     decide(first, "approve")
     decide(first, "receive_deposit")
     first.refresh_from_db()
-    assert first.state == RegistrationState.QUALIFIED and first.deposit_received_at is not None
+    assert first.state == RegistrationState.QUALIFIED
+    assert first.deposit_received_at is not None
     response = decide(second, "reject")  # no reason: refused with the message
     second.refresh_from_db()
     assert second.state == RegistrationState.PENDING
@@ -205,16 +214,22 @@ def bid(client: Client, auction: Auction, amount: str, key: str = "") -> Any:
     )
 
 
-def test_qualified_bidder_bids_and_the_live_fragment_shows_it(world: dict[str, Any], auction: Auction) -> None:
+def test_qualified_bidder_bids_and_the_live_fragment_shows_it(
+    world: dict[str, Any], auction: Auction
+) -> None:
     registration = qualified_bidder(auction, admin=world["admin"], user=world["buyer"])
     client = client_of(world["buyer"])
     response = bid(client, auction, "100")
     assert response.status_code == 302
     auction.refresh_from_db()
-    assert auction.current_price == Decimal("100.00") and auction.leader_id == registration.pk
+    assert auction.current_price == Decimal("100.00")
+    assert auction.leader_id == registration.pk
     live = client_of(None).get(reverse("trading:auction_live", args=[auction.pk]))
     body = text(live)
-    assert live.status_code == 200 and "100.00" in body and "竞买人 01" in body and "105.00" in body
+    assert live.status_code == 200
+    assert "100.00" in body
+    assert "竞买人 01" in body
+    assert "105.00" in body
     assert 'hx-trigger="every 2s"' in body
     # A double submission of the same form counts once.
     other = qualified_bidder(auction, admin=world["admin"])
@@ -238,7 +253,9 @@ def test_bad_bids_are_explained_and_change_nothing(
     world: dict[str, Any], auction: Auction, amount: str, message: str
 ) -> None:
     qualified_bidder(auction, admin=world["admin"])
-    services.place_bid(actor=auction.registrations.get().user, auction=auction, amount="100", idempotency_key="a")
+    services.place_bid(
+        actor=auction.registrations.get().user, auction=auction, amount="100", idempotency_key="a"
+    )
     registration = qualified_bidder(auction, admin=world["admin"], user=world["buyer"])
     before = Auction.objects.values(*MOVING).get(pk=auction.pk)
     response = bid(client_of(world["buyer"]), auction, amount)
@@ -255,13 +272,16 @@ def test_bid_without_deposit_and_after_close_are_refused(
     services.registration_approve(actor=world["admin"], registration=registration)
     client = client_of(world["buyer"])
     response = bid(client, auction, "100")
-    assert response.status_code == 409 and "保证金尚未确认到账" in text(response)
+    assert response.status_code == 409
+    assert "保证金尚未确认到账" in text(response)
     services.deposit_receive(actor=world["admin"], registration=registration)
     clock = frozen(auction.ends_at + datetime.timedelta(seconds=1))
     response = bid(client, auction, "100", key="late")
-    assert response.status_code == 409 and "竞价已结束" in text(response)
+    assert response.status_code == 409
+    assert "竞价已结束" in text(response)
     auction.refresh_from_db()
-    assert auction.current_price is None and auction.accepted_bids == 0
+    assert auction.current_price is None
+    assert auction.accepted_bids == 0
     assert clock() > auction.ends_at
 
 
@@ -279,7 +299,7 @@ def test_english_language_messages(world: dict[str, Any], auction: Auction) -> N
     client.cookies["django_language"] = "en"
     response = bid(client, auction, "abc")
     assert response.status_code == 400
-    assert "<html lang=\"en\"" in text(response)
+    assert '<html lang="en"' in text(response)
 
 
 # --- sealed bids, the close, the result, cancel -----------------------------------------------------
@@ -293,17 +313,23 @@ def test_sealed_bids_are_hidden_until_the_close(world: dict[str, Any], frozen: A
     services.place_bid(actor=second.user, auction=auction, amount="140", idempotency_key="y")
     url = reverse("trading:auction_detail", args=[auction.pk])
     mine = text(client_of(first.user).get(url))
-    assert "130.00" in mine and "140.00" not in mine
+    assert "130.00" in mine
+    assert "140.00" not in mine
     theirs = text(client_of(second.user).get(url))
-    assert "140.00" in theirs and "130.00" not in theirs
+    assert "140.00" in theirs
+    assert "130.00" not in theirs
     public = text(client_of(None).get(url))
-    assert "130.00" not in public and "140.00" not in public and "结束后公开" in public
+    assert "130.00" not in public
+    assert "140.00" not in public
+    assert "结束后公开" in public
     again = bid(client_of(first.user), auction, "150", key="again")
-    assert again.status_code == 409 and "只能出价一次" in text(again)
+    assert again.status_code == 409
+    assert "只能出价一次" in text(again)
     frozen(auction.ends_at + datetime.timedelta(seconds=1))
     services.trading_tick()
     public = text(client_of(None).get(url))
-    assert "竞买人 02 以 140.00 万元竞得" in public and "130.00" in public
+    assert "竞买人 02 以 140.00 万元竞得" in public
+    assert "130.00" in public
 
 
 def test_admin_closes_after_the_end_and_everyone_sees_the_result(
@@ -321,9 +347,12 @@ def test_admin_closes_after_the_end_and_everyone_sees_the_result(
     frozen(auction.ends_at + datetime.timedelta(seconds=1))
     admin.post(close_url)
     auction.refresh_from_db()
-    assert auction.state == AuctionState.SOLD and auction.winner_id == registration.pk
+    assert auction.state == AuctionState.SOLD
+    assert auction.winner_id == registration.pk
     page = text(client_of(None).get(reverse("trading:auction_detail", args=[auction.pk])))
-    assert "竞价结果公示" in page and "竞买人 01 以 125.00 万元竞得" in page and auction.result_hash in page
+    assert "竞价结果公示" in page
+    assert "竞买人 01 以 125.00 万元竞得" in page
+    assert auction.result_hash in page
     assert "交易鉴证书" in page
 
 
@@ -333,7 +362,8 @@ def test_failed_auction_shows_the_reason(world: dict[str, Any], auction: Auction
     frozen(auction.ends_at + datetime.timedelta(seconds=1))
     services.trading_tick()
     page = text(client_of(None).get(reverse("trading:auction_detail", args=[auction.pk])))
-    assert "流拍" in page and "未达到保留价" in page
+    assert "流拍" in page
+    assert "未达到保留价" in page
 
 
 def test_result_is_public_only_during_its_notice_period(
@@ -387,5 +417,6 @@ def test_panel_links_the_auction_and_offers_admins_to_create_one(world: dict[str
     auction = auction_for(listing, admin=world["admin"])
     listing.refresh_from_db()
     html = render_panel(listing, AnonymousUser())
-    assert reverse("trading:auction_detail", args=[auction.pk]) in html and "100.00" in html
+    assert reverse("trading:auction_detail", args=[auction.pk]) in html
+    assert "100.00" in html
     assert "120.00" not in html
