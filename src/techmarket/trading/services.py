@@ -765,7 +765,7 @@ def _lock_with_bidder(
     registration = None
     if registration_id is not None:
         registration = BidderRegistration(
-            pk=registration_id, auction_id=auction_id, user_id=user_id, number=number, state=state
+            pk=registration_id, auction_id=auction_id, user_id=user_id, number=number
         )
         registration._state.adding = False
     return auction, registration, str(state or ""), earlier

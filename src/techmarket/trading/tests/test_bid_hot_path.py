@@ -4,6 +4,7 @@ refusals and their messages, the deposit, a cancelled auction. Skipped on SQLite
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -15,13 +16,13 @@ from techmarket.trading.choices import BidOutcome, ListingState, Pricing
 from techmarket.trading.models import Auction, BidLogEntry
 from techmarket.trading.tests.factories import auction_for, buyer_user, listing_in_state, qualified_bidder
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the hot path is PostgreSQL's (set TEST_DATABASE_URL)")
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
+        reason="the hot path is PostgreSQL's (set TEST_DATABASE_URL)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -40,7 +41,9 @@ def test_hot_path_decides_like_the_rules(world: dict[str, Any], auction: Auction
     assert not connection.in_atomic_block
     first = qualified_bidder(auction, admin=world["admin"], user=world["buyer"])
     entry = services.place_bid(actor=first.user, auction=auction, amount="100", idempotency_key="a")
-    assert entry.pk is not None and entry.outcome == BidOutcome.ACCEPTED and entry.seq == 1
+    assert entry.pk is not None
+    assert entry.outcome == BidOutcome.ACCEPTED
+    assert entry.seq == 1
     again = services.place_bid(actor=first.user, auction=auction, amount="100", idempotency_key="a")
     assert again.pk == entry.pk  # a retry counts once
     with pytest.raises(DomainError) as conflict:
@@ -60,8 +63,10 @@ def test_hot_path_decides_like_the_rules(world: dict[str, Any], auction: Auction
     with pytest.raises(NotPermitted):
         services.place_bid(actor=buyer_user(), auction=auction, amount="200", idempotency_key="e")
     auction.refresh_from_db()
-    assert auction.current_price == entry.amount and auction.leader_id == first.pk
-    assert auction.accepted_bids == 1 and auction.last_seq == BidLogEntry.objects.count() == 4
+    assert auction.current_price == entry.amount
+    assert auction.leader_id == first.pk
+    assert auction.accepted_bids == 1
+    assert auction.last_seq == BidLogEntry.objects.count() == 4
     assert ledger.verify(auction).ok
     services.auction_cancel(actor=world["admin"], auction=auction, reason="权属争议")
     with pytest.raises(DomainError) as closed:
