@@ -104,4 +104,6 @@ def test_two_bidders_watch_the_live_price_and_the_result(
     for page, name in ((a, "5-a-result"), (b, "6-b-result")):
         page.wait_for_selector("#auction-result >> text=竞买人 02 以 125.00 万元竞得", timeout=10_000)
         page.wait_for_selector("#auction-certificate")
+        page.wait_for_selector("#auction-state >> text=已成交")
+        assert page.locator("#bid-form").count() == 0  # the form went with the close, no reload
         shot(page, name)

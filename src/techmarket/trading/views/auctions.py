@@ -139,7 +139,8 @@ def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def auction_live(request: HttpRequest, pk: int) -> HttpResponse:
     """The live fragment htmx polls: price, time left, bid history, the bidder's own bids, the result."""
     principal, auction = _get(request, pk)
-    return render(request, "trading/auction_live.html", _live_context(request, principal, auction))
+    context = {**_live_context(request, principal, auction), "oob": bool(request.headers.get("HX-Request"))}
+    return render(request, "trading/auction_live.html", context)
 
 
 @login_required
