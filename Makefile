@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness bench-trading clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -110,6 +110,14 @@ bench-freshness: install-dev
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(FRESHNESS_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  $(BIN)/python benchmarks/matching/freshness.py --database-url $(FRESHNESS_DATABASE_URL); \
 	else echo "PostgreSQL not reachable at $(FRESHNESS_DATABASE_URL): skipped the PostgreSQL run"; fi
+
+# Bids on one hot auction through services.place_bid with 50 concurrent bidders on PostgreSQL (database
+# test_tm_bench_trading, created and dropped by pytest), against the same run's plain single-row UPDATE
+# rate; prints accepted bids/s, p50/p99 latency and the floor's pass/fail (docs/benchmarks.md).
+bench-trading: BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tm_bench_trading
+bench-trading: install-dev
+	TEST_DATABASE_URL=$(BENCH_DATABASE_URL) PYTHONPATH=src $(BIN)/pytest -q -s -p no:randomly -p no:xdist \
+	  benchmarks/trading/bench_bids.py
 
 clean:
 	rm -rf $(VENV) var $(VENDOR)

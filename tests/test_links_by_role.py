@@ -194,3 +194,24 @@ def test_trading_page_links(role, cast, regions, reviewers, applicant):
         reverse("trading:listing_detail", args=[draft.pk]),
         [reverse("trading:listing_edit", args=[draft.pk])],
     )
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_auction_page_links(role, cast, regions, reviewers, applicant):
+    from techmarket.trading.choices import ListingState, Pricing
+    from techmarket.trading.tests.factories import admin_user, auction_for, listing_in_state
+
+    admin = admin_user()
+    record = achievement_in_state(
+        S.PUBLISHED, applicant=applicant, region=regions["county"], reviewers=reviewers
+    )
+    listing = listing_in_state(
+        ListingState.OPEN, seller=applicant, achievement=record, admin=admin, pricing=Pricing.AUCTION
+    )
+    auction = auction_for(listing, admin=admin)
+    assert_links_match_pages(
+        role,
+        client_for(cast[role]),
+        reverse("trading:auction_detail", args=[auction.pk]),
+        [reverse("trading:auction_registrations", args=[auction.pk])],
+    )

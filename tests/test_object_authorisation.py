@@ -48,9 +48,9 @@ from techmarket.matching.choices import TargetKind
 from techmarket.matching.models import Suggestion
 from techmarket.notifications import services as notifications
 from techmarket.trading import services as trading_services
-from techmarket.trading.choices import ListingState
+from techmarket.trading.choices import ListingState, Pricing
+from techmarket.trading.tests.factories import auction_for, buyer_user, listing_in_state
 from techmarket.trading.tests.factories import listing_data as trading_listing_data
-from techmarket.trading.tests.factories import listing_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +169,14 @@ def _thread(w: dict[str, Any]) -> dict[str, Any]:
 
 def _attachment(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["thread"].pk, "attachment_id": w["attachment"].pk}
+
+
+def _auction(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["auction"].pk}
+
+
+# Everyone but the trading administrators (the bidder registered in the world is not among them).
+AUCTION_OUTSIDERS = ("broker", "outsider_enterprise", "other_applicant", "anonymous")
 
 
 THREAD_OUTSIDERS = (
@@ -427,6 +435,36 @@ CASES: dict[str, list[Case]] = {
     "api:conversation-thread-read": [Case(_thread, THREAD_READERS_OUTSIDE)],
     "api:conversation-thread-join": [Case(_thread, THREAD_OUTSIDERS)],
     "api:conversation-thread-attachment": [Case(_attachment, THREAD_READERS_OUTSIDE)],
+    # Auctions (issue 10 §4): the page, its live fragment, the bid history and the auction in the API are
+    # public (the auction's listing is); registering and bidding need a signed-in buyer (and bidding a
+    # registration); everything else is the trading administrators'.
+    "trading:auction_detail": [Case(_auction, AUCTION_OUTSIDERS, get_is_private=False)],
+    "trading:auction_live": [Case(_auction, AUCTION_OUTSIDERS, get_is_private=False)],
+    "trading:auction_register": [Case(_auction, ("anonymous",))],
+    "trading:auction_bid": [Case(_auction, ("anonymous", "outsider_enterprise"))],
+    "trading:auction_create": [Case(lambda w: {"pk": w["auction"].listing_id}, AUCTION_OUTSIDERS)],
+    "trading:auction_registrations": [Case(_auction, AUCTION_OUTSIDERS)],
+    "trading:auction_registration_decide": [
+        Case(
+            lambda w, a=action: {**_auction(w), "registration_id": w["registration"].pk, "action": a},
+            AUCTION_OUTSIDERS,
+        )
+        for action in ("approve", "reject", "receive_deposit")
+    ],
+    "trading:auction_cancel": [Case(_auction, AUCTION_OUTSIDERS)],
+    "trading:auction_close": [Case(_auction, AUCTION_OUTSIDERS)],
+    "api:auction-detail": [Case(_auction, AUCTION_OUTSIDERS, get_is_private=False)],
+    "api:auction-bids": [Case(_auction, ("anonymous", "outsider_enterprise"), get_is_private=False)],
+    "api:auction-registrations": [Case(_auction, ("anonymous",), get_is_private=False)],
+    "api:auction-registration-decide": [
+        Case(
+            lambda w, d=decision: {**_auction(w), "registration_id": w["registration"].pk, "decision": d},
+            AUCTION_OUTSIDERS,
+        )
+        for decision in ("approve", "reject", "receive_deposit")
+    ],
+    "api:auction-close": [Case(_auction, AUCTION_OUTSIDERS)],
+    "api:auction-cancel": [Case(_auction, AUCTION_OUTSIDERS)],
     # Notifications: the recipient's.
     "notifications:open": [Case(lambda w: {"pk": w["notice"].pk}, ("other_expert", "broker", "anonymous"))],
     "api:notification-read": [
@@ -676,6 +714,23 @@ def world(regions, reviewers, organisation, applicant):
     offer = deal_services.offer_make(
         actor=grantee, negotiation=negotiation, amount="31", payment_terms=SECRET_TERMS
     )
+    # An auction on a public listing, with one pending registration (a bidder nobody else is).
+    auctioned = achievement_in_state(
+        AchievementState.PUBLISHED,
+        applicant=applicant,
+        region=county,
+        reviewers=reviewers,
+        name="拍卖的公开成果",
+    )
+    auction_listing = listing_in_state(
+        ListingState.OPEN,
+        seller=applicant,
+        achievement=auctioned,
+        admin=trading_admin,
+        pricing=Pricing.AUCTION,
+    )
+    auction = auction_for(auction_listing, admin=trading_admin)
+    registration = trading_services.registration_apply(actor=buyer_user(county), auction=auction)
     return {
         "open_listing": open_listing,
         "draft_listing": draft_listing,
@@ -689,6 +744,8 @@ def world(regions, reviewers, organisation, applicant):
         "negotiation": negotiation,
         "offer": offer,
         "deal": deal,
+        "auction": auction,
+        "registration": registration,
         "secret_achievement": secret_achievement,
         "draft_achievement": draft_achievement,
         "secret_demand": secret_demand,

@@ -146,6 +146,12 @@ def deal_for_certificate(principal: Principal, pk: Any) -> Deal:
     return deal
 
 
+def deal_of_auction(auction_id: int) -> Deal | None:
+    """System read: the deal a sold auction made (None for 流拍, cancelled or running auctions)."""
+    pk = Deal.objects.filter(auction_id=auction_id).values_list("pk", flat=True).first()
+    return _deal(pk) if pk is not None else None
+
+
 def deal_notices() -> QuerySet[DealNotice]:
     """Public: every 成交公告, newest first."""
     return DealNotice.objects.select_related(

@@ -38,6 +38,7 @@ from techmarket.trading.choices import (
     AUCTION_PRICING,
     DISCLOSABLE_STATES,
     PUBLIC_LISTING_STATES,
+    AuctionKind,
     AuctionState,
     DisclosureState,
     ListingState,
@@ -440,3 +441,58 @@ def can_bid(principal: Principal, registration: BidderRegistration) -> bool:
 def can_manage_auctions(principal: Principal) -> bool:
     """Create, cancel and close auctions, approve bidders, mark deposits: trading administrators."""
     return is_trading_admin(principal)
+
+
+# --- auctions: who sees what of an auction --------------------------------------------------------------
+
+
+def can_view_auction(principal: Principal, auction: Auction) -> bool:
+    """An auction is as visible as its listing (in auction, dealt or open again: public)."""
+    return can_view(principal, auction.listing)
+
+
+def can_see_reserve(principal: Principal, auction: Auction) -> bool:
+    """The reserve price (保留价) stays hidden from everyone but the trading administrators."""
+    return is_trading_admin(principal)
+
+
+def sees_live_price(auction: Auction) -> bool:
+    """Whether the current price may be shown: always for an English auction; for a sealed bid only
+    after the close (until then each bidder sees only their own bid)."""
+    return auction.kind != AuctionKind.SEALED or auction.state != AuctionState.ACTIVE
+
+
+def is_auction_party(principal: Principal, auction: Auction) -> bool:
+    """The auction's bidders, its seller and agency, and the trading administrators."""
+    if not principal.is_authenticated:
+        return False
+    if is_trading_admin(principal) or manages(principal, auction.listing):
+        return True
+    return BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id or 0).exists()
+
+
+def is_registered_bidder(principal: Principal, auction: Auction) -> bool:
+    """Whether the principal registered for the auction (whatever the registration's state): only they
+    may submit bids, which the rules then judge (deposit, increment, time)."""
+    return (
+        principal.is_authenticated
+        and BidderRegistration.objects.filter(auction_id=auction.pk, user_id=principal.user_id or 0).exists()
+    )
+
+
+def can_see_result(principal: Principal, auction: Auction, *, published: bool) -> bool:
+    """The result (winner's pseudonym and price, or 流拍): public while its notice period runs
+    (``published``), to the auction's parties afterwards; nothing before the close."""
+    if auction.state == AuctionState.ACTIVE:
+        return False
+    return published or is_auction_party(principal, auction)
+
+
+@policy
+def can_manage_auction_of(principal: Principal, listing: Listing) -> bool:
+    """Whether an administrator may schedule an auction on this listing now (open, priced 拍卖/一次报价)."""
+    return (
+        is_trading_admin(principal)
+        and listing.state == ListingState.OPEN
+        and listing.pricing in AUCTION_PRICING
+    )

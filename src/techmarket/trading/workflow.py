@@ -41,6 +41,7 @@ from techmarket.trading.models import Auction, BidderRegistration, DisclosureReq
 
 EFFECTS = "techmarket.trading.services."
 NOTICES = "techmarket.trading.notices."
+AUCTION_NOTICES = "techmarket.trading.auction_notices."
 
 LISTING_WORKFLOW: Workflow[Listing] = Workflow(
     model=Listing,
@@ -164,6 +165,7 @@ AUCTION_WORKFLOW: Workflow[Auction] = Workflow(
             frozenset({A.SOLD, A.FAILED}),
             _("竞价结束"),
             effects=(EFFECTS + "settle_after_close",),
+            after_commit=(AUCTION_NOTICES + "auction_ended",),
         ),
         Transition(
             "cancel",
@@ -172,6 +174,7 @@ AUCTION_WORKFLOW: Workflow[Auction] = Workflow(
             _("取消竞价"),
             requires_reason=True,
             effects=(EFFECTS + "settle_after_close",),
+            after_commit=(AUCTION_NOTICES + "auction_ended",),
         ),
     ],
 )
@@ -187,14 +190,33 @@ REGISTRATION_WORKFLOW: Workflow[BidderRegistration] = Workflow(
     ),
     transitions=[
         Transition("apply", frozenset({INITIAL}), R.PENDING, _("竞买登记")),
-        Transition("approve", frozenset({R.PENDING}), R.APPROVED, _("登记通过")),
-        Transition("reject", frozenset({R.PENDING}), R.REJECTED, _("登记不通过"), requires_reason=True),
-        Transition("receive_deposit", frozenset({R.APPROVED}), R.QUALIFIED, _("确认保证金到账")),
+        Transition(
+            "approve",
+            frozenset({R.PENDING}),
+            R.APPROVED,
+            _("登记通过"),
+            after_commit=(AUCTION_NOTICES + "registration_decided",),
+        ),
+        Transition(
+            "reject",
+            frozenset({R.PENDING}),
+            R.REJECTED,
+            _("登记不通过"),
+            requires_reason=True,
+            after_commit=(AUCTION_NOTICES + "registration_decided",),
+        ),
+        Transition(
+            "receive_deposit",
+            frozenset({R.APPROVED}),
+            R.QUALIFIED,
+            _("确认保证金到账"),
+            after_commit=(AUCTION_NOTICES + "registration_decided",),
+        ),
         Transition("settle", frozenset({R.QUALIFIED}), frozenset({R.APPLIED, R.REFUND_DUE}), _("保证金结算")),
     ],
 )
 
-NOTICES = "techmarket.trading.disclosure_notices."
+DISCLOSURE_NOTICES = "techmarket.trading.disclosure_notices."
 
 DISCLOSURE_WORKFLOW: Workflow[DisclosureRequest] = Workflow(
     model=DisclosureRequest,
@@ -212,17 +234,21 @@ DISCLOSURE_WORKFLOW: Workflow[DisclosureRequest] = Workflow(
             frozenset({INITIAL}),
             D.REQUESTED,
             _("申请查看保密信息"),
-            after_commit=(NOTICES + "requested",),
+            after_commit=(DISCLOSURE_NOTICES + "requested",),
         ),
         Transition(
-            "grant", frozenset({D.REQUESTED}), D.GRANTED, _("授权查看"), after_commit=(NOTICES + "decided",)
+            "grant",
+            frozenset({D.REQUESTED}),
+            D.GRANTED,
+            _("授权查看"),
+            after_commit=(DISCLOSURE_NOTICES + "decided",),
         ),
         Transition(
             "auto_grant",
             frozenset({D.REQUESTED}),
             D.GRANTED,
             _("按规则自动授权"),
-            after_commit=(NOTICES + "decided",),
+            after_commit=(DISCLOSURE_NOTICES + "decided",),
         ),
         Transition(
             "refuse",
@@ -230,7 +256,7 @@ DISCLOSURE_WORKFLOW: Workflow[DisclosureRequest] = Workflow(
             D.REFUSED,
             _("拒绝申请"),
             requires_reason=True,
-            after_commit=(NOTICES + "decided",),
+            after_commit=(DISCLOSURE_NOTICES + "decided",),
         ),
         Transition(
             "revoke",
@@ -238,7 +264,7 @@ DISCLOSURE_WORKFLOW: Workflow[DisclosureRequest] = Workflow(
             D.REVOKED,
             _("撤销授权"),
             requires_reason=True,
-            after_commit=(NOTICES + "decided",),
+            after_commit=(DISCLOSURE_NOTICES + "decided",),
         ),
     ],
 )
