@@ -34,6 +34,15 @@ def test_the_2026_notice_is_shipped() -> None:
     ]
 
 
+def test_the_2027_statutory_holidays_are_shipped() -> None:
+    """Next year's statutory days are data; its 调休 notice is entered when the State Council publishes it."""
+    national = CalendarDay.objects.filter(region=None, date__year=2027, kind=CalendarDayKind.HOLIDAY)
+    assert national.count() == 1 + 4 + 1 + 2 + 1 + 1 + 3
+    assert not calendar.is_working_day(D(2027, 2, 8))  # 正月初三, a Monday
+    assert not calendar.is_working_day(D(2027, 9, 15))  # 中秋节, a Wednesday
+    assert calendar.is_working_day(D(2027, 9, 16))
+
+
 @pytest.mark.parametrize(
     ("day", "working"),
     [
@@ -118,10 +127,10 @@ def test_the_admin_adds_and_removes_days_through_the_service() -> None:
     client.login(username=root.username, password=PASSWORD)
     response = client.post(
         reverse("admin:core_calendarday_add"),
-        {"date": "2027-01-01", "kind": "holiday", "name": "元旦", "note": "2027年通知"},
+        {"date": "2028-01-01", "kind": "holiday", "name": "元旦", "note": "2028年通知"},
     )
     assert response.status_code == 302, response.content.decode()[:500]
-    day = CalendarDay.objects.get(date=D(2027, 1, 1), region=None)
+    day = CalendarDay.objects.get(date=D(2028, 1, 1), region=None)
     assert day.updated_by == root
     assert AuditEvent.objects.filter(action="core.calendarday.set", actor=root).count() == 1
     response = client.post(reverse("admin:core_calendarday_delete", args=[day.pk]), {"post": "yes"})

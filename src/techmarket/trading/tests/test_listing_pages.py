@@ -468,13 +468,13 @@ def test_administrators_set_notice_periods_and_the_calendar(world: dict[str, Any
     assert TradingPolicy.objects.get().notice_working_days == 7
     response = admin.post(
         reverse("trading:calendar_day_set"),
-        {"day-date": "2027-02-06", "day-kind": "holiday", "day-name": "春节"},
+        {"day-date": "2027-02-13", "day-kind": "workday", "day-name": "春节"},
     )
     assert response.status_code == 302
-    day = CalendarDay.objects.get(date="2027-02-06")
+    day = CalendarDay.objects.get(date="2027-02-13")
     assert "春节" in admin.get(reverse("trading:settings"), {"year": "2027"}).content.decode()
     admin.post(reverse("trading:calendar_day_clear", args=[day.pk]))
-    assert not CalendarDay.objects.filter(date="2027-02-06").exists()
+    assert not CalendarDay.objects.filter(date="2027-02-13").exists()
     assert AuditEvent.objects.filter(action="core.calendarday.clear").exists()
     for user in (world["seller"], world["buyer"]):
         assert client_of(user).get(reverse("trading:settings")).status_code == 403
