@@ -14,6 +14,7 @@ from django import template
 from techmarket.accounts.policies import principal_of
 from techmarket.core import clock
 from techmarket.trading import policies, selectors
+from techmarket.trading.choices import AUCTION_PRICING
 from techmarket.trading.models import Listing
 
 register = template.Library()
@@ -29,4 +30,6 @@ def auction_panel(context: template.Context, listing: Listing) -> dict[str, Any]
         "auction": auction,
         "view": selectors.auction_view(principal, auction, clock.now()) if auction else None,
         "can_create": policies.can_manage_auction_of(principal, listing),
+        # A listing priced for negotiation has no auction box unless one was held before a re-pricing.
+        "shown": listing.pricing in AUCTION_PRICING or auction is not None,
     }
