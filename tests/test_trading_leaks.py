@@ -107,7 +107,9 @@ def scene(
     regions: dict[str, Any], reviewers: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> dict[str, Any]:
     capture = django_capture_on_commit_callbacks
-    university = OrganisationFactory(region=regions["county"], name="某大学", kind=OrganisationKind.UNIVERSITY)
+    university = OrganisationFactory(
+        region=regions["county"], name="某大学", kind=OrganisationKind.UNIVERSITY
+    )
     seller = user_with_role(Role.APPLICANT, organisation=university, username="seller")
     admin = admin_user()
 
@@ -172,10 +174,16 @@ def scene(
         listing = opened
     nda = services.nda_set(actor=seller, listing=listing, text="买方负有保密义务。")
     document = services.document_upload(
-        actor=seller, listing=listing, title=DOC_TITLE, upload=pdf_upload("配方.pdf", DOC_TEXT), confidential=True
+        actor=seller,
+        listing=listing,
+        title=DOC_TITLE,
+        upload=pdf_upload("配方.pdf", DOC_TEXT),
+        confidential=True,
     )
     with capture(execute=True):
-        request = services.disclosure_request(actor=people["buyer"], listing=listing, nda_id=nda.pk, accepted=True)
+        request = services.disclosure_request(
+            actor=people["buyer"], listing=listing, nda_id=nda.pk, accepted=True
+        )
         services.disclosure_grant(actor=seller, request=request, days=30)
     with capture(execute=True):
         negotiation = deal_services.negotiation_open(actor=people["buyer"], listing=listing)
@@ -292,9 +300,13 @@ def _channels(scene: dict[str, Any], user: Any) -> Iterable[Channel]:
         yield f"hall ?q={word}", lambda word=word: page.get(hall, {"q": word})
         yield f"api listings ?search={word}", lambda word=word: api.get("/api/v1/listings/", {"search": word})
     for low, high in (("6543", "6544"), ("7777", "7778")):
-        yield f"hall price {low}", lambda low=low, high=high: page.get(hall, {"price_min": low, "price_max": high})
-        yield f"api listings price {low}", lambda low=low, high=high: api.get(
-            "/api/v1/listings/", {"price_min": low, "price_max": high}
+        yield (
+            f"hall price {low}",
+            lambda low=low, high=high: page.get(hall, {"price_min": low, "price_max": high}),
+        )
+        yield (
+            f"api listings price {low}",
+            lambda low=low, high=high: api.get("/api/v1/listings/", {"price_min": low, "price_max": high}),
         )
     for target in (listing, auctioned):
         pk = target.pk
@@ -350,10 +362,19 @@ def _matching_channels(scene: dict[str, Any], user: Any) -> Iterable[Channel]:
     """The outsider's own demand (or, for the reviewer, the demands of the region): page and API."""
     page, api = _page(user), _api(user)
     for who, demand in scene["demands"].items():
-        yield f"demand page of {who}", lambda demand=demand: page.get(reverse("demands:detail", args=[demand.pk]))
-        yield f"api suggestions of {who}", lambda demand=demand: api.get("/api/v1/suggestions/", {"demand": demand.pk})
-        yield f"api reverse matches of {who}", lambda demand=demand: api.get(
-            "/api/v1/demand-matches/", {"achievement": scene["achievement"].pk}
+        yield (
+            f"demand page of {who}",
+            lambda demand=demand: page.get(reverse("demands:detail", args=[demand.pk])),
+        )
+        yield (
+            f"api suggestions of {who}",
+            lambda demand=demand: api.get("/api/v1/suggestions/", {"demand": demand.pk}),
+        )
+        yield (
+            f"api reverse matches of {who}",
+            lambda demand=demand: api.get(
+                "/api/v1/demand-matches/", {"achievement": scene["achievement"].pk}
+            ),
         )
 
 
@@ -491,6 +512,7 @@ def test_the_audience_reads_what_is_theirs(scene: dict[str, Any]) -> None:
         assert LICENCE in page
         assert OFFER_AMOUNT in page
     assert PAYMENT in buyer.get(reverse("deals:deal", args=[scene["deal"].pk])).content.decode()
+    assert TITLE in seller.get(reverse("deals:mine")).content.decode()  # 我的洽谈 names it for its parties
     # The granted buyer: the hidden fields, the confidential detail and the confidential document.
     granted = _api(scene["people"]["buyer"])
     detail = granted.get(f"/api/v1/listings/{scene['listing'].pk}/").json()
@@ -499,18 +521,21 @@ def test_the_audience_reads_what_is_theirs(scene: dict[str, Any]) -> None:
     assert DETAIL in str(granted.get(f"/api/v1/listings/{scene['listing'].pk}/confidential/").json())
     documents = str(granted.get(f"/api/v1/listings/{scene['listing'].pk}/documents/").json())
     assert DOC_TITLE in documents
-    download = buyer.get(reverse("trading:document_download", args=[scene["listing"].pk, scene["document"].pk]))
+    download = buyer.get(
+        reverse("trading:document_download", args=[scene["listing"].pk, scene["document"].pk])
+    )
     assert download.status_code == 200
-    assert DOC_TEXT in _pdf_text(b"".join(download.streaming_content) if download.streaming else download.content)
+    assert DOC_TEXT in _pdf_text(
+        b"".join(download.streaming_content) if download.streaming else download.content
+    )
     assert TITLE in buyer.get(reverse("trading:hall"), {"q": TITLE}).content.decode()
     # The seller's auction and the objection's evidence.
-    assert AUCTION_DETAIL in seller.get(
-        reverse("trading:listing_detail", args=[scene["auction_listing"].pk])
-    ).content.decode()
+    assert (
+        AUCTION_DETAIL
+        in seller.get(reverse("trading:listing_detail", args=[scene["auction_listing"].pk])).content.decode()
+    )
     evidence = _api(scene["people"]["seller"]).get(f"/api/v1/listing-objections/{scene['objection'].pk}/")
     assert EVIDENCE in evidence.content.decode()
     # Exports carry the record for its owner.
     export = seller.get(reverse("achievements:export"))
     assert ACHIEVEMENT_NAME in _xlsx_text(export.content)
-
-
