@@ -485,6 +485,13 @@ def test_the_scene_is_what_it_claims(scene: dict[str, Any]) -> None:
     assert scene["deal"].payment_terms == PAYMENT
     assert scene["auction_listing"].state == ListingState.IN_AUCTION
     assert scene["other_negotiation"].pk != scene["negotiation"].pk
+    # The matching channels answer (the outsiders' demands, and a broker as a responder of public ones).
+    for who, demand in scene["demands"].items():
+        assert _page(scene["people"][who]).get(reverse("demands:detail", args=[demand.pk])).status_code == 200
+        suggestions = _api(scene["people"]["unrelated_broker"]).get(
+            "/api/v1/suggestions/", {"demand": demand.pk}
+        )
+        assert suggestions.status_code == 200
     # After-commit notices were sent: the parties heard of the offer and the deal.
     assert Notification.objects.filter(recipient=scene["people"]["seller"]).exists()
     assert Notification.objects.filter(recipient=scene["people"]["buyer"]).exists()
