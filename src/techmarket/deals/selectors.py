@@ -49,6 +49,20 @@ def my_negotiations(principal: Principal) -> list[Negotiation]:
     return [n for n in negotiations_of(principal) if policies.can_view_negotiation(principal, n)]
 
 
+def my_negotiation_rows(principal: Principal) -> list[dict[str, Any]]:
+    """我的洽谈's rows: each negotiation with its listing's name only where the principal may read it (a
+    受限 achievement's hidden name stays hidden from a buyer without a disclosure grant)."""
+    return [
+        {
+            "negotiation": negotiation,
+            "title": negotiation.listing.title
+            if "achievement_name" in trading_policies.shown_fields(principal, negotiation.listing)
+            else "",
+        }
+        for negotiation in my_negotiations(principal)
+    ]
+
+
 def negotiation_get(principal: Principal, pk: Any) -> Negotiation:
     """One negotiation; NotFound (not a refusal) for anyone outside it."""
     negotiation = (

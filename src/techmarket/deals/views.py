@@ -169,7 +169,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deals/mine.html",
-        {"negotiations": selectors.my_negotiations(principal), "deals": list(selectors.deals_of(principal))},
+        {"rows": selectors.my_negotiation_rows(principal), "deals": list(selectors.deals_of(principal))},
     )
 
 
