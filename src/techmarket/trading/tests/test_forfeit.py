@@ -95,7 +95,8 @@ def test_admin_forfeits_the_winners_deposit_and_the_winner_is_told(
     assert registration.forfeited_at is not None
     event = AuditEvent.objects.get(action="trading.bidderregistration.forfeit")
     assert event.reason == REASON
-    assert event.from_state and event.to_state
+    assert event.from_state
+    assert event.to_state
     notice = Notification.objects.get(recipient=world["buyer"], kind="trading.auction.deposit_forfeited")
     assert REASON in notice.body
     assert "10" in notice.body  # the deposit
@@ -183,15 +184,18 @@ def test_admin_forfeits_from_the_page_and_the_page_shows_it(
     assert "已没收 竞买人 01 的保证金" in response.content.decode()
     assert BidderRegistration.objects.get(pk=winner.pk).state == RegistrationState.FORFEITED
     registrations = admin.get(reverse("trading:auction_registrations", args=[auction.pk])).content.decode()
-    assert 'id="forfeiture"' in registrations and REASON in registrations
+    assert 'id="forfeiture"' in registrations
+    assert REASON in registrations
     assert 'id="forfeit-form"' not in registrations
     detail = reverse("trading:auction_detail", args=[auction.pk])
     for who in ("admin", "buyer"):
         html = client_of(world[who]).get(detail).content.decode()
-        assert 'id="auction-forfeiture"' in html and REASON in html, who
+        assert 'id="auction-forfeiture"' in html, who
+        assert REASON in html, who
     for user in (sold["loser"].user, world["seller"], None):
         html = client_of(user).get(detail).content.decode()
-        assert 'id="auction-forfeiture"' not in html and REASON not in html
+        assert 'id="auction-forfeiture"' not in html
+        assert REASON not in html
 
 
 def test_the_page_without_a_reason_says_so_and_changes_nothing(
@@ -206,7 +210,9 @@ def test_the_page_without_a_reason_says_so_and_changes_nothing(
     assert snapshot(sold["winner"]) == before
 
 
-def test_the_page_for_a_loser_says_so_and_changes_nothing(world: dict[str, Any], sold: dict[str, Any]) -> None:
+def test_the_page_for_a_loser_says_so_and_changes_nothing(
+    world: dict[str, Any], sold: dict[str, Any]
+) -> None:
     before = snapshot(sold["loser"])
     response = client_of(world["admin"]).post(
         decide_url(sold["auction"], sold["loser"]), {"reason": REASON}, follow=True
@@ -267,7 +273,8 @@ def test_api_bad_input_gets_a_clear_error_and_changes_nothing(
     running = api_post(world["admin"], api_url(other, stranger), {"reason": REASON})
     assert running.status_code == 409
     assert "已成交" in running.json()["message"]
-    assert snapshot(winner) == before and snapshot(loser) == before_loser
+    assert snapshot(winner) == before
+    assert snapshot(loser) == before_loser
     assert BidderRegistration.objects.get(pk=stranger.pk).state == RegistrationState.QUALIFIED
 
 

@@ -480,7 +480,9 @@ CASES += [
             for name in ("approve", "reject", "receive_deposit", "settle", "forfeit")
         },
         rules=[
-            Rule("administrators forfeit the winner's deposit", ADMINS, {"forfeit"}, True, states={R.APPLIED}),
+            Rule(
+                "administrators forfeit the winner's deposit", ADMINS, {"forfeit"}, True, states={R.APPLIED}
+            ),
             Rule("nobody else forfeits a deposit", PEOPLE - ADMINS | {"system"}, {"forfeit"}, False),
         ],
     ),
