@@ -449,7 +449,7 @@ CASES: dict[str, list[Case]] = {
             lambda w, a=action: {**_auction(w), "registration_id": w["registration"].pk, "action": a},
             AUCTION_OUTSIDERS,
         )
-        for action in ("approve", "reject", "receive_deposit")
+        for action in ("approve", "reject", "receive_deposit", "forfeit")
     ],
     "trading:auction_cancel": [Case(_auction, AUCTION_OUTSIDERS)],
     "trading:auction_close": [Case(_auction, AUCTION_OUTSIDERS)],
@@ -461,7 +461,7 @@ CASES: dict[str, list[Case]] = {
             lambda w, d=decision: {**_auction(w), "registration_id": w["registration"].pk, "decision": d},
             AUCTION_OUTSIDERS,
         )
-        for decision in ("approve", "reject", "receive_deposit")
+        for decision in ("approve", "reject", "receive_deposit", "forfeit")
     ],
     "api:auction-close": [Case(_auction, AUCTION_OUTSIDERS)],
     "api:auction-cancel": [Case(_auction, AUCTION_OUTSIDERS)],

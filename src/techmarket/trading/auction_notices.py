@@ -2,6 +2,8 @@
 
 - The bidder, when an administrator approves or rejects (with the reason) their registration and when
   the deposit (保证金) is marked received (they may bid from then on).
+- The winner, when an administrator forfeits their deposit (they walked away from the sale), with the
+  reason.
 - At the close: each registered bidder — the winner that they won (the deposit is applied to the price),
   the others that they lost (the deposit is to be refunded) or, for 流拍, that nobody won; and the
   seller (the listing's filer and their organisation's administrators) the result. A cancellation tells
@@ -73,6 +75,22 @@ def registration_decided(fired: Fired[BidderRegistration]) -> None:
             % names
         )
     _tell([registration.user], fired.actor, auction, kind, title, body)
+
+
+@notice_hook
+def deposit_forfeited(fired: Fired[BidderRegistration]) -> None:
+    """The winner walked away: their deposit is kept (forfeited), with the reason."""
+    registration = BidderRegistration.objects.select_related("auction__listing", "user").get(pk=fired.obj.pk)
+    auction = registration.auction
+    names = _names(auction, bidder=registration.pseudonym, deposit=auction.deposit, reason=fired.reason)
+    title = _("保证金不予退还：%(title)s") % names
+    body = (
+        _(
+            "您（%(bidder)s）竞得“%(title)s”%(kind)s后未按规则成交，保证金 %(deposit)s 万元依竞价规则不予退还。\n理由：%(reason)s"
+        )
+        % names
+    )
+    _tell([registration.user], fired.actor, auction, "trading.auction.deposit_forfeited", title, body)
 
 
 def _sellers(auction: Auction) -> list[User]:

@@ -97,6 +97,7 @@ class RegistrationState(models.TextChoices):
     QUALIFIED = "qualified", _("可竞买")
     APPLIED = "applied", _("保证金已抵价款")
     REFUND_DUE = "refund_due", _("保证金待退还")
+    FORFEITED = "forfeited", _("保证金不予退还")
 
 
 class BidOutcome(models.TextChoices):

@@ -269,6 +269,10 @@ class BidderRegistration(TimeStampedModel):
         db_index=True,
     )
     deposit_received_at = models.DateTimeField(_("保证金到账时间"), null=True, blank=True)
+    # The winner walked away (REGISTRATION_WORKFLOW ``forfeit``): the deposit is kept, by the rules shown
+    # before bidding; when and why, as the administrator wrote it (also in the audit event).
+    forfeited_at = models.DateTimeField(_("保证金没收时间"), null=True, blank=True)
+    forfeit_reason = models.CharField(_("没收理由"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["auction_id", "number"]

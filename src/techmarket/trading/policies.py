@@ -418,7 +418,8 @@ def can_register(principal: Principal, auction: Auction) -> bool:
 
 def can_transition_registration(actor: Any, name: str, registration: BidderRegistration) -> bool:
     """REGISTRATION_WORKFLOW's permission: the buyer applies; administrators approve, reject and mark the
-    deposit received while the auction runs; the close settles the deposits."""
+    deposit received while the auction runs; the close settles the deposits; after a sale they forfeit
+    the winner's deposit (the winner walked away)."""
     if name == "settle":  # part of the auction's close or cancellation, never before it
         closed = registration.auction.state != AuctionState.ACTIVE
         return closed and (actor is None or is_trading_admin(_principal(actor)))
@@ -429,7 +430,23 @@ def can_transition_registration(actor: Any, name: str, registration: BidderRegis
         return can_register(principal, registration.auction) and principal.user_id == registration.user_id
     if name in ("approve", "reject", "receive_deposit"):
         return is_trading_admin(principal) and registration.auction.state == AuctionState.ACTIVE
+    if name == "forfeit":
+        return is_trading_admin(principal) and is_sold_to(registration)
     return False
+
+
+def is_sold_to(registration: BidderRegistration) -> bool:
+    """Whether the registration is the winner of a sold auction (whose deposit may be forfeited)."""
+    auction = registration.auction
+    return auction.state == AuctionState.SOLD and auction.winner_id == registration.pk
+
+
+def can_see_forfeiture(principal: Principal, registration: BidderRegistration) -> bool:
+    """A forfeited deposit is shown to the winner concerned and to the trading administrators (not to the
+    other bidders or the public)."""
+    if not principal.is_authenticated:
+        return False
+    return is_trading_admin(principal) or principal.user_id == registration.user_id
 
 
 def can_bid(principal: Principal, registration: BidderRegistration) -> bool:

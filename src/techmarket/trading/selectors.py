@@ -31,6 +31,7 @@ from techmarket.trading.choices import (
     DisclosureState,
     ListingState,
     ObjectionState,
+    RegistrationState,
 )
 from techmarket.trading.models import (
     DEFAULT_NOTICE_WORKING_DAYS,
@@ -610,6 +611,18 @@ def registration_of(principal: Principal, auction: Auction) -> BidderRegistratio
 def registrations_for_admin(auction: Auction) -> QuerySet[BidderRegistration]:
     """Every registration with its bidder and organisation (the administrators' page)."""
     return BidderRegistration.objects.filter(auction=auction).select_related("user", "organisation")
+
+
+def forfeiture_shown(principal: Principal, auction: Auction) -> BidderRegistration | None:
+    """The winner's forfeited registration, for the winner and the administrators (else ``None``)."""
+    if auction.state != AuctionState.SOLD or auction.winner_id is None:
+        return None
+    registration = BidderRegistration.objects.filter(
+        pk=auction.winner_id, state=RegistrationState.FORFEITED
+    ).first()
+    if registration is None or not policies.can_see_forfeiture(principal, registration):
+        return None
+    return registration
 
 
 def own_bids(registration: BidderRegistration | None) -> list[BidLogEntry]:

@@ -613,6 +613,7 @@ def registration_transition(
         "approve": lambda: registration_approve(actor=actor, registration=registration),
         "reject": lambda: registration_reject(actor=actor, registration=registration, reason=reason),
         "receive_deposit": lambda: deposit_receive(actor=actor, registration=registration),
+        "forfeit": lambda: deposit_forfeit(actor=actor, registration=registration, reason=reason),
     }
     if name not in handlers:
         REGISTRATION_WORKFLOW.get(name)  # unknown names raise InvalidTransition
@@ -644,6 +645,28 @@ def deposit_settle(*, actor: Any, registration: BidderRegistration, applied: boo
         "settle",
         actor=actor,
         to=RegistrationState.APPLIED if applied else RegistrationState.REFUND_DUE,
+    )
+
+
+def deposit_forfeit(*, actor: User, registration: BidderRegistration, reason: str) -> BidderRegistration:
+    """The winner of a sold auction walked away: an administrator keeps (forfeits) the deposit that was
+    applied to the price, by the rules shown before bidding, with the reason the winner reads."""
+    principal = principal_of(actor)
+    if not policies.is_trading_admin(principal):
+        raise NotPermitted()
+    registration = BidderRegistration.objects.select_related("auction").get(pk=registration.pk)
+    if registration.auction.state != AuctionState.SOLD:
+        raise InvalidTransition(_("只有已成交竞价的竞得人的保证金可以没收。"))
+    if registration.auction.winner_id != registration.pk:
+        raise InvalidTransition(_("该竞买人不是本场竞价的竞得人，其保证金不能没收。"))
+    reason = _reason_text(reason)
+    return REGISTRATION_WORKFLOW.fire(
+        registration,
+        "forfeit",
+        actor=actor,
+        reason=reason,
+        changes={"forfeited_at": clock.now(), "forfeit_reason": reason},
+        data={"auction": registration.auction_id, "deposit": str(registration.auction.deposit)},
     )
 
 

@@ -18,7 +18,8 @@ same transaction), or cancelled by an administrator with a reason.
 
 Bidder registration: a buyer applies, an administrator approves (or rejects with a reason) and marks the
 deposit received (the bidder may then bid); the close settles it: applied to the price for the winner,
-to be refunded for the others.
+to be refunded for the others. If the winner of a sold auction walks away, an administrator forfeits
+(keeps) the applied deposit, with a reason, by the rules shown before bidding.
 
 Disclosure request (staged disclosure): a buyer asks for a listing's confidential detail, accepting the
 current NDA version on screen; the seller, its agency or a trading administrator grants it for N days,
@@ -186,7 +187,9 @@ REGISTRATION_WORKFLOW: Workflow[BidderRegistration] = Workflow(
     permission=policies.can_transition_registration,
     description=(
         "`settle` is part of the auction's close or cancellation, by whoever closed it: the winner's "
-        "deposit is applied to the price, the others' are to be refunded."
+        "deposit is applied to the price, the others' are to be refunded. `forfeit` is a trading "
+        "administrator's, with a reason, only on the winner of a sold auction who walks away: the applied "
+        "deposit is kept."
     ),
     transitions=[
         Transition("apply", frozenset({INITIAL}), R.PENDING, _("竞买登记")),
@@ -213,6 +216,14 @@ REGISTRATION_WORKFLOW: Workflow[BidderRegistration] = Workflow(
             after_commit=(AUCTION_NOTICES + "registration_decided",),
         ),
         Transition("settle", frozenset({R.QUALIFIED}), frozenset({R.APPLIED, R.REFUND_DUE}), _("保证金结算")),
+        Transition(
+            "forfeit",
+            frozenset({R.APPLIED}),
+            R.FORFEITED,
+            _("没收保证金"),
+            requires_reason=True,
+            after_commit=(AUCTION_NOTICES + "deposit_forfeited",),
+        ),
     ],
 )
 

@@ -7,7 +7,8 @@
   counts once and answers the same entry.
 - ``GET|POST /auctions/{id}/registrations/``: the caller's own registration (every one for
   administrators) / 竞买登记 with ``accept_rules: true``;
-  ``POST /auctions/{id}/registrations/{registration_id}/{approve|reject|receive_deposit}/``: administrators.
+  ``POST /auctions/{id}/registrations/{registration_id}/{approve|reject|receive_deposit}/``: administrators;
+  ``.../forfeit/`` (reason): administrators keep the deposit of a sold auction's winner who walked away.
 - ``POST /auctions/{id}/close/``, ``POST /auctions/{id}/cancel/`` (reason): administrators.
 """
 
@@ -34,7 +35,7 @@ from techmarket.trading import policies, selectors, services
 from techmarket.trading.models import Auction, BidderRegistration, BidLogEntry
 from techmarket.trading.workflow import REGISTRATION_WORKFLOW
 
-REGISTRATION_ACTIONS = ("approve", "reject", "receive_deposit")
+REGISTRATION_ACTIONS = ("approve", "reject", "receive_deposit", "forfeit")
 
 
 class AuctionResultSerializer(serializers.Serializer[Any]):
@@ -106,6 +107,8 @@ class RegistrationSerializer(serializers.Serializer[Any]):
     state = serializers.CharField()
     organisation = serializers.CharField(source="organisation.name")
     deposit_received_at = serializers.DateTimeField(allow_null=True)
+    forfeited_at = serializers.DateTimeField(allow_null=True)
+    forfeit_reason = serializers.CharField()
 
 
 class RegisterSerializer(serializers.Serializer[Any]):
@@ -214,7 +217,8 @@ class AuctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         url_name="registration-decide",
     )
     def registration_decide(self, request: Request, pk: str, registration_id: str, decision: str) -> Response:
-        """Administrators: approve, reject (reason) or mark the deposit (保证金) received."""
+        """Administrators: approve, reject (reason) or mark the deposit (保证金) received; after a sale,
+        ``forfeit`` (reason) keeps the winner's deposit when the winner walks away."""
         auction = self.get_object()
         actor = acting_user(request)
         if not policies.can_manage_auctions(principal_of(actor)):

@@ -199,13 +199,15 @@ def make_registration(world: dict[str, Any], state: str) -> BidderRegistration:
     admin = cast["platform_admin"]
     listing = make_listing(world, S.OPEN, pricing=Pricing.AUCTION)
     auction = auction_for(listing, admin=admin)
-    if state in (R.QUALIFIED, R.APPLIED, R.REFUND_DUE):
+    if state in (R.QUALIFIED, R.APPLIED, R.REFUND_DUE, R.FORFEITED):
         registration = qualified_bidder(auction, admin=admin)
-        if state == R.APPLIED:
+        if state in (R.APPLIED, R.FORFEITED):
             services.place_bid(actor=registration.user, auction=auction, amount="150", idempotency_key="m")
         if state != R.QUALIFIED:
             auction.refresh_from_db()
             services.close_auction(auction_id=auction.pk, now=auction.ends_at)
+        if state == R.FORFEITED:
+            services.deposit_forfeit(actor=admin, registration=registration, reason="放弃成交")
         return BidderRegistration.objects.get(pk=registration.pk)
     registration = services.registration_apply(actor=buyer_user(), auction=auction)
     if state == R.APPROVED:
@@ -357,6 +359,9 @@ CASES = [
             "settle": lambda actor, registration, reason: services.deposit_settle(
                 actor=actor, registration=registration, applied=False
             ),
+            "forfeit": lambda actor, registration, reason: services.deposit_forfeit(
+                actor=actor, registration=registration, reason=reason
+            ),
         },
         rules=[
             Rule(
@@ -372,6 +377,21 @@ CASES = [
                 False,
             ),
             Rule("no deposit is settled while the auction runs", PEOPLE | {"system"}, {"settle"}, False),
+            Rule(
+                "administrators forfeit the deposit of a sold auction's winner",
+                ADMINS,
+                {"forfeit"},
+                True,
+                states={R.APPLIED},
+            ),
+            Rule("nobody else forfeits a deposit", PEOPLE - ADMINS | {"system"}, {"forfeit"}, False),
+            Rule(
+                "only the applied deposit of the winner is forfeited",
+                PEOPLE | {"system"},
+                {"forfeit"},
+                False,
+                states=set(R) - {R.APPLIED},
+            ),
         ],
     ),
 ]
@@ -430,6 +450,40 @@ CASES += [
         rules=[
             Rule("trading administrators resolve objections", ADMINS, {"uphold", "dismiss"}, True),
             Rule("nobody else does", PEOPLE - ADMINS | {"system"}, {"uphold", "dismiss"}, False),
+        ],
+    ),
+]
+
+
+def _registration_api_fire(name: str) -> FireFunction:
+    # ``settle`` is part of the auction's close, not an endpoint of its own.
+    if name == "settle":
+        return lambda actor, registration, reason: services.deposit_settle(
+            actor=actor, registration=registration, applied=False
+        )
+    return lambda actor, registration, reason: _api_post(
+        actor,
+        f"/api/v1/auctions/{registration.auction_id}/registrations/{registration.pk}/{name}/",
+        reason,
+    )
+
+
+CASES += [
+    WorkflowCase(
+        workflow=REGISTRATION_WORKFLOW,
+        variant="api",
+        setup=setup,
+        make=make_registration,
+        actors=lambda world: world["cast"],
+        fire={
+            name: _registration_api_fire(name)
+            for name in ("approve", "reject", "receive_deposit", "settle", "forfeit")
+        },
+        rules=[
+            Rule(
+                "administrators forfeit the winner's deposit", ADMINS, {"forfeit"}, True, states={R.APPLIED}
+            ),
+            Rule("nobody else forfeits a deposit", PEOPLE - ADMINS | {"system"}, {"forfeit"}, False),
         ],
     ),
 ]

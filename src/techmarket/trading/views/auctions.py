@@ -1,7 +1,8 @@
 """Pages of the trading floor: auctions (thin: services and selectors decide).
 
 Trading administrators schedule an auction on an open listing priced 拍卖/一次报价, approve or reject the
-bidders' registrations, mark deposits received, cancel, and close after the end. Buyers read the rules
+bidders' registrations, mark deposits received, cancel, and close after the end; after a sale they
+forfeit the deposit of a winner who walks away (with a reason). Buyers read the rules
 on the auction page before they register (ticking "I have read the rules") and bid; the live part of the
 page (price, time left, bid history, then the result) is a fragment that htmx polls every two seconds.
 """
@@ -32,7 +33,7 @@ from techmarket.trading.choices import AuctionKind, AuctionState, Pricing
 from techmarket.trading.models import Auction, BidderRegistration
 
 POLL_SECONDS = 2
-REGISTRATION_ACTIONS = ("approve", "reject", "receive_deposit")
+REGISTRATION_ACTIONS = ("approve", "reject", "receive_deposit", "forfeit")
 
 
 class AuctionForm(forms.Form):
@@ -124,6 +125,7 @@ def _detail_context(
         bid_form=bid_form or BidForm(initial={"key": uuid.uuid4().hex}),
         register_form=register_form or RegisterForm(),
         is_sealed=auction.kind == AuctionKind.SEALED,
+        forfeiture=selectors.forfeiture_shown(principal, auction),
     )
     return context
 
@@ -246,7 +248,7 @@ def auction_registrations(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def registration_decide(request: HttpRequest, pk: int, registration_id: int, action: str) -> HttpResponse:
-    """Approve, reject (with a reason) or mark the deposit received."""
+    """Approve, reject (with a reason), mark the deposit received, or forfeit the winner's deposit."""
     principal, auction = _get(request, pk)
     if not policies.can_manage_auctions(principal) or action not in REGISTRATION_ACTIONS:
         raise Http404
@@ -263,7 +265,10 @@ def registration_decide(request: HttpRequest, pk: int, registration_id: int, act
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("已处理：%(bidder)s") % {"bidder": registration.pseudonym})
+        if action == "forfeit":
+            messages.success(request, _("已没收 %(bidder)s 的保证金。") % {"bidder": registration.pseudonym})
+        else:
+            messages.success(request, _("已处理：%(bidder)s") % {"bidder": registration.pseudonym})
     return redirect("trading:auction_registrations", pk=pk)
 
 
