@@ -64,7 +64,7 @@ FALLBACK = Answer(fallback=True)
 class _Request:
     payload: Any
     done: threading.Event = field(default_factory=threading.Event)
-    answer: Answer | None = None
+    reply: Answer | None = None
     promoted: bool = False  # woken to lead, not answered
 
 
@@ -114,9 +114,9 @@ def submit(
                 raise FallBack
         if not request.done.is_set():
             raise Undecided
-    if lead or (request.answer is None and request.promoted):  # promoted: the leader handed over
+    if lead or (request.reply is None and request.promoted):  # promoted: the leader handed over
         _lead(group_key, group, request, execute)
-    answer = request.answer
+    answer = request.reply
     assert answer is not None  # noqa: S101 (set before ``done`` by the leader, or by _lead above)
     if answer.fallback:
         raise FallBack
@@ -136,11 +136,11 @@ def _lead(
     try:
         while True:
             with _lock:
-                if not group.pending or (own.answer is not None and rounds_after_own >= LEAD_ROUNDS):
+                if not group.pending or (own.reply is not None and rounds_after_own >= LEAD_ROUNDS):
                     break
                 batch = group.pending[:MAX_BATCH]
                 del group.pending[:MAX_BATCH]
-            if own.answer is not None:
+            if own.reply is not None:
                 rounds_after_own += 1
             try:
                 answers = execute([request.payload for request in batch])
@@ -149,7 +149,7 @@ def _lead(
             except BaseException as error:  # every caller of the batch gets it, nobody waits
                 answers = [Answer(error=error)] * len(batch)
             for request, answer in zip(batch, answers, strict=True):
-                request.answer = answer
+                request.reply = answer
                 request.done.set()
     finally:
         with _lock:
@@ -161,5 +161,5 @@ def _lead(
                 group.leading = False
                 if _groups.get(group_key) is group:
                     del _groups[group_key]
-        if own.answer is None:  # only if the leader itself was interrupted before its batch ran
-            own.answer = Answer(error=RuntimeError("the bid batch was interrupted"))
+        if own.reply is None:  # only if the leader itself was interrupted before its batch ran
+            own.reply = Answer(error=RuntimeError("the bid batch was interrupted"))
