@@ -9,6 +9,7 @@ bid log in the same transaction that moves the price (ADR 0010).
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,7 @@ from techmarket.core.files import DOCUMENTS, PDF, check_upload, safe_name
 from techmarket.core.models import Region
 from techmarket.core.workflow import Fired
 from techmarket.trading import auction_rules as rules
-from techmarket.trading import policies, selectors, signals
+from techmarket.trading import bid_batches, policies, selectors, signals
 from techmarket.trading.choices import (
     AUCTION_PRICING,
     AccessChannel,
@@ -706,6 +707,9 @@ def parse_bid_amount(value: Any) -> Decimal:
     return amount
 
 
+UNDECIDED_MESSAGE = _("出价仍在处理中，暂无结果：请用同一幂等键重新提交，同一出价不会重复计入。")
+
+
 def place_bid(*, actor: User, auction: Auction, amount: Any, idempotency_key: str) -> BidLogEntry:
     """Bid ``amount`` on ``auction``; the server's clock alone decides whether it is in time.
 
@@ -715,20 +719,28 @@ def place_bid(*, actor: User, auction: Auction, amount: Any, idempotency_key: st
     minutes, the end. A rejected bid raises :class:`BidRejected` after its log entry is committed; a
     malformed amount or key raises before anything is written.
 
-    On PostgreSQL, called outside any transaction (as pages, the API and the benchmark call it), the lock
-    is held for one client round trip only (:func:`_bid_postgresql`); elsewhere (SQLite, or inside a
-    caller's transaction) the same decision is made with plain ORM statements (:func:`_bid`).
+    On PostgreSQL, called outside any transaction (as pages, the API and the benchmark call it), the bid
+    joins this process's queue for the auction and is decided together with the bids queued with it, in
+    one transaction and one lock cycle (group commit: :mod:`.bid_batches`, :func:`_bid_batch`, ADR 0012);
+    elsewhere (SQLite, or inside a caller's transaction) the same decision is made alone with plain ORM
+    statements (:func:`_bid`).
     """
     value = parse_bid_amount(amount)
     key = (idempotency_key or "").strip()
     if not KEY_PATTERN.match(key):
         raise DomainError("invalid_key", _("请求缺少有效的幂等键（Idempotency-Key）。"))
     principal = principal_of(actor)
+    entry: BidLogEntry
+    minimum: Decimal | None
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         try:
-            entry, minimum = _bid_postgresql(principal, auction.pk, value, key)
-        except IntegrityError:  # a concurrent retry with the same key was logged first: answer with it
+            entry, minimum = bid_batches.submit(
+                auction.pk, BidRequest(principal, auction.pk, value, key), _bid_batch
+            )
+        except bid_batches.FallBack:  # the batch failed as a whole, or it was never taken: decide alone
             entry, minimum = _bid(principal, auction.pk, value, key)
+        except bid_batches.Undecided as undecided:
+            raise DomainError("bid_undecided", UNDECIDED_MESSAGE) from undecided
     else:
         entry, minimum = _bid(principal, auction.pk, value, key)
     if entry.outcome != BidOutcome.ACCEPTED:
@@ -736,10 +748,14 @@ def place_bid(*, actor: User, auction: Auction, amount: Any, idempotency_key: st
     return entry
 
 
+def _refuse_other_amount(earlier: Decimal | None, value: Decimal) -> None:
+    if earlier != value:
+        raise DomainError("idempotency_conflict", _("同一幂等键已用于另一金额的出价。"))
+
+
 def _earlier_attempt(entry: BidLogEntry, value: Decimal) -> tuple[BidLogEntry, Decimal | None]:
     """A retry: the first attempt with the key, as it was (refused when the amount differs)."""
-    if entry.amount != value:
-        raise DomainError("idempotency_conflict", _("同一幂等键已用于另一金额的出价。"))
+    _refuse_other_amount(entry.amount, value)
     return entry, None
 
 
@@ -767,38 +783,89 @@ def _bid(principal: Any, auction_id: int, value: Decimal, key: str) -> tuple[Bid
     return entry, minimum
 
 
-def _bid_postgresql(
-    principal: Any, auction_id: int, value: Decimal, key: str
-) -> tuple[BidLogEntry, Decimal | None]:
-    """The hot path on PostgreSQL (docs/benchmarks.md, "Auctions"): one statement takes the auction's
-    row lock and reads the bidder's registration and any earlier attempt with the key; the rules decide
-    in Python; one more message appends the entry, moves the auction and commits. The lock is thus held
-    for a single client round trip (a plain ``SELECT … FOR UPDATE`` / ``INSERT`` / ``UPDATE`` /
-    ``COMMIT`` sequence holds it for three).
+@dataclass(frozen=True)
+class BidRequest:
+    """One call of :func:`place_bid` queued for the auction's next batch (PostgreSQL hot path)."""
 
-    The registration's state (its deposit) and the earlier attempt are read in the locking statement's
-    snapshot, i.e. as they stood when the bid reached the server; a retry with the same key racing its
-    first attempt makes the insert fail on the log's unique key, and :func:`place_bid` then answers
-    with the first attempt through :func:`_bid`.
+    principal: Any
+    auction_id: int
+    value: Decimal
+    key: str
+
+
+def _bid_batch(requests: list[BidRequest]) -> list[bid_batches.Answer]:
+    """Decide a queue of bids on one auction in one transaction (the combiner's leader calls this on its
+    own connection); one answer per request, in order. Should the transaction fail as a whole — another
+    process logged a retry with the same key first (unique key), or the connection failed — nothing of
+    it is stored and every request falls back to the per-request path (:func:`_bid`), where a retry is
+    answered with its first attempt."""
+    try:
+        return _bid_batch_postgresql(requests)
+    except DatabaseError:
+        return [bid_batches.FALLBACK] * len(requests)
+
+
+def _bid_batch_postgresql(requests: list[BidRequest]) -> list[bid_batches.Answer]:
+    """The hot path on PostgreSQL (docs/benchmarks.md, "Auctions"; ADR 0012): one statement takes the
+    auction's row lock and reads, for every queued request, the bidder's registration (its state: the
+    deposit) and any earlier attempt with the key; the rules decide the requests in queue order, each
+    with the server's clock at its decision and its hash chained to the previous entry; one message
+    appends all entries (one multi-row ``INSERT``), moves the auction (one ``UPDATE``) and commits.
+    The lock is thus held for a single client round trip whatever the batch's size.
+
+    Per request, as :func:`_bid` answers one: not registered → :class:`NotPermitted`; a retry of a
+    logged attempt → that entry (a different amount → ``idempotency_conflict``), also when both
+    attempts are in this batch; a cancelled auction → ``closed``. Such answers write nothing; the
+    others' entries are written as usual. Registration states and earlier attempts are read in the
+    locking statement's snapshot, i.e. as they stood when the batch reached the server.
     """
+    auction_id = requests[0].auction_id
+    answers: list[bid_batches.Answer | None] = [None] * len(requests)
+    retries: dict[int, int] = {}  # request index → id of the attempt logged before this batch
+    logged: dict[tuple[int, str], BidLogEntry] = {}  # (registration, key) → entry decided in this batch
+    decided: list[tuple[int, BidLogEntry, Decimal | None]] = []
     with transaction.atomic():
-        found = _lock_with_bidder(auction_id, principal.user_id or 0, key)
+        found = _lock_with_bidders(auction_id, [(r.principal.user_id or 0, r.key) for r in requests])
         if found is None:
-            raise Auction.DoesNotExist
-        locked, registration, state, earlier = found
-        if registration is None or not policies.can_bid(principal, registration):
-            raise NotPermitted(_("您尚未登记为本场竞价的竞买人。"))
-        if earlier is not None:
-            entry = BidLogEntry.objects.select_related("registration").get(pk=earlier)
-            return _earlier_attempt(entry, value)
-        now = clock.now()
-        _refuse_cancelled(locked, now)
-        entry, moved, minimum = _decide(
-            locked, registration, state == RegistrationState.QUALIFIED, value, now, key
-        )
-        entry.pk = _append_move_commit(entry, locked.pk, moved)
-        entry._state.adding = False
-    return entry, minimum
+            return [bid_batches.Answer(error=Auction.DoesNotExist()) for _ in requests]
+        locked, bidders = found
+        columns: set[str] = set()
+        for index, (request, bidder) in enumerate(zip(requests, bidders, strict=True)):
+            registration, state, earlier, earlier_amount = bidder
+            try:
+                if registration is None or not policies.can_bid(request.principal, registration):
+                    raise NotPermitted(_("您尚未登记为本场竞价的竞买人。"))
+                if earlier is not None:
+                    _refuse_other_amount(earlier_amount, request.value)
+                    retries[index] = earlier
+                    continue
+                first = logged.get((registration.pk, request.key))
+                if first is not None:
+                    answers[index] = bid_batches.Answer(value=_earlier_attempt(first, request.value))
+                    continue
+                now = clock.now()
+                _refuse_cancelled(locked, now)
+            except DomainError as error:
+                answers[index] = bid_batches.Answer(error=error)
+                continue
+            entry, moved, minimum = _decide(
+                locked, registration, state == RegistrationState.QUALIFIED, request.value, now, request.key
+            )
+            entry.auction = copy.copy(locked)  # the auction as this entry left it
+            columns.update(moved)
+            logged[(registration.pk, request.key)] = entry
+            decided.append((index, entry, minimum))
+        if decided:
+            ids = _append_batch_move_commit([entry for _, entry, _ in decided], locked, sorted(columns))
+            for (index, entry, minimum), pk in zip(decided, ids, strict=True):
+                entry.pk = pk
+                entry._state.adding = False
+                answers[index] = bid_batches.Answer(value=(entry, minimum))
+    if retries:  # log entries never change: read after the commit, outside the lock
+        earlier_entries = BidLogEntry.objects.select_related("registration").in_bulk(list(retries.values()))
+        for index, pk in retries.items():
+            answers[index] = bid_batches.Answer(value=(earlier_entries[pk], None))
+    return [answer or bid_batches.FALLBACK for answer in answers]
 
 
 def _refuse_cancelled(auction: Auction, now: datetime.datetime) -> None:
@@ -822,37 +889,42 @@ def _bidder_now(auction_id: int, registration_id: int, key: str) -> tuple[str, i
 
 AUCTION_COLUMNS = tuple(field.attname for field in Auction._meta.concrete_fields)
 
+Bidder = tuple[BidderRegistration | None, str, int | None, Decimal | None]
 
-def _lock_with_bidder(
-    auction_id: int, user_id: int, key: str
-) -> tuple[Auction, BidderRegistration | None, str, int | None] | None:
-    """PostgreSQL, one statement: lock the auction row and read the user's registration (id, number,
-    state) and the id of their earlier attempt with ``key``."""
+
+def _lock_with_bidders(
+    auction_id: int, bidders: list[tuple[int, str]]
+) -> tuple[Auction, list[Bidder]] | None:
+    """PostgreSQL, one statement: lock the auction row and read, for each (user, key) in order, the
+    user's registration (id, number, state) and the id and amount of their earlier attempt with the key."""
     auctions, registrations = Auction._meta.db_table, BidderRegistration._meta.db_table
     log = BidLogEntry._meta.db_table
     columns = ", ".join(f"a.{name}" for name in AUCTION_COLUMNS)
     sql = (
-        f"SELECT {columns}, r.id, r.number, r.state, "  # noqa: S608 (table and column names)
-        f"(SELECT e.id FROM {log} e WHERE e.auction_id = a.id AND e.registration_id = r.id "
-        "AND e.idempotency_key = %s) "
-        f"FROM {auctions} a LEFT JOIN {registrations} r ON r.auction_id = a.id AND r.user_id = %s "
-        "WHERE a.id = %s FOR UPDATE OF a"
+        f"SELECT {columns}, q.user_id, r.id, r.number, r.state, e.id, e.amount "  # noqa: S608 (names)
+        f"FROM {auctions} a CROSS JOIN unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS q(user_id, key, i) "
+        f"LEFT JOIN {registrations} r ON r.auction_id = a.id AND r.user_id = q.user_id "
+        f"LEFT JOIN {log} e ON e.auction_id = a.id AND e.registration_id = r.id AND e.idempotency_key = q.key "
+        "WHERE a.id = %s ORDER BY q.i FOR UPDATE OF a"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, user_id, auction_id])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, [[user for user, _ in bidders], [key for _, key in bidders], auction_id])
+        rows = cursor.fetchall()
+    if not rows:
         return None
     count = len(AUCTION_COLUMNS)
-    auction = Auction.from_db(connection.alias, list(AUCTION_COLUMNS), list(row[:count]))
-    registration_id, number, state, earlier = row[count:]
-    registration = None
-    if registration_id is not None:
-        registration = BidderRegistration(
-            pk=registration_id, auction_id=auction_id, user_id=user_id, number=number
-        )
-        registration._state.adding = False
-    return auction, registration, str(state or ""), earlier
+    auction = Auction.from_db(connection.alias, list(AUCTION_COLUMNS), list(rows[0][:count]))
+    found: list[Bidder] = []
+    for row in rows:
+        user_id, registration_id, number, state, earlier, earlier_amount = row[count:]
+        registration = None
+        if registration_id is not None:
+            registration = BidderRegistration(
+                pk=registration_id, auction_id=auction_id, user_id=user_id, number=number
+            )
+            registration._state.adding = False
+        found.append((registration, str(state or ""), earlier, earlier_amount))
+    return auction, found
 
 
 def _decide(
@@ -912,25 +984,26 @@ LOG_COLUMNS = (
 )
 
 
-def _append_move_commit(entry: BidLogEntry, auction_id: int, moved: dict[str, Any]) -> int:
-    """PostgreSQL: insert the log entry, update the auction row and commit, in one message to the
-    server; returns the entry's id. The ``COMMIT`` ends the transaction :func:`_bid_postgresql` opened
-    as the outermost atomic block (psycopg then finds it idle and Django's own commit does nothing);
-    should the insert fail, the server skips the ``COMMIT`` and the atomic block rolls back."""
+def _append_batch_move_commit(entries: list[BidLogEntry], auction: Auction, columns: list[str]) -> list[int]:
+    """PostgreSQL: insert the batch's log entries (one multi-row ``INSERT``), write the auction's moved
+    ``columns`` as they stand on ``auction`` (one ``UPDATE``) and commit, in one message to the server;
+    returns the entries' ids in order. The ``COMMIT`` ends the transaction :func:`_bid_batch_postgresql`
+    opened as the outermost atomic block (psycopg then finds it idle and Django's own commit does
+    nothing); should the insert fail, the server skips the ``COMMIT`` and the atomic block rolls back."""
     log, auctions = BidLogEntry._meta.db_table, Auction._meta.db_table
-    columns = ", ".join(LOG_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(LOG_COLUMNS))
-    assignments = ", ".join(f"{name} = %s" for name in moved)
+    row = "(" + ", ".join(["%s"] * len(LOG_COLUMNS)) + ")"
+    assignments = ", ".join(f"{name} = %s" for name in columns)
     sql = (
-        f"WITH entry AS (INSERT INTO {log} ({columns}) VALUES ({placeholders}) RETURNING id) "  # noqa: S608
-        f"UPDATE {auctions} SET {assignments} FROM entry WHERE {auctions}.id = %s RETURNING entry.id; "
-        "COMMIT"
+        f"WITH entries AS (INSERT INTO {log} ({', '.join(LOG_COLUMNS)}) "  # noqa: S608 (names)
+        f"VALUES {', '.join([row] * len(entries))} RETURNING id, seq), "
+        f"moved AS (UPDATE {auctions} SET {assignments} WHERE id = %s) "
+        "SELECT id, seq FROM entries; COMMIT"
     )
-    values = [getattr(entry, name) for name in LOG_COLUMNS]
+    values = [getattr(entry, name) for entry in entries for name in LOG_COLUMNS]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *moved.values(), auction_id])
-        row = cursor.fetchone()
-    return int(row[0])
+        cursor.execute(sql, [*values, *(getattr(auction, name) for name in columns), auction.pk])
+        ids = {seq: pk for pk, seq in cursor.fetchall()}
+    return [int(ids[entry.seq]) for entry in entries]
 
 
 def close_auction(*, auction_id: int, actor: Any = None, now: datetime.datetime | None = None) -> Auction:
