@@ -6,12 +6,14 @@ published result (winner's pseudonym and price) without a reload."""
 from __future__ import annotations
 
 import datetime
+import io
 import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
@@ -107,3 +109,17 @@ def test_two_bidders_watch_the_live_price_and_the_result(
         page.wait_for_selector("#auction-state >> text=已成交")
         assert page.locator("#bid-form").count() == 0  # the form went with the close, no reload
         shot(page, name)
+
+    # The winner downloads the 交易鉴证书 from the auction's page: it carries the bid log's final hash.
+    b.reload()
+    with b.expect_download() as caught:
+        b.click("#auction-certificate-link")
+    data = Path(caught.value.path()).read_bytes()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "交易鉴证书" in flat
+    assert "125.00" in flat
+    assert Auction.objects.get(pk=auction.pk).result_hash in flat
+    a.reload()  # the other bidder is no party to the deal: no certificate for them
+    a.wait_for_selector("#auction-certificate")
+    assert a.locator("#auction-certificate-link").count() == 0
