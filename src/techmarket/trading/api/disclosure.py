@@ -35,6 +35,9 @@ from techmarket.trading.models import DisclosureRequest, ListingDocument, NdaTer
 
 
 class NdaSerializer(serializers.ModelSerializer[NdaTerms]):
+    # Declared: the model field's range differs by database, and the committed schema must not.
+    version = serializers.IntegerField(read_only=True)
+
     class Meta:
         model = NdaTerms
         fields = ["id", "version", "text", "created_at"]
