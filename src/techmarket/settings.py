@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "techmarket.docking",
     "techmarket.trading",
     "techmarket.deals",
+    "techmarket.contracts",
+    "techmarket.subsidies",
+    "techmarket.statistics",
     "techmarket.portal",
 ]
 

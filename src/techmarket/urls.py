@@ -19,6 +19,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("techmarket.docking.api.urls")),
     path("", include("techmarket.trading.api.urls")),
     path("", include("techmarket.deals.api.urls")),
+    path("", include("techmarket.contracts.api.urls")),
+    path("", include("techmarket.subsidies.api.urls")),
+    path("", include("techmarket.statistics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -39,6 +42,10 @@ urlpatterns = [
     path("docking/", include("techmarket.docking.urls")),
     path("trading/", include("techmarket.trading.urls")),
     path("deals/", include("techmarket.deals.urls")),
+    path("contracts/", include("techmarket.contracts.urls")),
+    path("verify/", include("techmarket.contracts.verify_urls")),
+    path("subsidies/", include("techmarket.subsidies.urls")),
+    path("statistics/", include("techmarket.statistics.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through the platform's own login page, with its throttling and second factor.

@@ -26,3 +26,8 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("平台管理员")
     EXPERT = "expert", _("专家")
     BROKER = "broker", _("技术经纪人")
+    REGISTRAR = "registrar", _("技术合同登记员")
+
+
+# Roles held for a region (a reviewer reviews it, a registrar runs its technology contract registry).
+REGIONAL_ROLES = frozenset({Role.REVIEWER, Role.REGISTRAR})

@@ -6,12 +6,13 @@ Other apps ask :func:`principal_of` instead of reading role rows themselves, so 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from techmarket.accounts.choices import OrganisationStatus, Role
+from techmarket.accounts.choices import REGIONAL_ROLES, OrganisationStatus, Role
 from techmarket.core.choices import RegionLevel
 from techmarket.core.policy_registry import policy
 
@@ -27,6 +28,8 @@ class Principal:
     roles: frozenset[str] = frozenset()
     # Region codes the user reviews, per level: {"county": {...}, "city": {...}, "province": {...}}
     review_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Region codes of the technology contract registries (登记机构) the user works for.
+    registry_codes: frozenset[str] = frozenset()
     is_superuser: bool = False
 
     @property
@@ -47,6 +50,14 @@ class Principal:
     def is_reviewer(self) -> bool:
         return any(self.review_scopes.values())
 
+    def registers(self, chain_codes: Iterable[str]) -> bool:
+        """Whether the user is a registrar of a region on the given chain (a record's region and ancestors)."""
+        return any(code in self.registry_codes for code in chain_codes if code)
+
+    @property
+    def is_registrar(self) -> bool:
+        return bool(self.registry_codes)
+
     def all_review_codes(self) -> frozenset[str]:
         return frozenset().union(*self.review_scopes.values()) if self.review_scopes else frozenset()
 
@@ -63,12 +74,15 @@ def principal_of(user: Any) -> Principal:
         return cached
     roles: set[str] = set()
     scopes: dict[str, set[str]] = {level: set() for level in RegionLevel.values}
+    registries: set[str] = set()
     # A caller building many principals prefetches the roles (``with_principal_data``): no query here.
     prefetched = getattr(user, "_prefetched_objects_cache", {}).get("roles")
     for assignment in prefetched if prefetched is not None else user.roles.select_related("region"):
         roles.add(assignment.role)
         if assignment.role == Role.REVIEWER and assignment.region is not None:
             scopes[assignment.region.level].add(assignment.region.code)
+        if assignment.role == Role.REGISTRAR and assignment.region is not None:
+            registries.add(assignment.region.code)
     organisation = user.organisation
     principal = Principal(
         user_id=user.pk,
@@ -77,6 +91,7 @@ def principal_of(user: Any) -> Principal:
         organisation_kind=organisation.kind if organisation else "",
         roles=frozenset(roles),
         review_scopes={level: frozenset(codes) for level, codes in scopes.items() if codes},
+        registry_codes=frozenset(registries),
         is_superuser=bool(user.is_superuser),
     )
     user._techmarket_principal = principal
@@ -138,7 +153,7 @@ def can_manage_roles(principal: Principal) -> bool:
 
 def can_grant_to_new_member(principal: Principal, role: str) -> bool:
     """Roles offered when opening a colleague's account: reviewer and platform roles come from the role page."""
-    return can_grant_role(principal, role) and role not in {Role.REVIEWER, Role.PLATFORM_ADMIN}
+    return can_grant_role(principal, role) and role not in {*REGIONAL_ROLES, Role.PLATFORM_ADMIN}
 
 
 def two_factor_required(principal: Principal) -> bool:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.accounts import backends, policies, totp
-from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.accounts.choices import REGIONAL_ROLES, OrganisationKind, OrganisationStatus, Role
 from techmarket.accounts.models import (
     ApiToken,
     Organisation,
@@ -241,9 +241,9 @@ def role_grant(*, actor: Any, user: User, role: str, region: Region | None = Non
         and not policies.can_manage_members(principal, user.organisation_id or 0)
     ):
         raise NotPermitted()
-    if role == Role.REVIEWER and region is None:
+    if role in REGIONAL_ROLES and region is None:
         raise DomainError(
-            "region_required", _("审核员必须指定管辖地区。"), fields={"region": [_("请选择地区。")]}
+            "region_required", _("审核员和登记员必须指定管辖地区。"), fields={"region": [_("请选择地区。")]}
         )
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
     record_event(

@@ -1,0 +1,1 @@
+"""Statistics cells and KPI target sets."""

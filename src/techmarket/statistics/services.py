@@ -1,0 +1,1 @@
+"""Writes of the statistics app: the only place its business rules change data."""

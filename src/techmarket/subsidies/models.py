@@ -1,0 +1,1 @@
+"""Subsidy policies, runs and awards."""
