@@ -1,6 +1,6 @@
 import factory
 
-from techmarket.accounts.choices import OrganisationKind, OrganisationStatus, Role
+from techmarket.accounts.choices import REGIONAL_ROLES, OrganisationKind, OrganisationStatus, Role
 from techmarket.accounts.models import Organisation, RoleAssignment, User
 from techmarket.core.models import Region
 from techmarket.core.tests.factories import RegionFactory
@@ -48,13 +48,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 def user_with_role(
     role: str, *, region: Region | None = None, organisation: Organisation | None = None, **kwargs: object
 ) -> User:
-    """A user holding one role; reviewers get the region they review, platform roles no organisation."""
-    if organisation is None and role in {Role.REVIEWER, Role.PLATFORM_ADMIN, Role.EXPERT}:
+    """A user holding one role; reviewers and registrars get their region, platform roles no organisation."""
+    if organisation is None and role in {*REGIONAL_ROLES, Role.PLATFORM_ADMIN, Role.EXPERT}:
         kwargs.setdefault("organisation", None)
     elif organisation is not None:
         kwargs["organisation"] = organisation
     user = UserFactory(**kwargs)
-    RoleAssignment.objects.create(user=user, role=role, region=region if role == Role.REVIEWER else None)
+    RoleAssignment.objects.create(user=user, role=role, region=region if role in REGIONAL_ROLES else None)
     return user
 
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0005_remove_roleassignment_reviewer_has_region_and_more'),
+        ('accounts', '0005_registrar_role'),
         ('core', '0006_calendar_2027'),
         ('deals', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
