@@ -79,7 +79,8 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "region"], name="role_assignment_unique"),
             models.CheckConstraint(
-                condition=~models.Q(role__in=[Role.REVIEWER, Role.REGISTRAR]) | models.Q(region__isnull=False),
+                condition=~models.Q(role__in=[Role.REVIEWER, Role.REGISTRAR])
+                | models.Q(region__isnull=False),
                 name="reviewer_has_region",
             ),
         ]

@@ -5,8 +5,8 @@ Other apps ask :func:`principal_of` instead of reading role rows themselves, so 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings

@@ -112,7 +112,9 @@ class TechContract(TimeStampedModel):
     expected_output = models.DecimalField(
         _("预计新增产值（元）"), null=True, blank=True, validators=NOT_NEGATIVE, **MONEY
     )
-    signed_pdf = models.FileField(_("合同文本（PDF）"), upload_to=signed_contract_path, max_length=200, blank=True)
+    signed_pdf = models.FileField(
+        _("合同文本（PDF）"), upload_to=signed_contract_path, max_length=200, blank=True
+    )
 
     deal = models.OneToOneField(
         "deals.Deal",
@@ -134,7 +136,9 @@ class TechContract(TimeStampedModel):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
     refusal_reason = models.TextField(_("不予登记原因"), blank=True)
-    registration_number = models.CharField(_("合同登记编号"), max_length=16, null=True, blank=True, unique=True)
+    registration_number = models.CharField(
+        _("合同登记编号"), max_length=16, null=True, blank=True, unique=True
+    )
     verification_code = models.CharField(_("核验码"), max_length=32, null=True, blank=True, unique=True)
     registered_at = models.DateTimeField(_("登记时间"), null=True, blank=True, db_index=True)
     registered_by = models.ForeignKey(
@@ -152,9 +156,7 @@ class TechContract(TimeStampedModel):
         verbose_name_plural = _("技术合同")
         indexes = [models.Index(fields=["state", "seller_city_code"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(total_amount__gte=0), name="contracts_total_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="contracts_total_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -174,6 +176,9 @@ class ContractPart(models.Model):
         verbose_name = _("非技术性款项")
         verbose_name_plural = _("非技术性款项")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
 
 class RegistrationSerial(models.Model):
     """The last serial given per registry region, year and type digit: numbers are never reused."""
@@ -188,6 +193,9 @@ class RegistrationSerial(models.Model):
             models.UniqueConstraint(fields=["region_code", "year", "type_digit"], name="contracts_serial_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.region_code}{self.year}{self.type_digit}:{self.last_serial}"
+
 
 class Receipt(models.Model):
     """One payment actually received (实际到账), with its bank slip; counts once the registry confirms it."""
@@ -200,7 +208,9 @@ class Receipt(models.Model):
     amount = models.DecimalField(_("到账金额（元）"), validators=NOT_NEGATIVE, **MONEY)
     payer = models.CharField(_("付款方"), max_length=200)
     bank_reference = models.CharField(_("银行流水号"), max_length=64)
-    evidence = models.FileField(_("到账凭证（PDF）"), upload_to=receipt_evidence_path, max_length=200, blank=True)
+    evidence = models.FileField(
+        _("到账凭证（PDF）"), upload_to=receipt_evidence_path, max_length=200, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -229,6 +239,9 @@ class Receipt(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="contracts_receipt_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.amount}"
+
 
 class Amendment(models.Model):
     """A registered change of the certified amount (补充协议), the only way receipts may exceed it."""
@@ -238,7 +251,9 @@ class Amendment(models.Model):
         _("状态"), max_length=16, choices=AmendmentState.choices, default=AmendmentState.SUBMITTED
     )
     new_total_amount = models.DecimalField(_("变更后合同金额（元）"), validators=NOT_NEGATIVE, **MONEY)
-    new_certified_amount = models.DecimalField(_("变更后核定技术交易额（元）"), validators=NOT_NEGATIVE, **MONEY)
+    new_certified_amount = models.DecimalField(
+        _("变更后核定技术交易额（元）"), validators=NOT_NEGATIVE, **MONEY
+    )
     reason = models.TextField(_("变更原因"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
@@ -254,3 +269,6 @@ class Amendment(models.Model):
         ordering = ["contract_id", "filed_at", "id"]
         verbose_name = _("合同变更")
         verbose_name_plural = _("合同变更")
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.new_certified_amount}"

@@ -20,7 +20,7 @@ def test_role_page_and_verification_queue_are_the_platform_admins(
         assert {role for role in ROLES if check(principal_of(cast[role]))} == {"platform_admin"}
 
 
-def test_new_members_are_offered_the_roles_the_actor_may_grant_but_reviewer_and_platform(
+def test_new_members_are_offered_the_roles_the_actor_may_grant_but_regional_and_platform(
     regions, reviewers, organisation, applicant
 ):
     cast = build_cast(regions, reviewers, organisation, applicant)
@@ -33,5 +33,9 @@ def test_new_members_are_offered_the_roles_the_actor_may_grant_but_reviewer_and_
         for role in ("org_admin", "platform_admin", "applicant")
     }
     assert offered["org_admin"] == {Role.APPLICANT, Role.ENTERPRISE, Role.BROKER}
-    assert offered["platform_admin"] == set(Role.values) - {Role.REVIEWER, Role.PLATFORM_ADMIN}
+    assert offered["platform_admin"] == set(Role.values) - {
+        Role.REVIEWER,
+        Role.REGISTRAR,
+        Role.PLATFORM_ADMIN,
+    }
     assert offered["applicant"] == set()
