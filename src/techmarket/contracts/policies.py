@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from techmarket.accounts.policies import Principal
 from techmarket.contracts.models import TechContract
+from techmarket.core.policy_registry import policy
 
 
 def seller_chain(contract: TechContract) -> list[str]:
@@ -24,6 +25,7 @@ def seller_chain(contract: TechContract) -> list[str]:
 
 
 def party_organisation_ids(contract: TechContract) -> set[int]:
+    """The organisations on the contract: seller, buyer (when on the platform) and agency."""
     return {
         org_id
         for org_id in (
@@ -37,7 +39,9 @@ def party_organisation_ids(contract: TechContract) -> set[int]:
 
 def is_party(principal: Principal, contract: TechContract) -> bool:
     """A user of the seller, the buyer or the agency organisation."""
-    return principal.organisation_id is not None and principal.organisation_id in party_organisation_ids(contract)
+    return principal.organisation_id is not None and principal.organisation_id in party_organisation_ids(
+        contract
+    )
 
 
 def is_registry(principal: Principal, contract: TechContract) -> bool:
@@ -45,7 +49,9 @@ def is_registry(principal: Principal, contract: TechContract) -> bool:
     return principal.registers(seller_chain(contract))
 
 
+@policy
 def can_view_contract(principal: Principal, contract: TechContract) -> bool:
+    """The contract's page, its parts, receipts, certificate and history."""
     return principal.is_authenticated and (is_party(principal, contract) or is_registry(principal, contract))
 
 
@@ -59,5 +65,9 @@ def visible_q(principal: Principal) -> Q:
         q |= Q(seller_organisation_id=org) | Q(buyer_organisation_id=org) | Q(agency_organisation_id=org)
     if principal.registry_codes:
         codes = list(principal.registry_codes)
-        q |= Q(seller_county_code__in=codes) | Q(seller_city_code__in=codes) | Q(seller_province_code__in=codes)
+        q |= (
+            Q(seller_county_code__in=codes)
+            | Q(seller_city_code__in=codes)
+            | Q(seller_province_code__in=codes)
+        )
     return q
