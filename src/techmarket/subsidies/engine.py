@@ -26,7 +26,7 @@ import json
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -573,7 +573,7 @@ def _money_fact(facts: Mapping[str, Any], name: str, *, default: Decimal | None 
         raise _Refused("fact_negative", fact=name, value=str(value))
     if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
         raise _Refused("fact_too_precise", fact=name, value=str(value))
-    return amount
+    return amount.quantize(FEN)
 
 
 def _int_fact(facts: Mapping[str, Any], name: str, *, default: int | None = None) -> int:
@@ -786,7 +786,7 @@ def _share_check(rule: Mapping[str, Any], claim: Claim) -> Check:
         "net_income": str(income),
         "inventors_reward": str(reward),
         "min_share": str(minimum),
-        "required": str(required),
+        "required": str(required.quantize(FEN, rounding=ROUND_CEILING)),
         "share": None if share is None else str(share),
         "passed": passed,
     }
