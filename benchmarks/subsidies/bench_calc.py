@@ -1,10 +1,11 @@
+# ruff: noqa: S311, S603 (a benchmark: seeded pseudo-random data; it runs the project's own programs)
 """``make bench-subsidies``: ``techmarket subsidy-calc`` on 1,000,000 generated contracts, against reading
 the same CSV file alone with the ``csv`` module, in the same run.
 
 1. Generates ``BENCH_ROWS`` (default 1,000,000) seeded contract rows (``BENCH_SEED``, default 2017) into a
    CSV in a temporary directory: 20,000 sellers and 50,000 buyers, 70 % of them in Yueyang (430600 and
    its districts/counties), the rest elsewhere in Hunan, in Beijing or abroad; the five contract types;
-   amounts from 1,000 to 1,500,000 yuan with 2 decimals; 95 % in the computed year (2018), 5 % in 2017.
+   amounts log-normal around 100,000 yuan (1,000 to 5,000,000) with 2 decimals; 95 % in the computed year (2018), 5 % in 2017.
 2. Runs each measured program in its own child process, each wrapped by a small Python process that
    reports the wall time and the child's peak resident memory (``ru_maxrss`` of ``RUSAGE_CHILDREN``):
 
@@ -88,9 +89,12 @@ def generate(path: Path, rows: int, seed: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for number in range(rows):
-            seller = sellers[int(rng.paretovariate(1.2)) % len(sellers)] if number % 2 else rng.choice(sellers)
+            seller = (
+                sellers[int(rng.paretovariate(1.2)) % len(sellers)] if number % 2 else rng.choice(sellers)
+            )
             buyer = rng.choice(buyers)
-            fen = rng.randint(100_000, 150_000_000)
+            # amounts log-normal around 100,000 yuan (1,000 to 5,000,000), to the fen
+            fen = int(min(max(rng.lognormvariate(11.5, 1.2), 1_000), 5_000_000) * 100)
             writer.writerow(
                 [
                     f"C{number:08d}",
