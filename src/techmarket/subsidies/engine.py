@@ -304,7 +304,7 @@ def _contract_award(
         "contract_ids": [i for _, tally in parts for i in tally.ids][:ids_limit],
         "contract_ids_complete": count <= ids_limit,
         "contract_ids_checksum": f"{sum(tally.digest for _, tally in parts):x}",
-        "base_by_type": {kind: str(tally.total) for kind, tally in parts},
+        "base_by_type": {kind: str(tally.total.quantize(FEN)) for kind, tally in parts},
         "contracts_by_type": {kind: tally.count for kind, tally in parts},
         "base": str(base),
         "threshold": str(threshold),

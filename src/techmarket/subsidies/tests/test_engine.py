@@ -114,7 +114,7 @@ def test_licence_counts_as_transfer_where_the_policy_says():
     awards = by_key(result)
     assert awards[("s1", "seller_dev_transfer")].final_award == D("10000.00")
     assert awards[("b1", "buyer_dev_transfer")].final_award == D("20000.00")
-    assert awards[("s1", "seller_dev_transfer")].trail["base_by_type"] == {"license": "500000"}
+    assert awards[("s1", "seller_dev_transfer")].trail["base_by_type"] == {"license": "500000.00"}
 
 
 def test_licence_not_counted_without_the_flag():
