@@ -192,6 +192,9 @@ def _year(text: str) -> int | None:
 
 def _amount(text: str) -> Decimal | None:
     """A received amount: a non-negative number of yuan with at most 2 decimals (thousands commas allowed)."""
+    whole, dot, decimals = text.partition(".")
+    if whole.isascii() and whole.isdigit() and (not dot or (decimals.isdigit() and len(decimals) <= 2)):
+        return Decimal(text)  # the usual case, checked by its text: 1234 or 1234.5 or 1234.56
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -44,7 +44,7 @@ FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 #: How many contract ids an award's trail lists; beyond it the trail keeps the count, the sum and an
 #: order-independent checksum of all the ids (so a checker re-filtering the facts can confirm the set).
-TRAIL_IDS_LIMIT = 200
+TRAIL_IDS_LIMIT = 50
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -473,8 +473,9 @@ def compute(
         for award in awards:
             final = Decimal(_fen(award.capped_award) * pool_fen // total_fen) / 100
             final = final.quantize(FEN)
-            trail = dict(award.trail)
-            trail["scaling"] = {
+            # the trail is the engine's own dict, made for this award: record the scaling in place
+            trail = award.trail
+            trail["scaling"] = {  # type: ignore[index]
                 "factor": str(factor),
                 "formula": "floor_fen(capped × pool / total_before_scaling)",
                 "pool": str(pool),
