@@ -15,7 +15,8 @@ the same CSV file alone with the ``csv`` module, in the same run.
    - **subsidy-calc**: ``techmarket subsidy-calc --policy yueyang-2017 --year 2018 --budget 20000000
      --contracts FILE --out awards.csv``.
 
-   Each is run ``BENCH_REPEAT`` times (default 3); the table gives the best and the median.
+   Each is run ``BENCH_REPEAT`` times (default 3); the table gives the best and the median. Then the
+   calculator runs once more with ``--trail`` (every award's trail kept and written as JSON).
 3. Rewrites its block of ``docs/benchmarks.md`` (between the ``subsidy-calc`` markers) and prints it.
 """
 
@@ -177,12 +178,19 @@ def main() -> None:
             for name, argv in programs.items():
                 runs[name].append(measure(argv, env))
                 print(f"round {round_number + 1} {name}: {runs[name][-1]['seconds']:.2f} s", flush=True)
+        # once: the same with the full trail kept and written as JSON (--trail)
+        trail_file = Path(tmp) / "trail.json"
+        runs["calc_trail"] = [measure([*programs["calc"], "--trail", str(trail_file)], env)]
+        trail_mib = trail_file.stat().st_size / 1024 / 1024
+        print(f"with --trail: {runs['calc_trail'][0]['seconds']:.2f} s", flush=True)
         output = runs["calc"][-1]["stdout"]
         with (Path(tmp) / "awards.csv").open(encoding="utf-8", newline="") as handle:
             awards = sum(1 for _ in handle) - 1
     load_after = os.getloadavg()
     figures = {name: summary(items) for name, items in runs.items()}
-    block = report(rows, seed, size_mib, repeat, figures, output, awards, started, load_before, load_after)
+    block = report(
+        rows, seed, size_mib, repeat, figures, output, awards, started, load_before, load_after, trail_mib
+    )
     print(block)
     text = DOC.read_text(encoding="utf-8")
     if BEGIN in text and END in text:
@@ -204,8 +212,10 @@ def report(
     started: datetime.datetime,
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
+    trail_mib: float,
 ) -> str:
     base, startup, calc = figures["baseline"], figures["startup"], figures["calc"]
+    with_trail = figures["calc_trail"]
     total = next((line for line in output.splitlines() if "合计" in line and "获补助" in line), "")
     factor = next((line for line in output.splitlines() if "缩放系数" in line), "")
     lines = [
@@ -230,6 +240,9 @@ def report(
         f"| **`subsidy-calc`, {rows:,} rows** | **{calc['best_s']:.2f} s** | {calc['median_s']:.2f} s |"
         f" **{calc['peak_mib']:.0f} MiB** | {calc['best_s'] / base['best_s']:.1f}× time,"
         f" {calc['peak_mib'] / base['peak_mib']:.1f}× memory |",
+        f"| `subsidy-calc … --trail` (full trail kept and written: {trail_mib:.0f} MiB of JSON), once |"
+        f" {with_trail['best_s']:.2f} s | — | {with_trail['peak_mib']:.0f} MiB |"
+        f" {with_trail['best_s'] / base['best_s']:.1f}× time |",
         "",
         f"- Per row: baseline {base['best_s'] / rows * 1e6:.2f} µs; calculator"
         f" {(calc['best_s'] - startup['best_s']) / rows * 1e6:.2f} µs after start-up"
