@@ -93,6 +93,7 @@ FILER_TRANSITIONS = frozenset({"create", "submit", "withdraw"})
 
 
 def is_seller_filer(principal: Principal, contract: TechContract) -> bool:
+    """A filer (applicant, org_admin, enterprise) of the seller organisation."""
     return (
         principal.is_authenticated
         and principal.organisation_id is not None
@@ -102,6 +103,7 @@ def is_seller_filer(principal: Principal, contract: TechContract) -> bool:
 
 
 def is_agent(principal: Principal, contract: TechContract) -> bool:
+    """A broker or administrator of the agency named on the contract."""
     return (
         principal.is_authenticated
         and contract.agency_organisation_id is not None
@@ -116,6 +118,7 @@ def may_file(principal: Principal, contract: TechContract) -> bool:
 
 
 def files_for_own_organisation(principal: Principal) -> bool:
+    """May file contracts with the principal's own organisation as seller."""
     return (
         principal.is_authenticated
         and principal.organisation_id is not None
@@ -124,12 +127,38 @@ def files_for_own_organisation(principal: Principal) -> bool:
 
 
 def files_as_agency(principal: Principal) -> bool:
+    """May file contracts for sellers that authorise the principal's agency."""
     return (
         principal.is_authenticated
         and principal.organisation_id is not None
         and principal.organisation_kind == OrganisationKind.AGENCY
         and bool(AGENT_ROLES & principal.roles)
     )
+
+
+def filer_q(principal: Principal) -> Q:
+    """The contracts the principal files (the same rule as :func:`may_file`), as one filter."""
+    q = Q(pk__in=[])
+    org = principal.organisation_id
+    if not principal.is_authenticated or org is None:
+        return q
+    if FILER_ROLES & principal.roles:
+        q |= Q(seller_organisation_id=org)
+    if AGENT_ROLES & principal.roles:
+        q |= Q(agency_organisation_id=org)
+    return q
+
+
+@policy
+def can_file_from_deal(principal: Principal, deal: Any) -> bool:
+    """办理技术合同登记 from a deal: the deal's seller side — the seller's filers, or the broker organisation
+    named on the deal (its brokers and administrators)."""
+    org = principal.organisation_id
+    if not principal.is_authenticated or org is None:
+        return False
+    if org == deal.seller_organisation_id and FILER_ROLES & principal.roles:
+        return True
+    return org == deal.broker_organisation_id and bool(AGENT_ROLES & principal.roles)
 
 
 @policy

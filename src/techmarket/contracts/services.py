@@ -158,6 +158,7 @@ def parse_money(
 def parse_date(
     value: Any, name: str, errors: Errors, *, required: bool = True, label: str = ""
 ) -> datetime.date | None:
+    """A date written ``YYYY-MM-DD`` (or a date); None (and an error when required) if blank or bad."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -638,15 +639,7 @@ def contract_update(
 def draft_from_deal(*, actor: User, deal: Any) -> TechContract:
     """A draft prefilled from a deal of the trading floor (parties, price ×10000 yuan, kind, agency): by
     the deal's seller side (its filers, or the deal's broker organisation). One live contract per deal."""
-    principal = principal_of(actor)
-    org = principal.organisation_id
-    own_seller = org == deal.seller_organisation_id and policies.files_for_own_organisation(principal)
-    broker = (
-        org is not None
-        and org == deal.broker_organisation_id
-        and bool(policies.AGENT_ROLES & principal.roles)
-    )
-    if not (own_seller or broker):
+    if not policies.can_file_from_deal(principal_of(actor), deal):
         raise NotPermitted(_("只有成交的卖方（或其技术经纪机构）可以办理技术合同登记。"))
     seller = deal.seller_organisation
     buyer = deal.buyer_organisation
@@ -721,6 +714,7 @@ def contract_withdraw(*, actor: User, contract: TechContract, reason: str = "") 
 
 
 def contract_start_review(*, actor: User, contract: TechContract) -> TechContract:
+    """开始审查: the registry takes a submitted contract."""
     with transaction.atomic():
         locked = _lock(contract)
         _require(locked, "start_review", actor)
@@ -774,6 +768,7 @@ def next_serial(region_code: str, year: int, type_digit: str) -> int:
 
 
 def new_verification_code() -> str:
+    """A random code of 16 unambiguous characters, not used by any other certificate."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not TechContract.objects.filter(verification_code=code).exists():
@@ -801,8 +796,7 @@ def contract_register(
             errors = Errors()
             corrected = parse_money(certified_amount, "certified_amount", errors, label=_("核定技术交易额"))
             errors.raise_if_any()
-            assert corrected is not None
-            if corrected > locked.total_amount:
+            if corrected is None or corrected > locked.total_amount:
                 message = _("核定技术交易额不能超过合同总金额 %(total)s 元。") % {
                     "total": locked.total_amount
                 }
@@ -837,3 +831,27 @@ def contract_register(
             },
             data=data,
         )
+
+
+def contract_transition(
+    *, actor: User, contract: TechContract, name: str, reason: str = "", **more: Any
+) -> TechContract:
+    """Fire a transition by name (pages and the API): the same services as above."""
+    if name == "submit":
+        return contract_submit(actor=actor, contract=contract)
+    if name == "withdraw":
+        return contract_withdraw(actor=actor, contract=contract, reason=reason)
+    if name == "start_review":
+        return contract_start_review(actor=actor, contract=contract)
+    if name == "return":
+        return contract_return(actor=actor, contract=contract, reason=reason)
+    if name == "refuse":
+        return contract_refuse(actor=actor, contract=contract, reason=reason)
+    if name == "register":
+        return contract_register(
+            actor=actor,
+            contract=contract,
+            certified_amount=more.get("certified_amount"),
+            correction_reason=more.get("correction_reason") or reason,
+        )
+    raise InvalidTransition(_("未知的操作：%(name)s") % {"name": name})
