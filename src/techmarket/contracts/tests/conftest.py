@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from techmarket.contracts.tests.helpers import build_people
+from techmarket.trading.tests.conftest import frozen, world
+
+__all__ = ["frozen", "world"]
 
 
 @pytest.fixture
