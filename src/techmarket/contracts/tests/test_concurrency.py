@@ -60,7 +60,9 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(regions, orga
     registrars = [people["registrar"]] + [
         user_with_role(Role.REGISTRAR, region=regions["city"]) for _ in range(THREADS - 1)
     ]
-    contracts = [in_state(people, S.UNDER_REVIEW, signed_on=f"2026-03-{day:02d}") for day in range(1, THREADS + 1)]
+    contracts = [
+        in_state(people, S.UNDER_REVIEW, signed_on=f"2026-03-{day:02d}") for day in range(1, THREADS + 1)
+    ]
     results = _in_threads(
         THREADS, lambda i: services.contract_register(actor=registrars[i], contract=contracts[i])
     )
