@@ -800,7 +800,9 @@ def world(regions, reviewers, organisation, applicant):
         "contract_draft": contract_draft,
         "contract_registered": contract_registered,
         "platform_admin": trading_admin,
-        "other_registrar": user_with_role(Role.REGISTRAR, region=regions["other_city"], username="registrar2"),
+        "other_registrar": user_with_role(
+            Role.REGISTRAR, region=regions["other_city"], username="registrar2"
+        ),
         "open_listing": open_listing,
         "draft_listing": draft_listing,
         "listing_document": listing_document,
