@@ -79,8 +79,10 @@ def minimal_pdf() -> bytes:
     return body + xref + f"trailer<</Size 4/Root 1 0 R>>\nstartxref\n{len(body)}\n%%EOF\n".encode()
 
 
-def _registrar(rng: random.Random, people: DemoPeople) -> User:
+def _registrar(rng: random.Random, people: DemoPeople, region: Region) -> User:
     bureau = people.accounts["demo-city"].organisation
+    if bureau is None:  # pragma: no cover - the demo's reviewers belong to their bureaus
+        bureau = people.admin.organisation or people.organisations[0]
     user = account_services.member_create(
         actor=people.admin,
         organisation=bureau,
@@ -90,9 +92,7 @@ def _registrar(rng: random.Random, people: DemoPeople) -> User:
         email=f"{REGISTRAR}@{DEMO_EMAIL_DOMAIN}",
         roles=[],
     )
-    account_services.role_grant(
-        actor=people.admin, user=user, role=Role.REGISTRAR, region=Region.objects.get(code=REGISTRY_CODE)
-    )
+    account_services.role_grant(actor=people.admin, user=user, role=Role.REGISTRAR, region=region)
     people.accounts[REGISTRAR] = user
     return user
 
@@ -127,12 +127,15 @@ def seed(rng: random.Random, people: DemoPeople, sold_auction: int | None = None
     made = DemoContracts()
     if "demo-city" not in people.accounts or "demo-applicant" not in people.accounts:
         return made
-    registrar = _registrar(rng, people)
     filer = people.accounts["demo-applicant"]
-    buyer = people.accounts["demo-enterprise"].organisation
-    seller_chain = filer.organisation.region.chain_codes().values()
-    if REGISTRY_CODE not in seller_chain:  # a demo whose university is not in Wuhan: no registry work
+    enterprise = people.accounts.get("demo-enterprise")
+    buyer = enterprise.organisation if enterprise is not None else None
+    seller = filer.organisation
+    if (
+        seller is None or buyer is None or REGISTRY_CODE not in seller.region.chain_codes().values()
+    ):  # a demo whose university is not in Wuhan: no registry work
         return made
+    registrar = _registrar(rng, people, wuhan)
     for state, title, subtype, total, parts, day in PLAN:
         contract = services.contract_create(
             actor=filer,

@@ -81,7 +81,10 @@ class ContractForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subtype"].choices = _blank(list(ContractSubtype.choices))
+        choice_fields: dict[str, Any] = self.fields
+        choice_fields["subtype"].choices = _blank(
+            [(value, str(label)) for value, label in ContractSubtype.choices]
+        )
         for name, list_name in (
             ("seller_entity_type", "entity_types"),
             ("buyer_entity_type", "entity_types"),
@@ -89,13 +92,13 @@ class ContractForm(forms.Form):
             ("ip_type", "ip_types"),
             ("plan_source", "plan_sources"),
         ):
-            self.fields[name].choices = _blank(codes.choices(list_name))
-        self.fields["buyer_country_code"].choices = codes.choices("countries")
+            choice_fields[name].choices = _blank(codes.choices(list_name))
+        choice_fields["buyer_country_code"].choices = codes.choices("countries")
         if sellers:
-            self.fields["seller_organisation"].choices = sellers
+            choice_fields["seller_organisation"].choices = sellers
         else:
             del self.fields["seller_organisation"]
-        self.fields["brokered_contract"].choices = [("", "——"), *(brokerable or [])]
+        choice_fields["brokered_contract"].choices = [("", "——"), *(brokerable or [])]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

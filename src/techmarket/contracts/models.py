@@ -10,6 +10,7 @@ registry's queue, visibility and statistics filter without joins.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -27,7 +28,7 @@ from techmarket.contracts.choices import (
 )
 from techmarket.core.models import Region, TimeStampedModel
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 

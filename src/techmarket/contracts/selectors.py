@@ -132,7 +132,7 @@ def brokerable(principal: Principal, exclude: int | None = None) -> QuerySet[Tec
     return (
         TechContract.objects.filter(policies.visible_q(principal))
         .exclude(state__in=(ContractState.REFUSED, ContractState.WITHDRAWN))
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
         .order_by("-id")
     )
 

@@ -390,7 +390,7 @@ def _pdf(upload: UploadedFile) -> UploadedFile:
         check_upload(upload, kinds=(PDF,), max_bytes=MAX_PDF_BYTES)
     except DomainError as error:
         raise DomainError(error.code, error.message, fields={"signed_pdf": [str(error.message)]}) from None
-    problem = pdf_problem(upload)  # type: ignore[arg-type]
+    problem = pdf_problem(upload)
     if problem is not None:
         message = _("合同文本须为可打开、未加密的 PDF 文件。")
         raise DomainError("signed_pdf_invalid", message, fields={"signed_pdf": [message]})
@@ -443,7 +443,7 @@ def _refuse_deal_taken(deal_id: int | None, exclude: int | None = None) -> None:
     other = (
         TechContract.objects.filter(deal_id=deal_id)
         .exclude(state__in=DEAD_STATES)
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
         .first()
     )
     if other is not None:
@@ -512,7 +512,7 @@ def _brokered(principal: Principal, data: Mapping[str, Any], subtype: str, own_p
     found = (
         TechContract.objects.filter(policies.visible_q(principal), pk=pk)
         .exclude(state__in=DEAD_STATES)
-        .exclude(pk=own_pk)
+        .exclude(pk=own_pk or 0)
         .exists()
     )
     if not found:
