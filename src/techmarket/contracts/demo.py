@@ -131,9 +131,10 @@ def seed(rng: random.Random, people: DemoPeople, sold_auction: int | None = None
     enterprise = people.accounts.get("demo-enterprise")
     buyer = enterprise.organisation if enterprise is not None else None
     seller = filer.organisation
-    if (
-        seller is None or buyer is None or REGISTRY_CODE not in seller.region.chain_codes().values()
-    ):  # a demo whose university is not in Wuhan: no registry work
+    wuhan = Region.objects.filter(code=REGISTRY_CODE).first()
+    if seller is None or buyer is None or wuhan is None:
+        return made
+    if REGISTRY_CODE not in seller.region.chain_codes().values():  # a university outside Wuhan: no work
         return made
     registrar = _registrar(rng, people, wuhan)
     for state, title, subtype, total, parts, day in PLAN:
