@@ -509,6 +509,8 @@ def _brokered(principal: Principal, data: Mapping[str, Any], subtype: str, own_p
         pk = int(value)
     except (TypeError, ValueError):
         raise DomainError("invalid_contract", message, fields={"brokered_contract": [message]}) from None
+    if not 0 < pk < 2**31:
+        raise DomainError("invalid_contract", message, fields={"brokered_contract": [message]})
     found = (
         TechContract.objects.filter(policies.visible_q(principal), pk=pk)
         .exclude(state__in=DEAD_STATES)
@@ -529,6 +531,8 @@ def _buyer_organisation(data: Mapping[str, Any]) -> Organisation | None:
         pk = int(value)
     except (TypeError, ValueError):
         raise DomainError("invalid_contract", message, fields={"buyer_organisation": [message]}) from None
+    if not 0 < pk < 2**31:
+        raise DomainError("invalid_contract", message, fields={"buyer_organisation": [message]})
     organisation = account_selectors.organisations_by_id([pk]).first()
     if organisation is None:
         raise DomainError("invalid_contract", message, fields={"buyer_organisation": [message]})

@@ -10,6 +10,8 @@ from rest_framework import serializers
 
 from techmarket.contracts.models import ContractPart, TechContract
 
+MAX_ID = 2**31 - 1  # ids beyond it name nothing (and would overflow an SQLite integer)
+
 
 class ContractPartSerializer(serializers.ModelSerializer[ContractPart]):
     class Meta:
@@ -112,9 +114,15 @@ class ContractWriteSerializer(serializers.Serializer[Any]):
     """The 技术合同登记表's fields (on update, only those given change); codes from the national lists."""
 
     seller_organisation = serializers.IntegerField(
-        required=False, allow_null=True, help_text="An agency filing for a seller that authorises it."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="An agency filing for a seller that authorises it.",
     )
-    buyer_organisation = serializers.IntegerField(required=False, allow_null=True)
+    buyer_organisation = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     title = serializers.CharField(max_length=250, required=False)
     subtype = serializers.CharField(max_length=40, required=False)
     seller_entity_type = serializers.CharField(max_length=16, required=False)
@@ -134,7 +142,9 @@ class ContractWriteSerializer(serializers.Serializer[Any]):
         max_length=32, required=False, allow_blank=True, allow_null=True
     )
     expected_output = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    brokered_contract = serializers.IntegerField(required=False, allow_null=True)
+    brokered_contract = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     parts = PartWriteSerializer(many=True, required=False)
     payment_plan = PaymentWriteSerializer(many=True, required=False)
 
@@ -151,4 +161,4 @@ class SignedPdfSerializer(serializers.Serializer[Any]):
 
 
 class DraftFromDealSerializer(serializers.Serializer[Any]):
-    deal = serializers.IntegerField(min_value=1)
+    deal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
