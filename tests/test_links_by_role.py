@@ -15,12 +15,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from techmarket.accounts.choices import Role
 from techmarket.accounts.policies import principal_of
-from techmarket.accounts.tests.factories import PASSWORD, UserFactory
+from techmarket.accounts.tests.factories import PASSWORD, UserFactory, user_with_role
 from techmarket.achievements import policies as achievement_policies
 from techmarket.achievements.choices import AchievementState as S
 from techmarket.achievements.tests.cast import ROLES, build_cast
 from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.contracts import policies as contract_policies
 from techmarket.conversations import policies as conversation_policies
 from techmarket.deals import policies as deal_policies
 from techmarket.demands import policies as demand_policies
@@ -32,7 +34,7 @@ from techmarket.trading import policies as trading_policies
 
 pytestmark = pytest.mark.django_db
 
-ALL_ROLES = (*ROLES, "superuser")
+ALL_ROLES = (*ROLES, "superuser", "registrar")
 # Menu entries whose page refuses everyone else.
 NAV_GATED = (
     "achievements:review_queue",
@@ -50,6 +52,8 @@ NAV_OFFERED = {
     "trading:mine": trading_policies.can_see_own_listings,
     "deals:mine": deal_policies.can_list_negotiations,
     "trading:review_queue": trading_policies.can_review_listings,
+    "contracts:mine": contract_policies.can_list_contracts,
+    "contracts:queue": contract_policies.can_review_contracts,
 }
 
 
@@ -57,6 +61,7 @@ NAV_OFFERED = {
 def cast(regions, reviewers, organisation, applicant) -> dict[str, Any]:
     people = build_cast(regions, reviewers, organisation, applicant)
     people["superuser"] = UserFactory(is_superuser=True, is_staff=True, organisation=None, username="root")
+    people["registrar"] = user_with_role(Role.REGISTRAR, region=regions["city"], username="registrar")
     return people
 
 
@@ -215,3 +220,29 @@ def test_auction_page_links(role, cast, regions, reviewers, applicant):
         reverse("trading:auction_detail", args=[auction.pk]),
         [reverse("trading:auction_registrations", args=[auction.pk])],
     )
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_contract_page_links(role, cast, regions, applicant):
+    from techmarket.accounts.tests.factories import OrganisationFactory
+    from techmarket.contracts.tests import helpers as contract_helpers
+
+    client = client_for(cast[role])
+    people = {
+        "filer": applicant,
+        "registrar": cast["registrar"],
+        "buyer": OrganisationFactory(region=regions["other_county"], name="买方公司"),
+    }
+    draft = contract_helpers.draft(people)
+    registered = contract_helpers.in_state(people, "registered", signed_on="2026-03-02")
+    assert_links_match_pages(role, client, reverse("contracts:mine"), [reverse("contracts:create")])
+    for contract in (draft, registered):
+        assert_links_match_pages(
+            role,
+            client,
+            reverse("contracts:detail", args=[contract.pk]),
+            [
+                reverse("contracts:edit", args=[contract.pk]),
+                reverse("contracts:certificate", args=[contract.pk]),
+            ],
+        )

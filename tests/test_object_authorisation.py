@@ -35,6 +35,7 @@ from techmarket.accounts.tests.factories import OrganisationFactory, user_with_r
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.contracts.tests import helpers as contract_helpers
 from techmarket.conversations import services as conversation_services
 from techmarket.conversations.models import Thread
 from techmarket.core.models import CalendarDay
@@ -67,7 +68,9 @@ SECRET_LISTING = "受限成果挂牌的内部名称"
 SECRET_LISTING_DETAIL = "挂牌保密信息：最低可接受价"
 SECRET_TERMS = "只给洽谈双方看的分期付款条件"
 SECRET_OBJECTION = "只给管理员和成果方看的异议证据"
+SECRET_CONTRACT = "只给合同双方和登记机构看的储能电池技术转让合同"
 SECRETS = (
+    SECRET_CONTRACT,
     SECRET_LISTING,
     SECRET_LISTING_DETAIL,
     SECRET_OBJECTION,
@@ -97,6 +100,7 @@ OBJECT_PARAMETERS = {
     "document_id",
     "request_id",
     "rule_id",
+    "deal_id",
 }
 # Routes that name an object nobody's audience limits (public reference data, the public catalogues)
 # or no stored object at all; each says why.
@@ -108,6 +112,8 @@ PUBLIC = {
     "api:dealnotice-detail": "成交公告 are public (a 受限 listing's notice shows only its public fields)",
     "accounts:password_reset_confirm": "a signed reset link, not a stored object",
     "accounts:activate": "a signed registration link, not a stored object",
+    "verify:check": "the public check of a registration certificate: valid or not, the number, type, date, "
+    "registry and certified amount, masked party names (tests in contracts/tests/test_pages_api.py)",
 }
 # Not the platform's own routes.
 IGNORED_PREFIXES = ("admin/", "i18n/", "api/v1/schema/", "api/v1/docs/", "static/")
@@ -290,8 +296,55 @@ def _deal(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["deal"].pk}
 
 
+# Technology contracts (issue 11): their parties (seller, buyer, agency) and the registry of the seller's
+# region chain only — not reviewers, platform administrators, other registries, brokers or the public.
+CONTRACT_OUTSIDERS = (
+    "broker",
+    "outsider_enterprise",
+    "other_applicant",
+    "other_city_reviewer",
+    "platform_admin",
+    "other_registrar",
+    "anonymous",
+)
+
+
+def _contract_draft(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["contract_draft"].pk}
+
+
+def _contract_registered(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["contract_registered"].pk}
+
+
+def _contract_cases() -> dict[str, list[Case]]:
+    both = [Case(_contract_draft, CONTRACT_OUTSIDERS), Case(_contract_registered, CONTRACT_OUTSIDERS)]
+    return {
+        "contracts:detail": both,
+        "contracts:edit": both,
+        "contracts:certificate": both,
+        "contracts:transition": [
+            Case(lambda w, n=name: {**_contract_draft(w), "name": n}, CONTRACT_OUTSIDERS)
+            for name in ("submit", "withdraw")
+        ]
+        + [
+            Case(lambda w, n=name: {**_contract_registered(w), "name": n}, CONTRACT_OUTSIDERS)
+            for name in ("register", "refuse")
+        ],
+        "contracts:from_deal": [Case(lambda w: {"deal_id": w["deal"].pk}, NEGOTIATION_OUTSIDERS)],
+        "api:contract-detail": both,
+        "api:contract-certificate": both,
+        "api:contract-signed-pdf": both,
+        "api:contract-transition": [
+            Case(lambda w, n=name: {**_contract_draft(w), "transition": n}, CONTRACT_OUTSIDERS)
+            for name in ("submit", "withdraw", "start_review")
+        ],
+    }
+
+
 CASES: dict[str, list[Case]] = {
     **_disclosure_cases(),
+    **_contract_cases(),
     # Trading: a draft listing (its organisation's and administrators' only), a 受限 listing in notice
     # (public, but only its public fields; its changes are the seller's and administrators'), an objection
     # (administrators, the seller, the filer), an agency authorisation and a calendar day.
@@ -731,7 +784,25 @@ def world(regions, reviewers, organisation, applicant):
     )
     auction = auction_for(auction_listing, admin=trading_admin)
     registration = trading_services.registration_apply(actor=buyer_user(county), auction=auction)
+    # Technology contracts of the owning organisation: a draft and a registered one (the first city's
+    # registry), with a buyer organisation none of the outsiders belongs to.
+    contract_buyer = OrganisationFactory(region=regions["other_county"], name="储能电池买方公司")
+    contract_people = {
+        "filer": applicant,
+        "registrar": user_with_role(Role.REGISTRAR, region=regions["city"], username="registrar"),
+        "buyer": contract_buyer,
+    }
+    contract_draft = contract_helpers.draft(contract_people, title=SECRET_CONTRACT)
+    contract_registered = contract_helpers.in_state(
+        contract_people, "registered", title=SECRET_CONTRACT, signed_on="2026-03-02"
+    )
     return {
+        "contract_draft": contract_draft,
+        "contract_registered": contract_registered,
+        "platform_admin": trading_admin,
+        "other_registrar": user_with_role(
+            Role.REGISTRAR, region=regions["other_city"], username="registrar2"
+        ),
         "open_listing": open_listing,
         "draft_listing": draft_listing,
         "listing_document": listing_document,

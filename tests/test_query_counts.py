@@ -303,6 +303,25 @@ def _url(name: str, **query: str) -> Callable[[World], str]:
 PUBLIC = ("anonymous", "applicant", "county_reviewer", "platform_admin")
 # Full-text search with the pickers' filters (a province, the factories' industry code).
 FILTERED = {"q": "导热", "region": "990000", "industry": "C39"}
+
+
+def _contracts(world: World, n: int) -> None:
+    """Technology contracts of the applicant's university with the enterprise as buyer, in the registry's
+    queue (submitted), each with a non-technical part and a payment plan."""
+    from techmarket.contracts.tests import helpers as contract_helpers
+
+    people = {
+        "filer": world.users["applicant"],
+        "registrar": world.users["registrar"],
+        "buyer": world.users["enterprise"].organisation,
+    }
+    made = world.shared.setdefault("contracts", 0)
+    for index in range(made, made + n):
+        day = f"2026-{1 + index // 28:02d}-{1 + index % 28:02d}"
+        contract_helpers.in_state(people, "submitted", signed_on=day)
+    world.shared["contracts"] = made + n
+
+
 ENDPOINTS = [
     # Pages
     Endpoint("page achievements:catalogue", _url("achievements:catalogue"), _achievements(), PUBLIC),
@@ -414,6 +433,12 @@ ENDPOINTS = [
     Endpoint("api negotiation-list", _url("api:negotiation-list"), _deals, ("enterprise", "applicant")),
     Endpoint("api deal-list", _url("api:deal-list"), _deals, ("enterprise", "applicant")),
     Endpoint("api dealnotice-list", _url("api:dealnotice-list"), _deals, ("anonymous", "applicant")),
+    Endpoint("page contracts:mine", _url("contracts:mine"), _contracts, ("applicant", "enterprise")),
+    Endpoint("page contracts:queue", _url("contracts:queue"), _contracts, ("registrar",)),
+    Endpoint("api contract-list", _url("api:contract-list"), _contracts, ("applicant", "enterprise")),
+    Endpoint(
+        "api contract-list registry", _url("api:contract-list", scope="registry"), _contracts, ("registrar",)
+    ),
     Endpoint("api region-list", _url("api:region-list", parent="990000"), _regions, ("anonymous",)),
     Endpoint("api classification-list", _url("api:classification-list"), _classifications, ("anonymous",)),
     Endpoint(
@@ -442,6 +467,7 @@ def world(regions, reviewers, organisation, applicant) -> World:
         "province_reviewer": reviewers["province"],
         "platform_admin": user_with_role(Role.PLATFORM_ADMIN),
         "broker": user_with_role(Role.BROKER, organisation=agency),
+        "registrar": user_with_role(Role.REGISTRAR, region=regions["city"]),
     }
     return World(regions=regions, users=users, shared={})
 

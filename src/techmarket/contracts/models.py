@@ -10,6 +10,7 @@ registry's queue, visibility and statistics filter without joins.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -27,7 +28,7 @@ from techmarket.contracts.choices import (
 )
 from techmarket.core.models import Region, TimeStampedModel
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -116,7 +117,8 @@ class TechContract(TimeStampedModel):
         _("合同文本（PDF）"), upload_to=signed_contract_path, max_length=200, blank=True
     )
 
-    deal = models.OneToOneField(
+    # A deal has at most one live contract (not refused or withdrawn): see Meta.constraints.
+    deal = models.ForeignKey(
         "deals.Deal",
         verbose_name=_("来源成交"),
         null=True,
@@ -157,6 +159,11 @@ class TechContract(TimeStampedModel):
         indexes = [models.Index(fields=["state", "seller_city_code"])]
         constraints = [
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="contracts_total_not_negative"),
+            models.UniqueConstraint(
+                fields=["deal"],
+                condition=Q(deal__isnull=False) & ~Q(state__in=["refused", "withdrawn"]),
+                name="contracts_one_live_contract_per_deal",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,9 +8,13 @@ public only checks a certificate's verification code and sees aggregate statisti
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 
-from techmarket.accounts.policies import Principal
+from techmarket.accounts.choices import OrganisationKind, Role
+from techmarket.accounts.policies import Principal, principal_of
+from techmarket.contracts.choices import ContractState
 from techmarket.contracts.models import TechContract
 from techmarket.core.policy_registry import policy
 
@@ -71,3 +75,133 @@ def visible_q(principal: Principal) -> Q:
             | Q(seller_province_code__in=codes)
         )
     return q
+
+
+# --- filing and review ----------------------------------------------------------------------------------
+#
+# Filed by the seller side: users of the seller organisation who file records (applicant, org_admin,
+# enterprise), or users of the agency organisation named on the contract (broker, org_admin) — the deal's
+# broker when the contract comes from a deal, or an agency the seller authorised on the trading floor
+# (checked by the services when the agency names the seller). The buyer's users see the contract, they
+# never file or change it. The registry reviews: registrars of the seller's region chain.
+
+FILER_ROLES = frozenset({Role.APPLICANT, Role.ORG_ADMIN, Role.ENTERPRISE})
+AGENT_ROLES = frozenset({Role.BROKER, Role.ORG_ADMIN})
+EDITABLE_STATES = frozenset({ContractState.DRAFT, ContractState.RETURNED})
+REGISTRY_TRANSITIONS = frozenset({"start_review", "return", "register", "refuse"})
+FILER_TRANSITIONS = frozenset({"create", "submit", "withdraw"})
+
+
+def is_seller_filer(principal: Principal, contract: TechContract) -> bool:
+    """A filer (applicant, org_admin, enterprise) of the seller organisation."""
+    return (
+        principal.is_authenticated
+        and principal.organisation_id is not None
+        and principal.organisation_id == contract.seller_organisation_id
+        and bool(FILER_ROLES & principal.roles)
+    )
+
+
+def is_agent(principal: Principal, contract: TechContract) -> bool:
+    """A broker or administrator of the agency named on the contract."""
+    return (
+        principal.is_authenticated
+        and contract.agency_organisation_id is not None
+        and principal.organisation_id == contract.agency_organisation_id
+        and bool(AGENT_ROLES & principal.roles)
+    )
+
+
+def may_file(principal: Principal, contract: TechContract) -> bool:
+    """The seller's filers or the contract's agency."""
+    return is_seller_filer(principal, contract) or is_agent(principal, contract)
+
+
+def files_for_own_organisation(principal: Principal) -> bool:
+    """May file contracts with the principal's own organisation as seller."""
+    return (
+        principal.is_authenticated
+        and principal.organisation_id is not None
+        and bool(FILER_ROLES & principal.roles)
+    )
+
+
+def files_as_agency(principal: Principal) -> bool:
+    """May file contracts for sellers that authorise the principal's agency."""
+    return (
+        principal.is_authenticated
+        and principal.organisation_id is not None
+        and principal.organisation_kind == OrganisationKind.AGENCY
+        and bool(AGENT_ROLES & principal.roles)
+    )
+
+
+def filer_q(principal: Principal) -> Q:
+    """The contracts the principal files (the same rule as :func:`may_file`), as one filter."""
+    q = Q(pk__in=[])
+    org = principal.organisation_id
+    if not principal.is_authenticated or org is None:
+        return q
+    if FILER_ROLES & principal.roles:
+        q |= Q(seller_organisation_id=org)
+    if AGENT_ROLES & principal.roles:
+        q |= Q(agency_organisation_id=org)
+    return q
+
+
+@policy
+def can_file_from_deal(principal: Principal, deal: Any) -> bool:
+    """办理技术合同登记 from a deal: the deal's seller side — the seller's filers, or the broker organisation
+    named on the deal (its brokers and administrators)."""
+    org = principal.organisation_id
+    if not principal.is_authenticated or org is None:
+        return False
+    if org == deal.seller_organisation_id and FILER_ROLES & principal.roles:
+        return True
+    return org == deal.broker_organisation_id and bool(AGENT_ROLES & principal.roles)
+
+
+@policy
+def can_list_contracts(principal: Principal) -> bool:
+    """我的技术合同: everyone signed in with an organisation (it lists only contracts it is a party of)."""
+    return principal.is_authenticated and principal.organisation_id is not None
+
+
+@policy
+def can_create_contract(principal: Principal) -> bool:
+    """办理技术合同登记 (a new draft): a seller's filer, or an agency's broker or administrator."""
+    return files_for_own_organisation(principal) or files_as_agency(principal)
+
+
+@policy
+def can_edit_contract(principal: Principal, contract: TechContract) -> bool:
+    """The draft or returned contract's form: the seller's filers and the contract's agency."""
+    return contract.state in EDITABLE_STATES and may_file(principal, contract)
+
+
+@policy
+def can_review_contracts(principal: Principal) -> bool:
+    """技术合同登记审查 (the registry's queue): registrars."""
+    return principal.is_authenticated and principal.is_registrar
+
+
+@policy
+def can_download_registration_certificate(principal: Principal, contract: TechContract) -> bool:
+    """登记证明 (PDF): a registered contract's parties and registry."""
+    return contract.state == ContractState.REGISTERED and can_view_contract(principal, contract)
+
+
+def _principal(actor: Any) -> Principal:
+    return actor if isinstance(actor, Principal) else principal_of(actor)
+
+
+def can_transition_contract(actor: Any, name: str, contract: TechContract) -> bool:
+    """CONTRACT_WORKFLOW's permission."""
+    if actor is None:
+        return False
+    principal = _principal(actor)
+    if name in FILER_TRANSITIONS:
+        return may_file(principal, contract)
+    if name in REGISTRY_TRANSITIONS:
+        return is_registry(principal, contract)
+    return False

@@ -1,1 +1,236 @@
-"""Reads of the contracts app."""
+"""Reads of technology contract registration. Every read a page or the API makes starts from what the
+principal may see (``policies.visible_q`` / ``can_view_contract``); the unscoped ones are named as system
+reads (the public verification)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from techmarket.accounts.policies import Principal
+from techmarket.contracts import codes, policies
+from techmarket.contracts.choices import ContractState, ContractType
+from techmarket.contracts.models import ContractPart, TechContract
+from techmarket.core.audit import events_for
+from techmarket.core.errors import NotFound
+from techmarket.core.models import AuditEvent, Region
+from techmarket.core.todo import TodoItem, TodoRow, count_and_first, latest_reasons
+
+QUEUE_STATES = (ContractState.SUBMITTED, ContractState.UNDER_REVIEW, ContractState.RETURNED)
+RELATED = ("seller_organisation", "buyer_organisation", "agency_organisation", "filed_by", "registered_by")
+
+
+def _pk(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def visible(principal: Principal) -> QuerySet[TechContract]:
+    """Every contract the principal may read, newest first."""
+    return (
+        TechContract.objects.filter(policies.visible_q(principal))
+        .select_related(*RELATED)
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_contracts(principal: Principal, state: str = "") -> QuerySet[TechContract]:
+    """我的技术合同: the contracts of the principal's organisation as seller, buyer or agency."""
+    if principal.organisation_id is None:
+        return TechContract.objects.none()
+    org = principal.organisation_id
+    rows = visible(principal).filter(
+        Q(seller_organisation_id=org) | Q(buyer_organisation_id=org) | Q(agency_organisation_id=org)
+    )
+    if state in ContractState.values:
+        rows = rows.filter(state=state)
+    return rows.order_by("-created_at", "-id")
+
+
+def registry_queue(principal: Principal, state: str = "") -> QuerySet[TechContract]:
+    """技术合同登记审查: submitted, under-review and returned contracts of the registrar's regions, oldest
+    submission first."""
+    if not principal.is_registrar:
+        return TechContract.objects.none()
+    states = [state] if state in QUEUE_STATES else list(QUEUE_STATES)
+    return visible(principal).filter(_registry_q(principal), state__in=states).order_by("submitted_at", "id")
+
+
+def registered_by_registry(principal: Principal) -> QuerySet[TechContract]:
+    """The registry's registered contracts, newest first."""
+    if not principal.is_registrar:
+        return TechContract.objects.none()
+    return (
+        visible(principal)
+        .filter(_registry_q(principal), state=ContractState.REGISTERED)
+        .order_by("-registered_at", "-id")
+    )
+
+
+def _registry_q(principal: Principal) -> Q:
+    registry = list(principal.registry_codes)
+    return (
+        Q(seller_county_code__in=registry)
+        | Q(seller_city_code__in=registry)
+        | Q(seller_province_code__in=registry)
+    )
+
+
+def contract_get(principal: Principal, pk: Any) -> TechContract:
+    """One contract, for its parties and registry; NotFound (not a refusal) for everyone else."""
+    contract = TechContract.objects.select_related(*RELATED, "seller_region").filter(pk=_pk(pk)).first()
+    if contract is None or not policies.can_view_contract(principal, contract):
+        raise NotFound()
+    return contract
+
+
+def parts_of(contract: TechContract) -> list[ContractPart]:
+    """The contract's non-technical parts, each with its label (the caller has checked visibility)."""
+    parts = list(ContractPart.objects.filter(contract=contract).order_by("id"))
+    for part in parts:
+        part.label = codes.label("non_technical_parts", part.kind)  # type: ignore[attr-defined]
+    return parts
+
+
+def history_of(contract: TechContract) -> list[AuditEvent]:
+    """The contract's audit timeline, oldest first (the caller has checked visibility)."""
+    return list(events_for(contract).order_by("created_at", "id"))
+
+
+def contract_labels(contract: TechContract) -> dict[str, str]:
+    """The code-list fields of a contract in the reader's language."""
+    region = (
+        Region.objects.filter(code=contract.buyer_region_code).first() if contract.buyer_region_code else None
+    )
+    return {
+        "seller_entity_type": codes.label("entity_types", contract.seller_entity_type),
+        "buyer_entity_type": codes.label("entity_types", contract.buyer_entity_type),
+        "technology_field": codes.label("technology_fields", contract.technology_field),
+        "ip_type": codes.label("ip_types", contract.ip_type),
+        "plan_source": codes.label("plan_sources", contract.plan_source),
+        "buyer_country": codes.label("countries", contract.buyer_country_code),
+        "buyer_region": region.name if region else contract.buyer_region_code,
+    }
+
+
+def contract_of_deal(principal: Principal, deal_id: int) -> TechContract | None:
+    """The deal's live contract (else its latest one) if the principal may see it."""
+    rows = TechContract.objects.filter(policies.visible_q(principal), deal_id=deal_id)
+    live = rows.exclude(state__in=(ContractState.REFUSED, ContractState.WITHDRAWN)).order_by("-id").first()
+    return live or rows.order_by("-id").first()
+
+
+def brokerable(principal: Principal, exclude: int | None = None) -> QuerySet[TechContract]:
+    """Contracts a 技术中介 contract may name as brokered: live ones the principal may see."""
+    return (
+        TechContract.objects.filter(policies.visible_q(principal))
+        .exclude(state__in=(ContractState.REFUSED, ContractState.WITHDRAWN))
+        .exclude(pk=exclude or 0)
+        .order_by("-id")
+    )
+
+
+# --- the public verification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``GET /verify/<code>/`` may show of a registered contract: nothing confidential."""
+
+    registration_number: str
+    contract_type: str
+    registered_on: Any
+    registry: str
+    certified_amount: Decimal
+    seller: str
+    buyer: str
+
+
+def mask(name: str) -> str:
+    """A party's name masked for the public: its first and last characters, the rest as ＊."""
+    name = (name or "").strip()
+    if len(name) <= 2:
+        return name[:1] + "＊"
+    keep = 2 if len(name) > 6 else 1
+    return name[:keep] + "＊" * (len(name) - keep - 1) + name[-1]
+
+
+def verification(code: str) -> Verification | None:
+    """System read, public: the registered contract a verification code names, or None (the same answer
+    for an unknown, malformed, withdrawn or not-yet-registered code)."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 32 or not code.isalnum():
+        return None
+    contract = TechContract.objects.filter(verification_code=code, state=ContractState.REGISTERED).first()
+    if contract is None or not contract.registration_number:
+        return None
+    registry_code = contract.registration_number[:6]
+    registry = Region.objects.filter(code=registry_code).first()
+    return Verification(
+        registration_number=contract.registration_number,
+        contract_type=str(ContractType(contract.contract_type).label),
+        registered_on=contract.registered_at.date() if contract.registered_at else None,
+        registry=str(
+            _("%(region)s技术合同登记机构") % {"region": registry.name if registry else registry_code}
+        ),
+        certified_amount=contract.certified_amount or Decimal("0"),
+        seller=mask(contract.seller_name),
+        buyer=mask(contract.buyer_name),
+    )
+
+
+# --- 我的待办 ------------------------------------------------------------------------------------------------
+
+
+def _row(contract: TechContract, note: Any) -> TodoRow:
+    return TodoRow(label=contract.title, url=reverse("contracts:detail", args=[contract.pk]), note=note)
+
+
+def todo_items(principal: Principal) -> list[TodoItem]:
+    """Contract work: the registry's queue (registrars); returned contracts (their filers)."""
+    if not principal.is_authenticated:
+        return []
+    items: list[TodoItem] = []
+    if principal.is_registrar:
+        waiting = registry_queue(principal).filter(
+            state__in=(ContractState.SUBMITTED, ContractState.UNDER_REVIEW)
+        )
+        count, first = count_and_first(waiting)
+        items.append(
+            TodoItem(
+                key="contracts.registry",
+                title=_("待登记审查的技术合同"),
+                count=count,
+                url=reverse("contracts:queue"),
+                rows=tuple(_row(c, c.get_state_display()) for c in first),
+            )
+        )
+    if policies.can_create_contract(principal):
+        returned = (
+            visible(principal)
+            .filter(policies.filer_q(principal), state=ContractState.RETURNED)
+            .order_by("updated_at", "pk")
+        )
+        count, first = count_and_first(returned)
+        reasons = latest_reasons(TechContract, [c.pk for c in first], ContractState.RETURNED)
+        items.append(
+            TodoItem(
+                key="contracts.returned",
+                title=_("被退回补正的技术合同"),
+                count=count,
+                url=reverse("contracts:mine") + "?state=returned",
+                urgent=count > 0,
+                rows=tuple(
+                    _row(c, _("退回原因：%(reason)s") % {"reason": reasons.get(str(c.pk)) or "—"})
+                    for c in first
+                ),
+            )
+        )
+    return items

@@ -1,7 +1,18 @@
-"""Pages of the contracts app."""
+"""Pages of the contracts app: 我的技术合同, the registration form, the registry's queue, certificates."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from techmarket.contracts.views import registration as views
 
 app_name = "contracts"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/", views.create, name="create"),
+    path("queue/", views.queue, name="queue"),
+    path("from-deal/<int:deal_id>/", views.from_deal, name="from_deal"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/<str:name>/", views.transition, name="transition"),
+    path("<int:pk>/certificate.pdf", views.certificate_download, name="certificate"),
+]

@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 from techmarket.accounts import demo as accounts_demo
 from techmarket.achievements import demo as achievements_demo
+from techmarket.contracts import demo as contracts_demo
 from techmarket.conversations import demo as conversations_demo
 from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, SEED, quick_password_hashing
 from techmarket.demands import demo as demands_demo
@@ -63,6 +64,7 @@ class DemoSummary:
     conversations: dict[str, int] = field(default_factory=dict)
     notifications: dict[str, int] = field(default_factory=dict)
     trading: trading_demo.DemoTrading | None = None
+    contracts: contracts_demo.DemoContracts | None = None
     catalogue: str = ""
 
 
@@ -116,6 +118,7 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             )
             conversations = conversations_demo.seed(rng, conversations_demo.opened_threads())
             trading = trading_demo.seed(rng, people, made.records)
+            contracts = contracts_demo.seed(rng, people, trading.closed_auctions.get("sold"))
             catalogue = achievements_demo.publish_catalogue(people.admin)
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
         # older ones read only then, so each person starts with a few unread, not all of them.
@@ -131,5 +134,6 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             conversations=conversations,
             notifications=notifications,
             trading=trading,
+            contracts=contracts,
             catalogue=catalogue,
         )

@@ -698,3 +698,15 @@ def auction_view(principal: Principal, auction: Auction, now: datetime.datetime)
             "log_hash": auction.result_hash,
         }
     return view
+
+
+def authorising_organisation_ids(agency_id: int | None) -> set[int]:
+    """The owner organisations that authorise ``agency_id`` now (a running listing authorisation): the
+    sellers an agency may file technology contracts for (``contracts.services``)."""
+    if agency_id is None:
+        return set()
+    return set(
+        ListingAuthorisation.objects.filter(
+            agency_id=agency_id, revoked_at__isnull=True, ends_on__gte=timezone.localdate()
+        ).values_list("owner_organisation_id", flat=True)
+    )

@@ -1,5 +1,10 @@
-"""The contracts API under /api/v1/."""
+"""The contracts API under /api/v1/: technology contracts filed for registration."""
 
-from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from techmarket.contracts.api.registration import ContractViewSet
+
+router = SimpleRouter()
+router.register("contracts", ContractViewSet, basename="contract")
+
+urlpatterns = router.urls

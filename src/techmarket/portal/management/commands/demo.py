@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState
+from techmarket.contracts.choices import ContractState
 from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
 from techmarket.portal import demo, processes
 from techmarket.trading import demo as trading_demo
@@ -109,6 +110,17 @@ class Command(BaseCommand):
             self.stdout.write(_("已发布 %(quarter)s 季度成果目录。") % {"quarter": summary.catalogue})
         if summary.trading is not None:
             self.write_trading(summary.trading)
+        if summary.contracts is not None and summary.contracts.states:
+            contract_states = dict(ContractState.choices)
+            self.stdout.write(
+                _("技术合同 %(total)d 份：") % {"total": sum(summary.contracts.states.values())}
+                + "，".join(
+                    f"{contract_states[state]} {summary.contracts.states[state]}"
+                    for state in ContractState.values
+                    if summary.contracts.states[state]
+                )
+                + _("；登记员账号 %(user)s（武汉市登记机构）。") % {"user": summary.contracts.registrar}
+            )
 
     def write_trading(self, made: trading_demo.DemoTrading) -> None:
         listing_states = dict(ListingState.choices)
