@@ -63,6 +63,14 @@ def reviewers_at(region_code: str) -> list[User]:
     return _active(User.objects.filter(roles__role=Role.REVIEWER, roles__region_id=region_code))
 
 
+def registrars_at(region_codes: Iterable[str]) -> list[User]:
+    """Active technology contract registrars (登记员) of any of the given regions, by id."""
+    codes = [code for code in region_codes if code]
+    if not codes:
+        return []
+    return _active(User.objects.filter(roles__role=Role.REGISTRAR, roles__region_id__in=codes))
+
+
 def org_admins(organisation_id: int | None) -> list[User]:
     """Active administrators of an organisation, by id."""
     if organisation_id is None:

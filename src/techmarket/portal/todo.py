@@ -9,6 +9,7 @@ from collections.abc import Callable
 from techmarket.accounts import selectors as accounts_selectors
 from techmarket.accounts.policies import Principal
 from techmarket.achievements import selectors as achievement_selectors
+from techmarket.contracts import receipt_selectors as contract_receipt_selectors
 from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core.todo import TodoItem
 from techmarket.demands import selectors as demand_selectors
@@ -26,6 +27,7 @@ PROVIDERS: tuple[Callable[[Principal], list[TodoItem]], ...] = (
     matching_selectors.todo_items,
     docking_selectors.todo_items,
     trading_selectors.todo_items,
+    contract_receipt_selectors.todo_items,
     conversation_selectors.todo_items,
     notification_selectors.todo_items,
 )
