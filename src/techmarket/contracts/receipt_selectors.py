@@ -30,6 +30,11 @@ from techmarket.core.todo import TodoItem, TodoRow, count_and_first
 ZERO = Decimal("0.00")
 
 
+def money(value: Decimal | None) -> Decimal:
+    """A sum from the database as yuan with two decimals (SQLite drops trailing zeros)."""
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
 def _pk(value: Any) -> int:
     try:
         return int(value)
@@ -154,7 +159,7 @@ def contract_income(principal: Principal, contract: TechContract) -> ContractInc
         .values_list("state")
         .annotate(total=Sum("amount"))
     )
-    confirmed = sums.get(ReceiptState.CONFIRMED) or ZERO
+    confirmed = money(sums.get(ReceiptState.CONFIRMED))
     years = (
         Receipt.objects.filter(contract=contract, state=ReceiptState.CONFIRMED)
         .annotate(year=ExtractYear("received_on"))
@@ -166,9 +171,9 @@ def contract_income(principal: Principal, contract: TechContract) -> ContractInc
         contract=contract,
         certified=certified,
         confirmed=confirmed,
-        pending=sums.get(ReceiptState.RECORDED) or ZERO,
+        pending=money(sums.get(ReceiptState.RECORDED)),
         outstanding=max(certified - confirmed, ZERO),
-        by_year=[(int(year), total) for year, total in years],
+        by_year=[(int(year), money(total)) for year, total in years],
     )
 
 
@@ -254,7 +259,7 @@ def organisation_income(
         .order_by("year")
     )
     for row_year, contract_type, total, count in grouped:
-        by_year[int(row_year)][contract_type] = total
+        by_year[int(row_year)][contract_type] = money(total)
         counts[int(row_year)] += count
     years = [
         IncomeYear(year=y, total=sum(types.values(), ZERO), by_type=types, receipts=counts[y])
@@ -294,8 +299,8 @@ def organisation_income(
                 contract_type=ctype,
                 type_label=str(labels.get(ctype, ctype)),
                 buyer_name=buyer,
-                certified=certified or ZERO,
-                received=total,
+                certified=money(certified),
+                received=money(total),
                 receipts=count,
             )
             for cid, number, title, ctype, buyer, certified, total, count in per_contract

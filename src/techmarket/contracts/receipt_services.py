@@ -119,7 +119,7 @@ def counted_total(
     rows = Receipt.objects.filter(contract_id=contract_id, state__in=states)
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
-    return rows.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return (rows.aggregate(total=Sum("amount"))["total"] or Decimal("0")).quantize(CENT)
 
 
 def _refuse_over_cap(contract: TechContract, already: Decimal, amount: Decimal) -> None:
