@@ -35,6 +35,8 @@ from techmarket.accounts.tests.factories import OrganisationFactory, user_with_r
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.contracts import receipt_services
+from techmarket.contracts.tests.factories import registered_contract
 from techmarket.conversations import services as conversation_services
 from techmarket.conversations.models import Thread
 from techmarket.core.models import CalendarDay
@@ -67,7 +69,9 @@ SECRET_LISTING = "受限成果挂牌的内部名称"
 SECRET_LISTING_DETAIL = "挂牌保密信息：最低可接受价"
 SECRET_TERMS = "只给洽谈双方看的分期付款条件"
 SECRET_OBJECTION = "只给管理员和成果方看的异议证据"
+SECRET_RECEIPT = "只给合同当事方和登记机构看的到账付款方"
 SECRETS = (
+    SECRET_RECEIPT,
     SECRET_LISTING,
     SECRET_LISTING_DETAIL,
     SECRET_OBJECTION,
@@ -290,8 +294,50 @@ def _deal(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["deal"].pk}
 
 
+# Receipts and amendments of a registered contract (its seller is the achievements' university): the
+# contract's parties and the registry of the seller's region chain only — not the other city's registrar.
+RECEIPT_OUTSIDERS = (
+    "broker",
+    "outsider_enterprise",
+    "other_applicant",
+    "other_city_reviewer",
+    "outside_registrar",
+    "anonymous",
+)
+
+
+def _contract_receipts() -> dict[str, list[Case]]:
+    contract = lambda w: {"pk": w["receipt_contract"].pk}  # noqa: E731
+    receipt = lambda w: {"pk": w["receipt"].pk}  # noqa: E731
+    amendment = lambda w: {"pk": w["amendment"].pk}  # noqa: E731
+    money = lambda w: {"amount": "10", "new_total_amount": "1", "new_certified_amount": "1"}  # noqa: E731
+    return {
+        "contracts:receipts": [Case(contract, RECEIPT_OUTSIDERS, data=money)],
+        "contracts:amendment_file": [Case(contract, RECEIPT_OUTSIDERS, data=money)],
+        "contracts:receipt_detail": [Case(receipt, RECEIPT_OUTSIDERS)],
+        "contracts:receipt_evidence": [Case(receipt, RECEIPT_OUTSIDERS)],
+        "contracts:receipt_decide": [
+            Case(lambda w, a=action: {**receipt(w), "action": a}, RECEIPT_OUTSIDERS)
+            for action in ("confirm", "reject")
+        ],
+        "contracts:amendment_decide": [
+            Case(lambda w, a=action: {**amendment(w), "action": a}, RECEIPT_OUTSIDERS)
+            for action in ("register", "refuse")
+        ],
+        "api:receipt-detail": [Case(receipt, RECEIPT_OUTSIDERS)],
+        "api:receipt-confirm": [Case(receipt, RECEIPT_OUTSIDERS)],
+        "api:receipt-reject": [Case(receipt, RECEIPT_OUTSIDERS)],
+        "api:receipt-evidence": [Case(receipt, RECEIPT_OUTSIDERS)],
+        "api:amendment-detail": [Case(amendment, RECEIPT_OUTSIDERS)],
+        "api:amendment-register": [Case(amendment, RECEIPT_OUTSIDERS)],
+        "api:amendment-refuse": [Case(amendment, RECEIPT_OUTSIDERS)],
+        "api:contract-income-detail": [Case(contract, RECEIPT_OUTSIDERS)],
+    }
+
+
 CASES: dict[str, list[Case]] = {
     **_disclosure_cases(),
+    **_contract_receipts(),
     # Trading: a draft listing (its organisation's and administrators' only), a 受限 listing in notice
     # (public, but only its public fields; its changes are the seller's and administrators'), an objection
     # (administrators, the seller, the filer), an agency authorisation and a calendar day.
@@ -731,7 +777,35 @@ def world(regions, reviewers, organisation, applicant):
     )
     auction = auction_for(auction_listing, admin=trading_admin)
     registration = trading_services.registration_apply(actor=buyer_user(county), auction=auction)
+    # A registered contract of the university with a pending receipt (its payer is private) and amendment.
+    receipt_contract = registered_contract(
+        seller=organisation,
+        filed_by=applicant,
+        signed_on=timezone.localdate() - datetime.timedelta(days=100),
+    )
+    receipt = receipt_services.receipt_record(
+        actor=applicant,
+        contract=receipt_contract,
+        received_on=timezone.localdate().isoformat(),
+        amount="1000.00",
+        payer=SECRET_RECEIPT,
+        bank_reference="OBJ-AUTH-1",
+        evidence=SimpleUploadedFile("回单.pdf", b"%PDF-1.4 " + SECRET_RECEIPT.encode()),
+    )
+    amendment = receipt_services.amendment_file(
+        actor=applicant,
+        contract=receipt_contract,
+        new_total_amount="600000.00",
+        new_certified_amount="600000.00",
+        reason=SECRET_RECEIPT,
+    )
     return {
+        "receipt_contract": receipt_contract,
+        "receipt": receipt,
+        "amendment": amendment,
+        "outside_registrar": user_with_role(
+            Role.REGISTRAR, region=regions["other_city"], username="outside_registrar"
+        ),
         "open_listing": open_listing,
         "draft_listing": draft_listing,
         "listing_document": listing_document,
