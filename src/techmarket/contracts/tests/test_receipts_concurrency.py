@@ -79,7 +79,8 @@ def test_two_confirmations_over_the_certified_amount_never_pass_together(regions
         confirmed = [result for result in results if isinstance(result, Receipt)]
         refused = [result for result in results if not isinstance(result, Receipt)]
         assert len(confirmed) == 1, results
-        assert len(refused) == 1 and isinstance(refused[0], DomainError), refused
+        assert len(refused) == 1, refused
+        assert isinstance(refused[0], DomainError), refused
         assert refused[0].code == "over_certified_amount"
         states = sorted(Receipt.objects.filter(contract=contract).values_list("state", flat=True))
         assert states == sorted([ReceiptState.CONFIRMED, ReceiptState.RECORDED])
