@@ -94,6 +94,10 @@ def test_readers_see_the_receipts_page_and_the_bank_slip(world, role):
     assert SECRET_SLIP in slip.content
     recording = 'id="receipt-form"' in body(page)
     assert recording == (role in ("owner", "own_org_admin", "broker"))
+    # The income link is offered exactly when the income page opens.
+    income = reverse("contracts:income") + f"?organisation={world['seller'].pk}"
+    offered = f'href="{income}"' in body(page)
+    assert offered == (client.get(income).status_code == 200), role
 
 
 @pytest.mark.parametrize("role", [*OUTSIDERS, "anonymous"])

@@ -56,6 +56,9 @@ def _receipts_page(
         "may_record": policies.can_record_receipt(principal, contract),
         "may_amend": policies.can_file_amendment(principal, contract),
         "may_decide": policies.can_decide_receipts(principal, contract),
+        "may_see_income": policies.can_view_income(
+            principal, contract.seller_organisation_id, policies.seller_chain(contract)
+        ),
         "submission_key": submission_key_of(request),
         "receipt_error": receipt_error,
         "receipt_errors": _errors(receipt_error),
