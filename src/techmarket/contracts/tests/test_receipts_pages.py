@@ -457,3 +457,13 @@ def scene_elsewhere(world: dict[str, Any]) -> Receipt:
 
 def test_record_helper(world):
     assert record(world, "1.00").state == ReceiptState.RECORDED
+
+
+def test_the_registrars_todo_page_lists_the_waiting_work(world):
+    page = client_of(world["cast"]["county_registrar"]).get(reverse("core:todo"))
+    assert page.status_code == 200
+    assert "待确认的到账" in body(page)
+    assert "待登记的合同变更" in body(page)
+    assert reverse("contracts:receipt_detail", args=[world["receipt"].pk]) in body(page)
+    outside = client_of(world["cast"]["other_county_registrar"]).get(reverse("core:todo"))
+    assert reverse("contracts:receipt_detail", args=[world["receipt"].pk]) not in body(outside)
