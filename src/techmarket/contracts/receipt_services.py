@@ -214,6 +214,7 @@ def receipt_record(
             with transaction.atomic():
                 RECEIPT_WORKFLOW.start(receipt, "record", actor=actor, data=data)
         except IntegrityError:  # the same reference recorded by a colleague a moment ago
+            receipt.evidence.delete(save=False)
             raise _invalid(
                 "duplicate_reference",
                 _("该合同已登记过银行流水号为“%(reference)s”的到账。") % {"reference": reference},

@@ -299,8 +299,14 @@ def test_the_income_table_for_the_seller_and_the_registry(world):
     book = CalamineWorkbook.from_filelike(io.BytesIO(export.content))
     rows = book.get_sheet_by_index(1).to_python()
     assert any(row[0] == world["contract"].registration_number and float(row[5]) > 12345 for row in rows[3:])
-    # The registrar's own page (it has no organisation) is refused without one named.
-    assert registrar.get(reverse("contracts:income")).status_code == 404
+    # A registrar (no organisation of its own) first chooses one of its region's sellers.
+    chooser = registrar.get(reverse("contracts:income"))
+    assert chooser.status_code == 200
+    assert f'<option value="{world["seller"].pk}">' in body(chooser)
+    assert "12345.67" not in body(chooser)
+    far = client_of(world["cast"]["far_registrar"]).get(reverse("contracts:income"))
+    assert far.status_code == 200
+    assert world["seller"].name not in body(far)
 
 
 def test_the_income_table_export_writes_names_as_text(world):

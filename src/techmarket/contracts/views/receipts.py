@@ -245,15 +245,16 @@ def _income(request: HttpRequest) -> receipt_selectors.OrganisationIncome:
 @login_required
 @require_GET
 def income(request: HttpRequest) -> HttpResponse:
-    """技术性收入核定表: an organisation's own (its users), or one of the region's sellers (registrars)."""
-    report = _income(request)
+    """技术性收入核定表: an organisation's own (its users), or one of the region's sellers (registrars,
+    who choose one first when they have no organisation of their own)."""
+    principal = principal_of(request.user)
+    organisations = receipt_selectors.income_organisations(principal)
+    if not request.GET.get("organisation") and principal.organisation_id is None and principal.is_registrar:
+        return render(
+            request, "contracts/receipt_income.html", {"report": None, "organisations": organisations}
+        )
     return render(
-        request,
-        "contracts/receipt_income.html",
-        {
-            "report": report,
-            "organisations": receipt_selectors.income_organisations(principal_of(request.user)),
-        },
+        request, "contracts/receipt_income.html", {"report": _income(request), "organisations": organisations}
     )
 
 
