@@ -35,7 +35,9 @@ from techmarket.accounts.tests.factories import OrganisationFactory, user_with_r
 from techmarket.achievements.choices import AchievementState
 from techmarket.achievements.models import ImportJob, ImportStatus
 from techmarket.achievements.tests.factories import achievement_in_state
+from techmarket.contracts import receipt_services
 from techmarket.contracts.tests import helpers as contract_helpers
+from techmarket.contracts.tests.factories import registered_contract
 from techmarket.conversations import services as conversation_services
 from techmarket.conversations.models import Thread
 from techmarket.core.models import CalendarDay
@@ -69,8 +71,10 @@ SECRET_LISTING_DETAIL = "挂牌保密信息：最低可接受价"
 SECRET_TERMS = "只给洽谈双方看的分期付款条件"
 SECRET_OBJECTION = "只给管理员和成果方看的异议证据"
 SECRET_CONTRACT = "只给合同双方和登记机构看的储能电池技术转让合同"
+SECRET_RECEIPT = "只给合同当事方和登记机构看的到账付款方"
 SECRETS = (
     SECRET_CONTRACT,
+    SECRET_RECEIPT,
     SECRET_LISTING,
     SECRET_LISTING_DETAIL,
     SECRET_OBJECTION,
@@ -296,8 +300,9 @@ def _deal(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["deal"].pk}
 
 
-# Technology contracts (issue 11): their parties (seller, buyer, agency) and the registry of the seller's
-# region chain only — not reviewers, platform administrators, other registries, brokers or the public.
+# Technology contracts (issue 11), their receipts and amendments: their parties (seller, buyer, agency) and
+# the registry of the seller's region chain only — not reviewers, platform administrators, other
+# registries, brokers or the public.
 CONTRACT_OUTSIDERS = (
     "broker",
     "outsider_enterprise",
@@ -342,9 +347,39 @@ def _contract_cases() -> dict[str, list[Case]]:
     }
 
 
+def _contract_receipts() -> dict[str, list[Case]]:
+    contract = lambda w: {"pk": w["receipt_contract"].pk}  # noqa: E731
+    receipt = lambda w: {"pk": w["receipt"].pk}  # noqa: E731
+    amendment = lambda w: {"pk": w["amendment"].pk}  # noqa: E731
+    money = lambda w: {"amount": "10", "new_total_amount": "1", "new_certified_amount": "1"}  # noqa: E731
+    return {
+        "contracts:receipts": [Case(contract, CONTRACT_OUTSIDERS, data=money)],
+        "contracts:amendment_file": [Case(contract, CONTRACT_OUTSIDERS, data=money)],
+        "contracts:receipt_detail": [Case(receipt, CONTRACT_OUTSIDERS)],
+        "contracts:receipt_evidence": [Case(receipt, CONTRACT_OUTSIDERS)],
+        "contracts:receipt_decide": [
+            Case(lambda w, a=action: {**receipt(w), "action": a}, CONTRACT_OUTSIDERS)
+            for action in ("confirm", "reject")
+        ],
+        "contracts:amendment_decide": [
+            Case(lambda w, a=action: {**amendment(w), "action": a}, CONTRACT_OUTSIDERS)
+            for action in ("register", "refuse")
+        ],
+        "api:receipt-detail": [Case(receipt, CONTRACT_OUTSIDERS)],
+        "api:receipt-confirm": [Case(receipt, CONTRACT_OUTSIDERS)],
+        "api:receipt-reject": [Case(receipt, CONTRACT_OUTSIDERS)],
+        "api:receipt-evidence": [Case(receipt, CONTRACT_OUTSIDERS)],
+        "api:amendment-detail": [Case(amendment, CONTRACT_OUTSIDERS)],
+        "api:amendment-register": [Case(amendment, CONTRACT_OUTSIDERS)],
+        "api:amendment-refuse": [Case(amendment, CONTRACT_OUTSIDERS)],
+        "api:contract-income-detail": [Case(contract, CONTRACT_OUTSIDERS)],
+    }
+
+
 CASES: dict[str, list[Case]] = {
     **_disclosure_cases(),
     **_contract_cases(),
+    **_contract_receipts(),
     # Trading: a draft listing (its organisation's and administrators' only), a 受限 listing in notice
     # (public, but only its public fields; its changes are the seller's and administrators'), an objection
     # (administrators, the seller, the filer), an agency authorisation and a calendar day.
@@ -796,6 +831,28 @@ def world(regions, reviewers, organisation, applicant):
     contract_registered = contract_helpers.in_state(
         contract_people, "registered", title=SECRET_CONTRACT, signed_on="2026-03-02"
     )
+    # A registered contract of the university with a pending receipt (its payer is private) and amendment.
+    receipt_contract = registered_contract(
+        seller=organisation,
+        filed_by=applicant,
+        signed_on=timezone.localdate() - datetime.timedelta(days=100),
+    )
+    receipt = receipt_services.receipt_record(
+        actor=applicant,
+        contract=receipt_contract,
+        received_on=timezone.localdate().isoformat(),
+        amount="1000.00",
+        payer=SECRET_RECEIPT,
+        bank_reference="OBJ-AUTH-1",
+        evidence=SimpleUploadedFile("回单.pdf", b"%PDF-1.4 " + SECRET_RECEIPT.encode()),
+    )
+    amendment = receipt_services.amendment_file(
+        actor=applicant,
+        contract=receipt_contract,
+        new_total_amount="600000.00",
+        new_certified_amount="600000.00",
+        reason=SECRET_RECEIPT,
+    )
     return {
         "contract_draft": contract_draft,
         "contract_registered": contract_registered,
@@ -803,6 +860,9 @@ def world(regions, reviewers, organisation, applicant):
         "other_registrar": user_with_role(
             Role.REGISTRAR, region=regions["other_city"], username="registrar2"
         ),
+        "receipt_contract": receipt_contract,
+        "receipt": receipt,
+        "amendment": amendment,
         "open_listing": open_listing,
         "draft_listing": draft_listing,
         "listing_document": listing_document,

@@ -292,6 +292,26 @@ def _industry_children(world: World, n: int) -> None:
         ClassificationFactory(scheme="industry", parent=section)
 
 
+def _receipts(world: World, n: int) -> None:
+    """Pending receipts and amendments of registered contracts of the applicant's university (the county
+    registrar's region), one contract per batch."""
+    from techmarket.contracts.models import Amendment
+    from techmarket.contracts.tests.factories import receipt, registered_contract
+
+    applicant = world.users["applicant"]
+    contract = registered_contract(seller=applicant.organisation, filed_by=applicant, total="900000.00")
+    for _ in range(n):
+        receipt(contract, "100.00", state="recorded")
+        receipt(contract, "200.00")
+        Amendment.objects.create(
+            contract=contract,
+            new_total_amount=contract.total_amount,
+            new_certified_amount=contract.total_amount,
+            reason="补充协议",
+            filed_by=applicant,
+        )
+
+
 def _url(name: str, **query: str) -> Callable[[World], str]:
     def url(world: World) -> str:
         base = reverse(name)
@@ -439,6 +459,10 @@ ENDPOINTS = [
     Endpoint(
         "api contract-list registry", _url("api:contract-list", scope="registry"), _contracts, ("registrar",)
     ),
+    Endpoint("page contracts:receipt_queue", _url("contracts:receipt_queue"), _receipts, ("registrar",)),
+    Endpoint("page contracts:income", _url("contracts:income"), _receipts, ("applicant",)),
+    Endpoint("api receipt-list", _url("api:receipt-list"), _receipts, ("applicant", "registrar")),
+    Endpoint("api amendment-list", _url("api:amendment-list"), _receipts, ("applicant", "registrar")),
     Endpoint("api region-list", _url("api:region-list", parent="990000"), _regions, ("anonymous",)),
     Endpoint("api classification-list", _url("api:classification-list"), _classifications, ("anonymous",)),
     Endpoint(

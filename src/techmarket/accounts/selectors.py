@@ -64,8 +64,10 @@ def reviewers_at(region_code: str) -> list[User]:
 
 
 def registrars_of(region_codes: Iterable[str]) -> list[User]:
-    """Active technology contract registrars (登记员) of any of the regions, by id."""
+    """Active technology contract registrars (登记员) of any of the given regions, by id."""
     codes = [code for code in region_codes if code]
+    if not codes:
+        return []
     return _active(User.objects.filter(roles__role=Role.REGISTRAR, roles__region_id__in=codes))
 
 

@@ -20,7 +20,7 @@ from techmarket.accounts import services as account_services
 from techmarket.accounts.choices import Role
 from techmarket.accounts.demo import DemoPeople
 from techmarket.accounts.types import User
-from techmarket.contracts import services
+from techmarket.contracts import receipt_demo, services
 from techmarket.contracts.choices import ContractState as S
 from techmarket.contracts.models import TechContract
 from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, person_name
@@ -65,6 +65,7 @@ class DemoContracts:
     states: Counter[str] = field(default_factory=Counter)
     from_deal: int | None = None
     registrar: str = REGISTRAR
+    receipts: dict[str, Any] = field(default_factory=dict)
 
 
 def minimal_pdf() -> bytes:
@@ -137,6 +138,7 @@ def seed(rng: random.Random, people: DemoPeople, sold_auction: int | None = None
     if REGISTRY_CODE not in seller.region.chain_codes().values():  # a university outside Wuhan: no work
         return made
     registrar = _registrar(rng, people, wuhan)
+    registered: list[TechContract] = []
     for state, title, subtype, total, parts, day in PLAN:
         contract = services.contract_create(
             actor=filer,
@@ -145,6 +147,10 @@ def seed(rng: random.Random, people: DemoPeople, sold_auction: int | None = None
         )
         contract = _drive(contract, state, filer, registrar)
         made.states[contract.state] += 1
+        if contract.state == S.REGISTERED:
+            registered.append(contract)
+    # Receipts on the registered contracts: confirmed, pending, rejected, and an amendment.
+    made.receipts = receipt_demo.demo_receipts(registered)
     deal = deal_selectors.deal_of_auction(sold_auction) if sold_auction else None
     if deal is not None:
         seller_side = people.org_admins.get(deal.seller_organisation_id)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.accounts.policies import Principal, principal_of
 from techmarket.contracts.choices import ContractState
-from techmarket.contracts.models import TechContract
+from techmarket.contracts.models import Amendment, Receipt, TechContract
 from techmarket.core.policy_registry import policy
 
 
@@ -204,4 +204,93 @@ def can_transition_contract(actor: Any, name: str, contract: TechContract) -> bo
         return may_file(principal, contract)
     if name in REGISTRY_TRANSITIONS:
         return is_registry(principal, contract)
+    return False
+
+
+# Receipts and amendments ------------------------------------------------------------------------------
+#
+# A receipt (实际到账) and an amendment (合同变更) are recorded and filed by the **seller side** (users of
+# the seller organisation or of the agency that filed for it) on a registered contract, and confirmed or
+# registered by the **registry** (registrars of the seller's region chain). Both are read, with the bank
+# slips, by whoever may read the contract (:func:`can_view_contract`). The 技术性收入核定 of an organisation
+# is for its own users and for the registrars of its region chain.
+
+
+def is_seller_side(principal: Principal, contract: TechContract) -> bool:
+    """A user of the seller organisation or of the agency organisation."""
+    return principal.organisation_id is not None and principal.organisation_id in {
+        contract.seller_organisation_id,
+        contract.agency_organisation_id,
+    }
+
+
+def _is_registered(contract: TechContract) -> bool:
+    return contract.state == ContractState.REGISTERED
+
+
+@policy
+def can_record_receipt(principal: Principal, contract: TechContract) -> bool:
+    """登记到账: the seller side, on a registered contract."""
+    return principal.is_authenticated and _is_registered(contract) and is_seller_side(principal, contract)
+
+
+@policy
+def can_file_amendment(principal: Principal, contract: TechContract) -> bool:
+    """合同变更 (a new total and certified amount): the seller side, on a registered contract."""
+    return can_record_receipt(principal, contract)
+
+
+@policy
+def can_decide_receipts(principal: Principal, contract: TechContract) -> bool:
+    """Confirming or rejecting receipts and registering or refusing amendments: the registry."""
+    return principal.is_authenticated and _is_registered(contract) and is_registry(principal, contract)
+
+
+@policy
+def can_view_receipts(principal: Principal, contract: TechContract) -> bool:
+    """The contract's receipts, amendments, their evidence and its income summary: its readers."""
+    return can_view_contract(principal, contract)
+
+
+@policy
+def can_view_income(principal: Principal, organisation_id: int, region_chain: list[str]) -> bool:
+    """技术性收入核定表 of an organisation: its own users and the registrars of its region chain."""
+    if not principal.is_authenticated:
+        return False
+    return principal.organisation_id == organisation_id or principal.registers(region_chain)
+
+
+@policy
+def can_list_income(principal: Principal) -> bool:
+    """The 技术性收入核定 page: users of an organisation (their own) and registrars (their region's)."""
+    return principal.is_authenticated and (principal.organisation_id is not None or principal.is_registrar)
+
+
+def _actor_principal(actor: Any) -> Principal:
+    return actor if isinstance(actor, Principal) else principal_of(actor)
+
+
+def can_transition_receipt(actor: Any, name: str, receipt: Receipt) -> bool:
+    """RECEIPT_WORKFLOW's permission: the seller side records, the registry confirms or rejects."""
+    if actor is None:
+        return False
+    principal = _actor_principal(actor)
+    contract = receipt.contract
+    if name == "record":
+        return can_record_receipt(principal, contract)
+    if name in ("confirm", "reject"):
+        return can_decide_receipts(principal, contract)
+    return False
+
+
+def can_transition_amendment(actor: Any, name: str, amendment: Amendment) -> bool:
+    """AMENDMENT_WORKFLOW's permission: the seller side files, the registry registers or refuses."""
+    if actor is None:
+        return False
+    principal = _actor_principal(actor)
+    contract = amendment.contract
+    if name == "file":
+        return can_file_amendment(principal, contract)
+    if name in ("register", "refuse"):
+        return can_decide_receipts(principal, contract)
     return False

@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import import_module
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from django.apps import apps
 from django.db import models, transaction
-from django.utils.module_loading import import_string
+from django.utils.module_loading import autodiscover_modules, import_string
 from django.utils.translation import gettext_lazy as _
 
 from techmarket.core.audit import record_event
@@ -35,6 +38,17 @@ INITIAL = "(new)"
 # Every workflow declared with a model, by event prefix: generated docs, matrix tests, the scan for
 # state fields written by hand.
 REGISTRY: dict[str, Workflow[Any]] = {}
+
+
+def autodiscover() -> dict[str, Workflow[Any]]:
+    """Import every app's ``workflow`` module, and its ``<part>_workflow`` modules where an app keeps the
+    workflows of separate parts apart (``contracts.receipt_workflow``), so REGISTRY holds every workflow."""
+    autodiscover_modules("workflow")
+    for app_config in apps.get_app_configs():
+        if app_config.name.startswith("techmarket."):
+            for path in sorted(Path(app_config.path).glob("*_workflow.py")):
+                import_module(f"{app_config.name}.{path.stem}")
+    return dict(sorted(REGISTRY.items()))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from techmarket.accounts import selectors as accounts_selectors
 from techmarket.accounts.policies import Principal
 from techmarket.achievements import selectors as achievement_selectors
+from techmarket.contracts import receipt_selectors as contract_receipt_selectors
 from techmarket.contracts import selectors as contract_selectors
 from techmarket.conversations import selectors as conversation_selectors
 from techmarket.core.todo import TodoItem
@@ -28,6 +29,7 @@ PROVIDERS: tuple[Callable[[Principal], list[TodoItem]], ...] = (
     docking_selectors.todo_items,
     trading_selectors.todo_items,
     contract_selectors.todo_items,
+    contract_receipt_selectors.todo_items,
     conversation_selectors.todo_items,
     notification_selectors.todo_items,
 )

@@ -19,10 +19,9 @@ from typing import Any
 
 from django import template
 from django.db import models
-from django.utils.module_loading import autodiscover_modules
 
 from techmarket.core import policy_registry, principals
-from techmarket.core.workflow import REGISTRY, Transition, Workflow
+from techmarket.core.workflow import REGISTRY, Transition, Workflow, autodiscover
 
 register = template.Library()
 
@@ -34,8 +33,8 @@ def _user(context: template.Context) -> Any:
 
 @cache
 def _load_workflows() -> None:
-    """Every app's workflow.py registers its workflow on import; import them all once."""
-    autodiscover_modules("workflow")
+    """Every app's workflow modules register their workflows on import; import them all once."""
+    autodiscover()
 
 
 def _workflow_of(obj: models.Model) -> Workflow[Any] | None:

@@ -46,15 +46,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
-from django.utils.module_loading import autodiscover_modules
 
 from techmarket.core.errors import DomainError
 from techmarket.core.models import AuditEvent
-from techmarket.core.workflow import INITIAL, REGISTRY, Workflow
+from techmarket.core.workflow import INITIAL, REGISTRY, Workflow, autodiscover
 
 REASON = "理由：材料不全，请补充"
 # Reference data loaded by migrations (thousands of national codes): compared by count and by the rows
@@ -133,8 +133,8 @@ class MatrixResult:
 
 
 def discover_workflows() -> dict[str, Workflow[Any]]:
-    """Import every app's ``workflow`` module so REGISTRY holds every modelled workflow."""
-    autodiscover_modules("workflow")
+    """Import every app's ``workflow`` (and ``<part>_workflow``) modules so REGISTRY holds every workflow."""
+    autodiscover()
     return dict(sorted(REGISTRY.items()))
 
 
@@ -143,14 +143,27 @@ def cases_module(workflow: Workflow[Any]) -> str:
     return f"{workflow.model._meta.app_config.name}.tests.workflow_cases"
 
 
+def cases_modules(workflow: Workflow[Any]) -> list[str]:
+    """``<app>.tests.workflow_cases`` and, for an app with ``<part>_workflow`` modules, the
+    ``<app>.tests.<part>_workflow_cases`` modules next to it."""
+    assert workflow.model is not None
+    app_config = workflow.model._meta.app_config
+    parts = sorted(path.stem for path in (Path(app_config.path) / "tests").glob("*_workflow_cases.py"))
+    return [cases_module(workflow), *(f"{app_config.name}.tests.{part}" for part in parts)]
+
+
 def find_cases(prefix: str) -> list[WorkflowCase]:
-    """The cases the workflow's own app registers in ``<app>.tests.workflow_cases.CASES``."""
+    """The cases the workflow's own app registers in ``<app>.tests.workflow_cases.CASES`` (or in a
+    ``<part>_workflow_cases`` module of its tests)."""
     workflow = discover_workflows()[prefix]
-    try:
-        module = importlib.import_module(cases_module(workflow))
-    except ModuleNotFoundError:
-        return []
-    return [case for case in getattr(module, "CASES", ()) if case.prefix == prefix]
+    cases: list[WorkflowCase] = []
+    for name in cases_modules(workflow):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        cases += [case for case in getattr(module, "CASES", ()) if case.prefix == prefix]
+    return cases
 
 
 def find_case(prefix: str, variant: str = "") -> WorkflowCase | None:

@@ -12,8 +12,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.utils.module_loading import autodiscover_modules
-
 import techmarket
 from techmarket.core import workflow
 
@@ -32,7 +30,7 @@ OTHER_MODELS_FIELDS = {
 
 
 def _registered() -> tuple[set[str], set[str]]:
-    autodiscover_modules("workflow")
+    workflow.autodiscover()
     fields = {flow.state_field for flow in workflow.REGISTRY.values()}
     models = {flow.model.__name__ for flow in workflow.REGISTRY.values() if flow.model is not None}
     return fields, models
@@ -128,7 +126,7 @@ Q(state="x")
 
 def test_every_declared_hook_resolves(db):
     """A dotted path on a transition must name a real function (a typo would only fail at run time)."""
-    autodiscover_modules("workflow")
+    workflow.autodiscover()
     for flow in workflow.REGISTRY.values():
         for transition in flow.transitions:
             for hook in (*transition.effects, *transition.after_commit):
