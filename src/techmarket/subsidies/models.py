@@ -76,6 +76,9 @@ class SubsidyRun(TimeStampedModel):
     award_count = models.PositiveIntegerField(_("奖补项数"), default=0)
     contract_count = models.PositiveIntegerField(_("计入合同数"), default=0)
     objection_days = models.PositiveSmallIntegerField(_("公示期（天）"), default=7)
+    # The engine's account of the current round: counts read and left out, how the pool was applied, the
+    # claims refused with their reasons and the results of check rules (the bureau's only).
+    details = models.JSONField(_("测算说明"), default=dict, blank=True)
 
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
