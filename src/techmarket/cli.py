@@ -1,6 +1,6 @@
 """The ``techmarket`` console command: the project's manage.py plus its own sub-commands.
 
-``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch|verify-auction|totp-code``
+``techmarket demo|serve|worker|import|export|publish-catalogue|config-doc|match-batch|verify-auction|totp-code|subsidy-calc``
 are TechMarket's own; anything else (migrate, createsuperuser, shell, ...) is handed to Django.
 """
 
@@ -21,6 +21,7 @@ ALIASES = {
     "matching-rebuild": "matching_rebuild",
     "verify-auction": "verify_auction",
     "totp-code": "totp_code",
+    "subsidy-calc": "subsidy_calc",
 }
 
 

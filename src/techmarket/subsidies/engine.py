@@ -22,11 +22,11 @@ are ``floor(capped × pool / total)`` computed in whole fen, so their sum never 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ POLICY_DIR = Path(__file__).resolve().parent / "policies"
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 #: How many contract ids an award's trail lists; beyond it the trail keeps the count, the sum and an
-#: order-independent digest of all the ids (so a checker re-filtering the facts can confirm the set).
+#: order-independent checksum of all the ids (so a checker re-filtering the facts can confirm the set).
 TRAIL_IDS_LIMIT = 200
 
 __all__ = [
@@ -60,7 +60,7 @@ __all__ = [
     "Refusal",
     "Result",
     "compute",
-    "ids_digest",
+    "ids_checksum",
     "load_policy",
     "shipped_policy_ids",
 ]
@@ -258,18 +258,19 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(rounding=ROUND_DOWN))
 
 
-def ids_digest(ids: Iterable[str]) -> str:
-    """An order-independent digest of a set of contract ids: the sum of their SHA-256 values mod 2²⁵⁶."""
-    total = 0
-    for contract_id in ids:
-        total += int.from_bytes(hashlib.sha256(contract_id.encode()).digest(), "big")
-    return f"{total % (1 << 256):064x}"
+def ids_checksum(ids: Iterable[str]) -> str:
+    """An order-independent checksum of a set of contract ids (the sum of their CRC-32 values, as hex).
+
+    With the count and the sum of the amounts it lets a checker confirm that re-filtering the facts gives
+    the same contracts as the award (cheap enough for a million rows; not a cryptographic digest).
+    """
+    return f"{sum(zlib.crc32(contract_id.encode()) for contract_id in ids):x}"
 
 
 class _Tally:
-    """One organisation's running total under one contract rule (memory bounded by the ids limit)."""
+    """One organisation's running total on one side and contract type (memory bounded by the ids limit)."""
 
-    __slots__ = ("by_type", "count", "digest", "ids", "name", "total")
+    __slots__ = ("count", "digest", "ids", "name", "total")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -277,11 +278,13 @@ class _Tally:
         self.count = 0
         self.ids: list[str] = []
         self.digest = 0
-        self.by_type: dict[str, Decimal] = {}
 
 
-def _contract_award(rule: Mapping[str, Any], tally: _Tally, org_id: str, ids_limit: int) -> Award | None:
-    base = tally.total.quantize(FEN)
+def _contract_award(
+    rule: Mapping[str, Any], org_id: str, parts: list[tuple[str, _Tally]], ids_limit: int
+) -> Award | None:
+    """The award of one organisation under one contract rule from its tallies of the rule's types."""
+    base = sum((tally.total for _, tally in parts), Decimal(0)).quantize(FEN)
     threshold = rule.get("threshold", Decimal(0))
     if base < threshold:
         return None
@@ -291,16 +294,18 @@ def _contract_award(rule: Mapping[str, Any], tally: _Tally, org_id: str, ids_lim
     capped = min(raw, cap) if cap is not None else raw
     if capped <= 0:
         return None
+    count = sum(tally.count for _, tally in parts)
     trail = {
         "kind": rule["kind"],
         "side": rule["side"],
         "contract_types": list(rule["contract_types"]),
         "license_as_transfer": rule.get("license_as_transfer", False),
-        "contracts": tally.count,
-        "contract_ids": list(tally.ids),
-        "contract_ids_complete": tally.count <= ids_limit,
-        "contract_ids_digest": f"{tally.digest % (1 << 256):064x}",
-        "base_by_type": {key: str(value) for key, value in sorted(tally.by_type.items())},
+        "contracts": count,
+        "contract_ids": [i for _, tally in parts for i in tally.ids][:ids_limit],
+        "contract_ids_complete": count <= ids_limit,
+        "contract_ids_checksum": f"{sum(tally.digest for _, tally in parts):x}",
+        "base_by_type": {kind: str(tally.total) for kind, tally in parts},
+        "contracts_by_type": {kind: tally.count for kind, tally in parts},
         "base": str(base),
         "threshold": str(threshold),
         "threshold_reached": True,
@@ -311,7 +316,7 @@ def _contract_award(rule: Mapping[str, Any], tally: _Tally, org_id: str, ids_lim
         "capped": str(capped),
         "cap_applied": cap is not None and raw > cap,
     }
-    return Award(org_id, tally.name, rule["id"], base, rate, raw, capped, capped, trail)
+    return Award(org_id, parts[0][1].name, rule["id"], base, rate, raw, capped, capped, trail)
 
 
 def compute(
@@ -353,55 +358,90 @@ def compute(
     order = {rule["id"]: index for index, rule in enumerate(rules)}
     contract_rules = [rule for rule in rules if rule["kind"] == "contract_threshold"]
     prefix = region_prefix(policy.region)
-    # type → [(rule id, side)], built once so the loop does one dict look-up per contract.
-    by_type: dict[str, list[tuple[str, str]]] = {}
+    # One tally per (side, organisation, contract type): each contract is hashed once and added to at
+    # most two tallies; the rules then add up the tallies of their types.
+    side_types: dict[str, set[str]] = {"seller": set(), "buyer": set()}
+    rule_types: dict[str, tuple[str, ...]] = {}
     for rule in contract_rules:
         types = set(rule["contract_types"])
         if rule.get("license_as_transfer") and "transfer" in types:
             types.add("license")
-        for contract_type in types:
-            by_type.setdefault(contract_type, []).append((rule["id"], rule["side"]))
-
-    tallies: dict[tuple[str, str], _Tally] = {}
-    outside: dict[str, int] = {rule["id"]: 0 for rule in contract_rules}
+        rule_types[rule["id"]] = tuple(t for t in CONTRACT_TYPES if t in types)
+        side_types[rule["side"]].update(types)
+    seller_types, buyer_types = frozenset(side_types["seller"]), frozenset(side_types["buyer"])
+    sellers: dict[str, dict[str, _Tally]] = {}
+    buyers: dict[str, dict[str, _Tally]] = {}
+    outside_by_type: dict[str, dict[str, int]] = {
+        "seller": dict.fromkeys(CONTRACT_TYPES, 0),
+        "buyer": dict.fromkeys(CONTRACT_TYPES, 0),
+    }
+    seller_outside, buyer_outside = outside_by_type["seller"], outside_by_type["buyer"]
+    crc32 = zlib.crc32
     read = other_year = unmatched = 0
     for fact in contracts:
         read += 1
         if fact.year != year:
             other_year += 1
             continue
-        targets = by_type.get(fact.type)
-        if not targets:
+        kind = fact.type
+        for_seller, for_buyer = kind in seller_types, kind in buyer_types
+        if not (for_seller or for_buyer):
             unmatched += 1
             continue
-        for rule_id, side in targets:
-            if side == "seller":
-                org_id, org_name, region = fact.seller_id, fact.seller_name, fact.seller_region
+        contract_id = fact.contract_id
+        digest = crc32(contract_id.encode())
+        amount = fact.received
+        if for_seller:
+            region = fact.seller_region
+            if len(region) == 6 and region.startswith(prefix):
+                org_tallies = sellers.get(fact.seller_id)
+                if org_tallies is None:
+                    org_tallies = sellers[fact.seller_id] = {}
+                tally = org_tallies.get(kind)
+                if tally is None:
+                    tally = org_tallies[kind] = _Tally(fact.seller_name)
+                tally.total += amount
+                tally.count += 1
+                tally.digest += digest
+                if tally.count <= ids_limit:
+                    tally.ids.append(contract_id)
             else:
-                org_id, org_name, region = fact.buyer_id, fact.buyer_name, fact.buyer_region
-            if not (len(region) == 6 and region.startswith(prefix)):
-                outside[rule_id] += 1
-                continue
-            key = (org_id, rule_id)
-            tally = tallies.get(key)
-            if tally is None:
-                tally = tallies[key] = _Tally(org_name)
-            tally.total += fact.received
-            tally.count += 1
-            tally.by_type[fact.type] = tally.by_type.get(fact.type, Decimal(0)) + fact.received
-            if len(tally.ids) < ids_limit:
-                tally.ids.append(fact.contract_id)
-            tally.digest += int.from_bytes(hashlib.sha256(fact.contract_id.encode()).digest(), "big")
+                seller_outside[kind] += 1
+        if for_buyer:
+            region = fact.buyer_region
+            if len(region) == 6 and region.startswith(prefix):
+                org_tallies = buyers.get(fact.buyer_id)
+                if org_tallies is None:
+                    org_tallies = buyers[fact.buyer_id] = {}
+                tally = org_tallies.get(kind)
+                if tally is None:
+                    tally = org_tallies[kind] = _Tally(fact.buyer_name)
+                tally.total += amount
+                tally.count += 1
+                tally.digest += digest
+                if tally.count <= ids_limit:
+                    tally.ids.append(contract_id)
+            else:
+                buyer_outside[kind] += 1
 
     rule_by_id = {rule["id"]: rule for rule in rules}
     awards: list[Award] = []
-    below_threshold: dict[str, int] = {rule["id"]: 0 for rule in contract_rules}
-    for (org_id, rule_id), tally in tallies.items():
-        award = _contract_award(rule_by_id[rule_id], tally, org_id, ids_limit)
-        if award is None:
-            below_threshold[rule_id] += 1
-        else:
-            awards.append(award)
+    outside: dict[str, int] = {}
+    below_threshold: dict[str, int] = {}
+    for rule in contract_rules:
+        rule_id, side = rule["id"], rule["side"]
+        types = rule_types[rule_id]
+        outside[rule_id] = sum(outside_by_type[side][t] for t in types)
+        below_threshold[rule_id] = 0
+        for org_id, org_tallies in (sellers if side == "seller" else buyers).items():
+            parts = [(t, org_tallies[t]) for t in types if t in org_tallies]
+            if not parts:
+                continue
+            award = _contract_award(rule, org_id, parts, ids_limit)
+            if award is None:
+                below_threshold[rule_id] += 1
+            else:
+                awards.append(award)
 
     refusals: list[Refusal] = []
     checks: list[Check] = []
@@ -533,7 +573,7 @@ def _money_fact(facts: Mapping[str, Any], name: str, *, default: Decimal | None 
         raise _Refused("fact_negative", fact=name, value=str(value))
     if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
         raise _Refused("fact_too_precise", fact=name, value=str(value))
-    return amount
+    return amount.quantize(FEN)
 
 
 def _int_fact(facts: Mapping[str, Any], name: str, *, default: int | None = None) -> int:
@@ -746,7 +786,7 @@ def _share_check(rule: Mapping[str, Any], claim: Claim) -> Check:
         "net_income": str(income),
         "inventors_reward": str(reward),
         "min_share": str(minimum),
-        "required": str(required),
+        "required": str(required.quantize(FEN, rounding=ROUND_CEILING)),
         "share": None if share is None else str(share),
         "passed": passed,
     }
