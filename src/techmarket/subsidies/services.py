@@ -30,6 +30,7 @@ from techmarket.contracts import subsidy_facts
 from techmarket.core.audit import record_event
 from techmarket.core.errors import DomainError, NotFound, NotPermitted
 from techmarket.subsidies import engine, policies
+from techmarket.subsidies import messages as engine_messages
 from techmarket.subsidies.choices import LIVE_STATES, RunState
 from techmarket.subsidies.models import Award, Claim, Objection, PolicyVersion, SubsidyRun
 from techmarket.subsidies.workflow import OBJECTION_WORKFLOW, RUN_WORKFLOW
@@ -50,11 +51,7 @@ SHIPPED_NOTE = "随产品发布的政策文件"
 
 def problem_texts(error: engine.PolicyError) -> list[str]:
     """The engine's problems in the user's language (``subsidies.messages`` when present)."""
-    try:
-        from techmarket.subsidies.messages import render_problem  # type: ignore[attr-defined]
-    except ImportError:
-        return [str(problem) for problem in error.problems]
-    return [str(render_problem(problem)) for problem in error.details]
+    return [str(engine_messages.render_problem(problem)) for problem in error.details]
 
 
 def _policy_refused(error: engine.PolicyError, field: str = "document") -> DomainError:
@@ -350,7 +347,14 @@ def _result_fields(result: engine.Result) -> dict[str, Any]:
                 "stats": result.stats,
                 "scaling": result.scaling,
                 "refusals": [
-                    {"claim_id": r.claim_id, "org_name": r.org_name, "rule": r.rule, "code": r.code, "text": r.text}
+                    {
+                        "claim_id": r.claim_id,
+                        "org_name": r.org_name,
+                        "rule": r.rule,
+                        "code": r.code,
+                        "params": r.params,
+                        "text": r.text,
+                    }
                     for r in result.refusals
                 ],
                 "checks": [
@@ -654,7 +658,8 @@ def claim_add(
             texts = problem_texts(error)
             raise DomainError("claim_refused", "；".join(texts), fields={"year": texts}) from None
         if result.refusals:
-            text = result.refusals[0].text
+            refusal = result.refusals[0]
+            text = engine_messages.render(refusal.code, refusal.params)
             raise DomainError("claim_refused", _("申报不符合政策：%(reason)s") % {"reason": text}, fields={"facts": [text]})
         claim = Claim.objects.create(
             policy_id=version.policy_id,

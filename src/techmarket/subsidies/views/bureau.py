@@ -19,6 +19,7 @@ from techmarket.core.audit import events_for
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate
 from techmarket.subsidies import exports, policies, selectors, services
+from techmarket.subsidies import messages as engine_messages
 from techmarket.subsidies.forms import ClaimForm, ComputeForm, PolicyForm, ReasonForm
 from techmarket.subsidies.workflow import RUN_WORKFLOW
 
@@ -102,13 +103,18 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     names = selectors.region_names({award.org_region for award in awards})
     for award in awards:
         award.region_name = names.get(award.org_region, award.org_region)  # type: ignore[attr-defined]
+    details = dict(run.details or {})
+    details["refusals"] = [
+        {**refusal, "text": engine_messages.render(refusal.get("code", ""), refusal.get("params") or {})}
+        for refusal in details.get("refusals", [])
+    ]
     return render(
         request,
         "subsidies/run.html",
         {
             "run": run,
             "awards": awards,
-            "details": run.details or {},
+            "details": details,
             "available": [t.name for t in RUN_WORKFLOW.available(run, request.user)],
             "objections": list(selectors.objections_of(principal, run)),
             "events": list(events_for(run)),
