@@ -28,6 +28,7 @@ from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state
 from techmarket.docking import policies as docking_policies
 from techmarket.experts.tests.factories import expert as make_expert
+from techmarket.subsidies import policies as subsidy_policies
 from techmarket.trading import policies as trading_policies
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,7 @@ NAV_GATED = (
     "docking:dashboard",
     "accounts:organisation_queue",
     "accounts:role_admin",
+    "subsidies:policies",
 )
 # Menu entries offered by a policy; the page itself is open to anyone signed in.
 NAV_OFFERED = {
@@ -50,6 +52,8 @@ NAV_OFFERED = {
     "trading:mine": trading_policies.can_see_own_listings,
     "deals:mine": deal_policies.can_list_negotiations,
     "trading:review_queue": trading_policies.can_review_listings,
+    "subsidies:public_list": lambda principal: True,
+    "subsidies:runs": subsidy_policies.can_list_runs,
 }
 
 
@@ -214,4 +218,21 @@ def test_auction_page_links(role, cast, regions, reviewers, applicant):
         client_for(cast[role]),
         reverse("trading:auction_detail", args=[auction.pk]),
         [reverse("trading:auction_registrations", args=[auction.pk])],
+    )
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_subsidy_page_links(role, cast):
+    client = client_for(cast[role])
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("subsidies:runs"),
+        [reverse("subsidies:claims"), reverse("subsidies:policies")],
+    )
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("subsidies:policies"),
+        [reverse("subsidies:policy_create"), reverse("subsidies:policy_edit", args=["yueyang-2017"])],
     )
