@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness bench-trading clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness bench-trading bench-subsidies clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -118,6 +118,12 @@ bench-trading: BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tm_bench
 bench-trading: install-dev
 	TEST_DATABASE_URL=$(BENCH_DATABASE_URL) PYTHONPATH=src $(BIN)/pytest -q -s -p no:randomly -p no:xdist \
 	  benchmarks/trading/bench_bids.py
+
+# `techmarket subsidy-calc` on 1,000,000 generated contracts (seeded) against reading the same CSV alone
+# with the csv module, same run: time and peak memory; no database (DATABASE_URL points nowhere);
+# writes its block of docs/benchmarks.md. BENCH_ROWS, BENCH_SEED, BENCH_REPEAT change the run.
+bench-subsidies: install-dev
+	$(BIN)/python benchmarks/subsidies/bench_calc.py
 
 clean:
 	rm -rf $(VENV) var $(VENDOR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,6 +43,7 @@ OUTPUT_COLUMNS = (
     "final_award",
 )
 MAX_REPORTED_ERRORS = 200
+CACHE_LIMIT = 100_000
 _TYPES = frozenset(CONTRACT_TYPES)
 
 
@@ -120,6 +122,11 @@ def read_contracts(path: Path, errors: RowErrors) -> Iterator[ContractFact]:
         )
     index = [names.index(column) for column in COLUMNS]
     width = max(index) + 1
+    pick = operator.itemgetter(*index)
+    from_workbook = path.suffix.lower() == ".xlsx"
+    # Few distinct regions and years: each is checked once (bounded, in case every row has a bad one).
+    regions: dict[str, bool] = {}
+    years: dict[str, int | None] = {}
     for number, row in enumerate(rows, start=2):
         if len(row) < width:
             if not any(_text(cell) for cell in row):
@@ -129,42 +136,39 @@ def read_contracts(path: Path, errors: RowErrors) -> Iterator[ContractFact]:
                 _("列数不足（%(found)d 列，需要 %(needed)d 列）。") % {"found": len(row), "needed": width},
             )
             continue
-        values = [_text(row[i]) for i in index]
-        contract_id, seller_id, seller_name, seller_region, buyer_id, buyer_name, buyer_region = values[:7]
-        contract_type, received_text, year_text = values[7:]
-        reasons = []
-        if not contract_id:
-            reasons.append(_("合同编号为空"))
-        if not seller_id or not buyer_id:
-            reasons.append(_("买方或卖方编号为空"))
-        if not _valid_region(seller_region):
-            reasons.append(_("卖方地区代码无效：%(value)s") % {"value": seller_region})
-        if not _valid_region(buyer_region):
-            reasons.append(_("买方地区代码无效：%(value)s") % {"value": buyer_region})
-        if contract_type not in _TYPES:
-            reasons.append(
-                _("合同类型未知：%(value)s（可用：%(types)s）")
-                % {"value": contract_type, "types": ", ".join(CONTRACT_TYPES)}
-            )
-        received: Decimal | None = None
-        try:
-            received = Decimal(received_text.replace(",", ""))
-        except InvalidOperation:
-            reasons.append(_("到账额不是数字：%(value)s") % {"value": received_text})
-        else:
-            if not received.is_finite():
-                reasons.append(_("到账额不是数字：%(value)s") % {"value": received_text})
-            elif received < 0:
-                reasons.append(_("到账额不能为负数：%(value)s") % {"value": received_text})
-            elif received != received.quantize(Decimal("0.01")):
-                reasons.append(_("到账额最多两位小数：%(value)s") % {"value": received_text})
-        year = 0
-        if year_text.isascii() and year_text.isdigit() and 1900 <= int(year_text) <= 2999:
-            year = int(year_text)
-        else:
-            reasons.append(_("年份无效：%(value)s") % {"value": year_text})
-        if reasons or received is None:
-            errors.add(number, "；".join(reasons))
+        values = pick(row)
+        if from_workbook:
+            values = tuple(_text(value) for value in values)
+        (contract_id, seller_id, seller_name, seller_region, buyer_id, buyer_name, buyer_region,
+         contract_type, received_text, year_text) = values  # fmt: skip
+        year = years.get(year_text)
+        if year is None and year_text not in years:
+            year = _year(year_text)
+            if len(years) < CACHE_LIMIT:
+                years[year_text] = year
+        seller_ok = regions.get(seller_region)
+        if seller_ok is None:
+            seller_ok = _valid_region(seller_region)
+            if len(regions) < CACHE_LIMIT:
+                regions[seller_region] = seller_ok
+        buyer_ok = regions.get(buyer_region)
+        if buyer_ok is None:
+            buyer_ok = _valid_region(buyer_region)
+            if len(regions) < CACHE_LIMIT:
+                regions[buyer_region] = buyer_ok
+        received = None
+        if (
+            contract_id
+            and seller_id
+            and buyer_id
+            and seller_ok
+            and buyer_ok
+            and contract_type in _TYPES
+            and year is not None
+        ):
+            received = _amount(received_text)
+        if received is None or year is None:
+            errors.add(number, "；".join(_reasons(values)) or _("行无效"))
             continue
         yield ContractFact(
             contract_id,
@@ -178,6 +182,63 @@ def read_contracts(path: Path, errors: RowErrors) -> Iterator[ContractFact]:
             received,
             year,
         )
+
+
+def _year(text: str) -> int | None:
+    if text.isascii() and text.isdigit() and 1900 <= int(text) <= 2999:
+        return int(text)
+    return None
+
+
+def _amount(text: str) -> Decimal | None:
+    """A received amount: a non-negative number of yuan with at most 2 decimals (thousands commas allowed)."""
+    whole, dot, decimals = text.partition(".")
+    if whole.isascii() and whole.isdigit() and (not dot or (decimals.isdigit() and len(decimals) <= 2)):
+        return Decimal(text)  # the usual case, checked by its text: 1234 or 1234.5 or 1234.56
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        try:
+            amount = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            return None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None
+    return amount
+
+
+def _reasons(values: tuple[str, ...]) -> list[str]:
+    """Why a row was refused (only computed for bad rows)."""
+    (contract_id, seller_id, _seller_name, seller_region, buyer_id, _buyer_name, buyer_region,
+     contract_type, received_text, year_text) = values  # fmt: skip
+    reasons = []
+    if not contract_id:
+        reasons.append(_("合同编号为空"))
+    if not seller_id or not buyer_id:
+        reasons.append(_("买方或卖方编号为空"))
+    if not _valid_region(seller_region):
+        reasons.append(_("卖方地区代码无效：%(value)s") % {"value": seller_region})
+    if not _valid_region(buyer_region):
+        reasons.append(_("买方地区代码无效：%(value)s") % {"value": buyer_region})
+    if contract_type not in _TYPES:
+        reasons.append(
+            _("合同类型未知：%(value)s（可用：%(types)s）")
+            % {"value": contract_type, "types": ", ".join(CONTRACT_TYPES)}
+        )
+    if _amount(received_text) is None:
+        try:
+            amount = Decimal(received_text.replace(",", ""))
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
+            reasons.append(_("到账额不是数字：%(value)s") % {"value": received_text})
+        elif amount < 0:
+            reasons.append(_("到账额不能为负数：%(value)s") % {"value": received_text})
+        else:
+            reasons.append(_("到账额最多两位小数：%(value)s") % {"value": received_text})
+    if _year(year_text) is None:
+        reasons.append(_("年份无效：%(value)s") % {"value": year_text})
+    return reasons
 
 
 def read_claims(path: Path) -> list[Claim]:

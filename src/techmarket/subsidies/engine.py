@@ -44,7 +44,7 @@ FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 #: How many contract ids an award's trail lists; beyond it the trail keeps the count, the sum and an
 #: order-independent checksum of all the ids (so a checker re-filtering the facts can confirm the set).
-TRAIL_IDS_LIMIT = 200
+TRAIL_IDS_LIMIT = 50
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -281,7 +281,7 @@ class _Tally:
 
 
 def _contract_award(
-    rule: Mapping[str, Any], org_id: str, parts: list[tuple[str, _Tally]], ids_limit: int
+    rule: Mapping[str, Any], org_id: str, parts: list[tuple[str, _Tally]], ids_limit: int, with_trail: bool
 ) -> Award | None:
     """The award of one organisation under one contract rule from its tallies of the rule's types."""
     base = sum((tally.total for _, tally in parts), Decimal(0)).quantize(FEN)
@@ -294,6 +294,9 @@ def _contract_award(
     capped = min(raw, cap) if cap is not None else raw
     if capped <= 0:
         return None
+    name = parts[0][1].name
+    if not with_trail:
+        return Award(org_id, name, rule["id"], base, rate, raw, capped, capped, {})
     count = sum(tally.count for _, tally in parts)
     trail = {
         "kind": rule["kind"],
@@ -304,7 +307,7 @@ def _contract_award(
         "contract_ids": [i for _, tally in parts for i in tally.ids][:ids_limit],
         "contract_ids_complete": count <= ids_limit,
         "contract_ids_checksum": f"{sum(tally.digest for _, tally in parts):x}",
-        "base_by_type": {kind: str(tally.total) for kind, tally in parts},
+        "base_by_type": {kind: str(tally.total.quantize(FEN)) for kind, tally in parts},
         "contracts_by_type": {kind: tally.count for kind, tally in parts},
         "base": str(base),
         "threshold": str(threshold),
@@ -316,7 +319,7 @@ def _contract_award(
         "capped": str(capped),
         "cap_applied": cap is not None and raw > cap,
     }
-    return Award(org_id, parts[0][1].name, rule["id"], base, rate, raw, capped, capped, trail)
+    return Award(org_id, name, rule["id"], base, rate, raw, capped, capped, trail)
 
 
 def compute(
@@ -327,8 +330,15 @@ def compute(
     contracts: Iterable[ContractFact] = (),
     claims: Iterable[Claim] = (),
     ids_limit: int = TRAIL_IDS_LIMIT,
+    trail: bool = True,
 ) -> Result:
-    """The policy's awards for ``year``: one streaming pass over ``contracts``, then the claims, then the pool."""
+    """The policy's awards for ``year``: one streaming pass over ``contracts``, then the claims, then the pool.
+
+    ``trail=False`` leaves the contract awards' trails empty and keeps no contract ids (the what-if
+    calculator without ``--trail``): same figures, less memory. The result's stats and scaling are kept.
+    """
+    if not trail:
+        ids_limit = 0
     document = policy.spec
     problems: list[Problem] = []
     if not _year_effective(policy, year):
@@ -437,7 +447,7 @@ def compute(
             parts = [(t, org_tallies[t]) for t in types if t in org_tallies]
             if not parts:
                 continue
-            award = _contract_award(rule, org_id, parts, ids_limit)
+            award = _contract_award(rule, org_id, parts, ids_limit, trail)
             if award is None:
                 below_threshold[rule_id] += 1
             else:
@@ -473,14 +483,15 @@ def compute(
         for award in awards:
             final = Decimal(_fen(award.capped_award) * pool_fen // total_fen) / 100
             final = final.quantize(FEN)
-            trail = dict(award.trail)
-            trail["scaling"] = {
-                "factor": str(factor),
-                "formula": "floor_fen(capped × pool / total_before_scaling)",
-                "pool": str(pool),
-                "total_before_scaling": str(total_before),
-                "final": str(final),
-            }
+            # the trail is the engine's own dict, made for this award: record the scaling in place
+            if award.trail:
+                award.trail["scaling"] = {  # type: ignore[index]
+                    "factor": str(factor),
+                    "formula": "floor_fen(capped × pool / total_before_scaling)",
+                    "pool": str(pool),
+                    "total_before_scaling": str(total_before),
+                    "final": str(final),
+                }
             scaled.append(
                 Award(
                     award.org_id,
@@ -491,7 +502,7 @@ def compute(
                     award.raw_award,
                     award.capped_award,
                     final,
-                    trail,
+                    award.trail,
                 )
             )
         awards = scaled

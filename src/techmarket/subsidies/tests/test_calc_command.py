@@ -238,3 +238,27 @@ def test_runs_without_a_database(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert read_csv(out) == EXPECTED
     assert "9999.99" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1234", D("1234")),
+        ("1234.5", D("1234.5")),
+        ("1234.56", D("1234.56")),
+        ("1,234.56", D("1234.56")),
+        ("1e3", D("1000")),
+        ("0", D("0")),
+        ("1234.567", None),
+        ("-1", None),
+        ("abc", None),
+        ("NaN", None),
+        ("Infinity", None),
+        ("", None),
+        ("1.5e-3", None),
+    ],
+)
+def test_amount_text(text, value):
+    from techmarket.subsidies.calc import _amount
+
+    assert _amount(text) == value

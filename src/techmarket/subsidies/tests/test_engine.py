@@ -114,7 +114,7 @@ def test_licence_counts_as_transfer_where_the_policy_says():
     awards = by_key(result)
     assert awards[("s1", "seller_dev_transfer")].final_award == D("10000.00")
     assert awards[("b1", "buyer_dev_transfer")].final_award == D("20000.00")
-    assert awards[("s1", "seller_dev_transfer")].trail["base_by_type"] == {"license": "500000"}
+    assert awards[("s1", "seller_dev_transfer")].trail["base_by_type"] == {"license": "500000.00"}
 
 
 def test_licence_not_counted_without_the_flag():
@@ -309,3 +309,17 @@ def test_contracts_stream_once_with_memory_bounded_by_organisations():
     # 100 organisation tallies with at most 10 ids each: far below the ~5 MB 20,000 facts would take
     assert peak < 2 * 1024 * 1024
     assert by_key(result)[("s0", "seller_dev_transfer")].base == D("800000.00")
+
+
+def test_without_trail_the_figures_are_the_same():
+    facts = [fact(f"c{i}", seller=f"s{i % 7}", buyer=f"b{i % 5}", received="123456.78") for i in range(60)]
+    full = run(*facts, budget=D("300000"))
+    lean = run(*facts, budget=D("300000"), trail=False)
+    assert full.scaling_factor < 1
+    figures = [(a.org_id, a.rule, a.base, a.raw_award, a.capped_award, a.final_award) for a in full.awards]
+    assert figures == [
+        (a.org_id, a.rule, a.base, a.raw_award, a.capped_award, a.final_award) for a in lean.awards
+    ]
+    assert all(a.trail == {} for a in lean.awards)
+    assert full.total == lean.total
+    assert full.awards[0].trail["scaling"]["final"] == str(full.awards[0].final_award)

@@ -59,7 +59,14 @@ class Command(BaseCommand):
         try:
             claims = calc.read_claims(options["claims"]) if options["claims"] else []
             contracts = calc.read_contracts(options["contracts"], errors) if options["contracts"] else ()
-            result = compute(policy, year=options["year"], budget=budget, contracts=contracts, claims=claims)
+            result = compute(
+                policy,
+                year=options["year"],
+                budget=budget,
+                contracts=contracts,
+                claims=claims,
+                trail=bool(options["trail"]),  # the trail only when it is written
+            )
         except calc.CalcError as error:
             raise CommandError(str(error), returncode=2) from None
         except PolicyError as error:
