@@ -310,7 +310,7 @@ def _compute(version: PolicyVersion, year: int, budget: Decimal | None) -> engin
             policy,
             year=year,
             budget=budget,
-            contracts=subsidy_facts.contract_facts(year, policy.region),
+            contracts=subsidy_facts.contract_facts(year, policy.region, make=engine.ContractFact),
             claims=_claims_for(version.policy_id, year),
         )
     except engine.PolicyError as error:

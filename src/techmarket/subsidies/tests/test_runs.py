@@ -16,7 +16,7 @@ from techmarket.contracts.choices import ContractState, ReceiptState
 from techmarket.contracts.tests.factories import contract, receipt, registered_contract
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.core.models import AuditEvent
-from techmarket.subsidies import services
+from techmarket.subsidies import engine, services
 from techmarket.subsidies.choices import ObjectionState, RunState
 from techmarket.subsidies.models import Award, Claim, SubsidyRun
 from techmarket.subsidies.tests.factories import POLICY_ID, YEAR, city_document, make_policy, paid_contract
@@ -63,7 +63,7 @@ def test_only_registered_contracts_confirmed_receipts_of_the_year_count(bureau, 
     receipt(item, "400000.00", received_on=datetime.date(2025, 12, 31))  # another year
     draft = contract(seller=orgs["seller"], buyer=orgs["buyer"], state=ContractState.UNDER_REVIEW)
     receipt(draft, "900000.00")
-    facts = list(subsidy_facts.contract_facts(YEAR, "990100"))
+    facts = list(subsidy_facts.contract_facts(YEAR, "990100", make=engine.ContractFact))
     assert [(f.contract_id, f.received) for f in facts] == [(item.registration_number, Decimal("500000.00"))]
     assert facts[0].seller_id == orgs["seller"].credit_code
     assert facts[0].seller_region == orgs["seller"].region_id
