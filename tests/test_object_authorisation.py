@@ -294,6 +294,7 @@ def _offer(w: dict[str, Any]) -> dict[str, Any]:
 def _deal(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["deal"].pk}
 
+
 # Subsidies (issue 11 §2): a run not yet published is its bureau's (platform administrators, reviewers of
 # the policy's city and province) — nobody else learns it exists; an award's trail is the bureau's and,
 # once published, the awarded organisation's; an objection its filer's and the bureau's; policies and
@@ -336,7 +337,10 @@ def _subsidy_cases() -> dict[str, list[Case]]:
         "api:subsidy-run-awards": [Case(run, SUBSIDY_OUTSIDERS)],
         "api:subsidy-run-objections": [Case(run, SUBSIDY_OUTSIDERS)],
         "api:subsidy-run-export": [Case(run, SUBSIDY_OUTSIDERS)],
-        "api:subsidy-award-detail": [Case(award, SUBSIDY_OUTSIDERS), Case(published_award, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-award-detail": [
+            Case(award, SUBSIDY_OUTSIDERS),
+            Case(published_award, SUBSIDY_OUTSIDERS),
+        ],
         "api:subsidy-objection-detail": [Case(objection, SUBSIDY_OUTSIDERS)],
         "api:subsidy-objection-decide": [Case(objection, (*SUBSIDY_OUTSIDERS, "objector"))],
         "api:subsidy-policy-detail": [Case(policy, SUBSIDY_OUTSIDERS)],
@@ -355,13 +359,19 @@ def _subsidy_world(regions: dict[str, Any], organisation: Any) -> dict[str, Any]
 
     admin = user_with_role(Role.PLATFORM_ADMIN, username="subsidy_admin")
     checker = user_with_role(Role.REVIEWER, region=regions["city"], username="subsidy_checker")
-    buyer = OrganisationFactory(region=regions["county"], name="奖补买方企业", kind=OrganisationKind.ENTERPRISE)
+    buyer = OrganisationFactory(
+        region=regions["county"], name="奖补买方企业", kind=OrganisationKind.ENTERPRISE
+    )
     item = registered_contract(seller=organisation, buyer=buyer, total="900000.00", title=SECRET_CONTRACT)
     receipt(item, "900000.00")
     for policy_id in ("city-a-2026", "city-a-2026-b"):
-        subsidy_services.policy_create(actor=admin, document_text=json.dumps(city_document(policy_id=policy_id)))
+        subsidy_services.policy_create(
+            actor=admin, document_text=json.dumps(city_document(policy_id=policy_id))
+        )
     run = subsidy_services.run_compute(actor=admin, policy_id="city-a-2026", year=2026, budget="10000000")
-    published = subsidy_services.run_compute(actor=admin, policy_id="city-a-2026-b", year=2026, budget="10000000")
+    published = subsidy_services.run_compute(
+        actor=admin, policy_id="city-a-2026-b", year=2026, budget="10000000"
+    )
     published = subsidy_services.run_check(actor=checker, run=published)
     published = subsidy_services.run_approve(actor=admin, run=published)
     published = subsidy_services.run_publish(actor=admin, run=published)
@@ -388,7 +398,6 @@ def _subsidy_world(regions: dict[str, Any], organisation: Any) -> dict[str, Any]
         "subsidy_claim": claim,
         "objector": objector,
     }
-
 
 
 CASES: dict[str, list[Case]] = {

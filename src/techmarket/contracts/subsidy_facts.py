@@ -74,15 +74,19 @@ def contract_facts(year: int, region_code: str = "", *, make: Callable[..., T]) 
     """
     received = (
         Receipt.objects.filter(
-            contract_id__in=TechContract.objects.filter(_in_region(region_code), state=ContractState.REGISTERED).values(
-                "pk"
-            ),
+            contract_id__in=TechContract.objects.filter(
+                _in_region(region_code), state=ContractState.REGISTERED
+            ).values("pk"),
             state=ReceiptState.CONFIRMED,
             received_on__gte=datetime.date(year, 1, 1),
             received_on__lt=datetime.date(year + 1, 1, 1),
         )
         .values("contract_id")
-        .annotate(received=Coalesce(Sum("amount"), Value(0), output_field=DecimalField(max_digits=18, decimal_places=2)))
+        .annotate(
+            received=Coalesce(
+                Sum("amount"), Value(0), output_field=DecimalField(max_digits=18, decimal_places=2)
+            )
+        )
         .values(
             "contract_id",
             "received",
@@ -167,15 +171,17 @@ DEMO_TYPE_DIGIT = {"development": "1", "transfer": "2", "consulting": "3", "serv
 def has_receipts(year: int, region_code: str) -> bool:
     """Whether any registered contract of the region has a confirmed receipt in the year."""
     return Receipt.objects.filter(
-        contract_id__in=TechContract.objects.filter(_in_region(region_code), state=ContractState.REGISTERED).values(
-            "pk"
-        ),
+        contract_id__in=TechContract.objects.filter(
+            _in_region(region_code), state=ContractState.REGISTERED
+        ).values("pk"),
         state=ReceiptState.CONFIRMED,
         received_on__year=year,
     ).exists()
 
 
-def write_demo_contracts(*, sellers: list[Any], buyers: list[Any], users: dict[int, Any], admin: Any, year: int) -> int:
+def write_demo_contracts(
+    *, sellers: list[Any], buyers: list[Any], users: dict[int, Any], admin: Any, year: int
+) -> int:
     """Demo only, until the contracts demo registers real ones: a few registered contracts between the given
     organisations (sellers[i] → buyers[j]) with one confirmed receipt each, written straight to the tables
     (no workflow). ``users`` gives a filer per organisation id (else ``admin``). Returns how many."""

@@ -68,7 +68,9 @@ def load(people: DemoPeople, *, year: int = YEAR, budget: str = BUDGET) -> DemoS
     written = 0
     if not subsidy_facts.has_receipts(year, REGION):
         local = [org for org in people.organisations if _in_wuhan(org)]
-        sellers = [org for org in local if org.kind in (OrganisationKind.UNIVERSITY, OrganisationKind.INSTITUTE)]
+        sellers = [
+            org for org in local if org.kind in (OrganisationKind.UNIVERSITY, OrganisationKind.INSTITUTE)
+        ]
         buyers = [org for org in local if org.kind == OrganisationKind.ENTERPRISE]
         written = subsidy_facts.write_demo_contracts(
             sellers=sellers[:4], buyers=buyers[:3], users=people.org_admins, admin=admin, year=year

@@ -58,7 +58,13 @@ def public_xlsx(run: SubsidyRun) -> bytes:
     rows = selectors.public_award_rows(run)
     header = [_("序号"), _("单位名称"), _("所在地区"), _("奖补项目"), _("奖补金额（元）")]
     body = [
-        [index, row["org_name"], row["region_name"], row["rule_title"] or row["rule"], _number(row["final_award"])]
+        [
+            index,
+            row["org_name"],
+            row["region_name"],
+            row["rule_title"] or row["rule"],
+            _number(row["final_award"]),
+        ]
         for index, row in enumerate(rows, start=1)
     ]
     summary = [

@@ -7,7 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from techmarket.subsidies.services import DEFAULT_OBJECTION_DAYS, NOTE_MAX_CHARS, POLICY_MAX_CHARS, TEXT_MAX_CHARS
+from techmarket.subsidies.services import (
+    DEFAULT_OBJECTION_DAYS,
+    NOTE_MAX_CHARS,
+    POLICY_MAX_CHARS,
+    TEXT_MAX_CHARS,
+)
 
 
 class _Styled(forms.Form):
@@ -21,7 +26,9 @@ class PolicyForm(_Styled):
     document = forms.CharField(
         label=_("政策文档（JSON）"),
         max_length=POLICY_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "form-control font-monospace small"}),
+        widget=forms.Textarea(
+            attrs={"rows": 28, "spellcheck": "false", "class": "form-control font-monospace small"}
+        ),
     )
     note = forms.CharField(label=_("修改说明"), max_length=NOTE_MAX_CHARS, required=False)
 
@@ -39,11 +46,15 @@ class ComputeForm(_Styled):
 
 
 class ReasonForm(_Styled):
-    reason = forms.CharField(label=_("理由"), max_length=TEXT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("理由"), max_length=TEXT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ObjectionForm(_Styled):
-    text = forms.CharField(label=_("异议内容"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("异议内容"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+    )
     award = forms.ChoiceField(label=_("针对的奖补结果（可选）"), required=False)
 
     def __init__(self, *args: Any, awards: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]

@@ -121,7 +121,9 @@ class SubsidyRun(TimeStampedModel):
                 condition=Q(state__in=LIVE_STATES),
                 name="subsidies_one_live_run_per_policy_year",
             ),
-            models.CheckConstraint(condition=Q(budget__isnull=True) | Q(budget__gte=0), name="subsidies_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0), name="subsidies_budget_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +137,9 @@ class Award(models.Model):
     awarded organisation (``policies.can_view_trail``); the public list shows name, rule and final award.
     """
 
-    run = models.ForeignKey(SubsidyRun, verbose_name=_("奖补测算"), on_delete=models.CASCADE, related_name="awards")
+    run = models.ForeignKey(
+        SubsidyRun, verbose_name=_("奖补测算"), on_delete=models.CASCADE, related_name="awards"
+    )
     round = models.PositiveSmallIntegerField(_("测算轮次"))
     org_id = models.CharField(_("单位标识"), max_length=64)
     org_name = models.CharField(_("单位名称"), max_length=200)
@@ -172,9 +176,16 @@ class Award(models.Model):
 class Objection(TimeStampedModel):
     """异议 to a published run (or one of its awards), filed by a signed-in user (OBJECTION_WORKFLOW)."""
 
-    run = models.ForeignKey(SubsidyRun, verbose_name=_("奖补测算"), on_delete=models.CASCADE, related_name="objections")
+    run = models.ForeignKey(
+        SubsidyRun, verbose_name=_("奖补测算"), on_delete=models.CASCADE, related_name="objections"
+    )
     award = models.ForeignKey(
-        Award, verbose_name=_("奖补结果"), null=True, blank=True, on_delete=models.SET_NULL, related_name="objections"
+        Award,
+        verbose_name=_("奖补结果"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="objections",
     )
     # The round the objection was filed against (the awards it saw).
     round = models.PositiveSmallIntegerField(_("测算轮次"))

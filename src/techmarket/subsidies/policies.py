@@ -79,6 +79,7 @@ def can_manage_run(principal: Principal, run: SubsidyRun) -> bool:
 
 
 def is_public(run: SubsidyRun) -> bool:
+    """Whether the run is in the public list (published or paid)."""
     return run.state in PUBLIC_STATES
 
 
@@ -102,9 +103,12 @@ def can_view_trail(principal: Principal, award: Award, run: SubsidyRun | None = 
 
 
 def objection_period_open(run: SubsidyRun, now: Any = None) -> bool:
+    """Whether a published run still takes objections (before its deadline)."""
     now = now or timezone.now()
     return (
-        run.state == RunState.PUBLISHED and run.objection_deadline is not None and now < run.objection_deadline
+        run.state == RunState.PUBLISHED
+        and run.objection_deadline is not None
+        and now < run.objection_deadline
     )
 
 

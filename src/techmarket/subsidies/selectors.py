@@ -86,6 +86,7 @@ def policy_history(principal: Principal, policy_id: str) -> QuerySet[PolicyVersi
 
 
 def version_get(principal: Principal, policy_id: str, pk: Any) -> PolicyVersion:
+    """One version of a policy (administrators; NotFound otherwise)."""
     if not policies.can_edit_policies(principal):
         raise NotFound()
     try:
@@ -95,6 +96,7 @@ def version_get(principal: Principal, policy_id: str, pk: Any) -> PolicyVersion:
 
 
 def pretty(document: Any) -> str:
+    """A document as indented JSON, for the editor and the diff."""
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
 
 
@@ -183,6 +185,7 @@ def public_runs() -> QuerySet[SubsidyRun]:
 
 
 def public_run_get(pk: Any) -> SubsidyRun:
+    """A published (or paid) run; NotFound for any other."""
     try:
         return public_runs().get(pk=int(str(pk)))
     except (ValueError, SubsidyRun.DoesNotExist):
@@ -211,6 +214,7 @@ def public_award_rows(run: SubsidyRun) -> list[dict[str, Any]]:
 
 
 def region_names(codes: set[str]) -> dict[str, str]:
+    """Region code → name, for the lists."""
     return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
 
 
@@ -263,6 +267,7 @@ def objections_of(principal: Principal, run: SubsidyRun) -> QuerySet[Objection]:
 
 
 def objection_get(principal: Principal, pk: Any) -> Objection:
+    """An objection for its filer and its run's bureau (NotFound otherwise)."""
     try:
         objection = Objection.objects.select_related("run", "award").get(pk=int(str(pk)))
     except (ValueError, Objection.DoesNotExist):
@@ -273,6 +278,7 @@ def objection_get(principal: Principal, pk: Any) -> Objection:
 
 
 def open_objections(principal: Principal) -> QuerySet[Objection]:
+    """Objections waiting for an answer on the runs the principal's bureau manages, oldest first."""
     return (
         Objection.objects.filter(state=ObjectionState.OPEN, run__in=bureau_runs(principal).values("pk"))
         .select_related("run")
@@ -288,12 +294,15 @@ def claims_of(principal: Principal) -> QuerySet[Claim]:
     if not policies.can_list_runs(principal):
         return Claim.objects.none()
     regions = {row.policy_id: row.region_code for row in computable_policies(principal)}
-    return Claim.objects.filter(policy_id__in=list(regions)).select_related("entered_by").order_by(
-        "policy_id", "-year", "org_name", "id"
+    return (
+        Claim.objects.filter(policy_id__in=list(regions))
+        .select_related("entered_by")
+        .order_by("policy_id", "-year", "org_name", "id")
     )
 
 
 def claim_get(principal: Principal, pk: Any) -> Claim:
+    """A claim of a policy the principal's bureau covers (NotFound otherwise)."""
     try:
         return claims_of(principal).get(pk=int(str(pk)))
     except (ValueError, Claim.DoesNotExist):
@@ -304,7 +313,9 @@ def claim_get(principal: Principal, pk: Any) -> Claim:
 
 
 def _run_row(run: SubsidyRun, note: Any = "") -> TodoRow:
-    return TodoRow(label=f"{run.title} {run.year}", url=reverse("subsidies:run_detail", args=[run.pk]), note=note)
+    return TodoRow(
+        label=f"{run.title} {run.year}", url=reverse("subsidies:run_detail", args=[run.pk]), note=note
+    )
 
 
 def todo_items(principal: Principal) -> list[TodoItem]:
@@ -366,7 +377,10 @@ def todo_items(principal: Principal) -> list[TodoItem]:
             url=reverse("subsidies:runs"),
             urgent=count > 0,
             rows=tuple(
-                _run_row(o.run, _("%(day)s 提出异议") % {"day": timezone.localtime(o.created_at).strftime("%Y-%m-%d")})
+                _run_row(
+                    o.run,
+                    _("%(day)s 提出异议") % {"day": timezone.localtime(o.created_at).strftime("%Y-%m-%d")},
+                )
                 for o in objections
             ),
         )
@@ -375,4 +389,5 @@ def todo_items(principal: Principal) -> list[TodoItem]:
 
 
 def total_of(rows: list[dict[str, Any]]) -> Decimal:
+    """The sum of the public rows' final awards."""
     return sum((row["final_award"] for row in rows), Decimal("0.00"))

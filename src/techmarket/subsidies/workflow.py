@@ -39,11 +39,17 @@ RUN_WORKFLOW: Workflow[SubsidyRun] = Workflow(
         Transition("approve", frozenset({R.CHECKED}), R.APPROVED, _("审定")),
         Transition("publish", frozenset({R.APPROVED}), R.PUBLISHED, _("公示")),
         Transition("pay", frozenset({R.PUBLISHED}), R.PAID, _("确认拨付")),
-        Transition("return", frozenset({R.COMPUTED, R.CHECKED}), R.RETURNED, _("退回重算"), requires_reason=True),
+        Transition(
+            "return", frozenset({R.COMPUTED, R.CHECKED}), R.RETURNED, _("退回重算"), requires_reason=True
+        ),
         Transition("reopen", frozenset({R.PUBLISHED}), R.RETURNED, _("撤回公示并重算"), requires_reason=True),
         Transition("recompute", frozenset({R.RETURNED}), R.COMPUTED, _("重新测算")),
         Transition(
-            "cancel", frozenset({R.COMPUTED, R.CHECKED, R.RETURNED}), R.CANCELLED, _("作废"), requires_reason=True
+            "cancel",
+            frozenset({R.COMPUTED, R.CHECKED, R.RETURNED}),
+            R.CANCELLED,
+            _("作废"),
+            requires_reason=True,
         ),
     ],
 )

@@ -64,9 +64,9 @@ class SubsidyRunViewSet(viewsets.GenericViewSet[SubsidyRun]):
         """Published runs, plus every run the caller's bureau manages (those with every figure)."""
         principal = principal_of(request.user)
         managed = selectors.bureau_runs(principal)
-        rows = SubsidyRun.objects.filter(Q(state__in=PUBLIC_STATES) | Q(pk__in=managed.values("pk"))).order_by(
-            "-year", "policy_id", "-id"
-        )
+        rows = SubsidyRun.objects.filter(
+            Q(state__in=PUBLIC_STATES) | Q(pk__in=managed.values("pk"))
+        ).order_by("-year", "policy_id", "-id")
         page = self.paginate_queryset(rows.select_related("policy_version")) or []
         return self.get_paginated_response(
             [_present(run, policies.can_manage_run(principal, run)) for run in page]
@@ -229,7 +229,9 @@ class SubsidyPolicyViewSet(viewsets.GenericViewSet[PolicyVersion]):
         """The policy's versions, newest first (a shipped policy not yet used has none: its file is v0)."""
         principal = self._admin(request)
         selectors.policy_document(principal, policy_id)  # NotFound for an unknown policy
-        return Response(PolicyVersionSerializer(selectors.policy_history(principal, policy_id), many=True).data)
+        return Response(
+            PolicyVersionSerializer(selectors.policy_history(principal, policy_id), many=True).data
+        )
 
     @extend_schema(request=PolicyWriteSerializer, responses={201: PolicyVersionSerializer})
     def create(self, request: Request) -> Response:

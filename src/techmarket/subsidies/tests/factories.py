@@ -27,7 +27,9 @@ YEAR = 2026
 def city_document(region_code: str = "990100", policy_id: str = POLICY_ID, **changes: Any) -> dict[str, Any]:
     """The shipped yueyang-2017 rules for the test city, in force from 2017 with no end."""
     document = copy.deepcopy(dict(engine.load_policy("yueyang-2017").document))
-    document.update({"id": policy_id, "region": region_code, "title": {"zh": "甲市技术合同奖补", "en": "City A"}})
+    document.update(
+        {"id": policy_id, "region": region_code, "title": {"zh": "甲市技术合同奖补", "en": "City A"}}
+    )
     document.pop("effective_to", None)
     document.update(changes)
     return document
@@ -56,7 +58,9 @@ def paid_contract(
     title: str = "一种测试技术的转让合同",
 ) -> Any:
     """A registered contract whose confirmed receipts in 2026 total ``amount``."""
-    item = registered_contract(seller=seller, buyer=buyer, contract_type=contract_type, total=amount, title=title)
+    item = registered_contract(
+        seller=seller, buyer=buyer, contract_type=contract_type, total=amount, title=title
+    )
     receipt(item, amount, received_on=received_on)
     return item
 
@@ -87,7 +91,9 @@ def run_in_state(
         return run
     run = services.run_publish(actor=approver, run=run)
     if deadline_passed or state == RunState.PAID:
-        SubsidyRun.objects.filter(pk=run.pk).update(objection_deadline=timezone.now() - datetime.timedelta(days=1))
+        SubsidyRun.objects.filter(pk=run.pk).update(
+            objection_deadline=timezone.now() - datetime.timedelta(days=1)
+        )
         run.refresh_from_db()
     if state == RunState.PUBLISHED:
         return run

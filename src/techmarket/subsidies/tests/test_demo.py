@@ -23,12 +23,20 @@ def test_the_demo_publishes_a_wuhan_run():
     people = DemoPeople(admin=admin)
     people.accounts["demo-city"] = user_with_role(Role.REVIEWER, region=wuhan)
     people.accounts["demo-province"] = user_with_role(Role.REVIEWER, region=hubei)
-    for index, kind in enumerate(["university", "institute", "university", "university", *["enterprise"] * 3]):
+    for index, kind in enumerate(
+        ["university", "institute", "university", "university", *["enterprise"] * 3]
+    ):
         people.organisations.append(OrganisationFactory(region=hongshan, kind=kind, name=f"武汉单位{index}"))
     made = demo.load(people)
     assert made.contracts_written == 5
     version = PolicyVersion.objects.get(policy_id="yueyang-2017", number=made.policy_version)
-    assert version.region_code == "420100" and version.title == demo.TITLE and version.created_by == admin
+    assert version.region_code == "420100"
+    assert version.title == demo.TITLE
+    assert version.created_by == admin
     run = SubsidyRun.objects.get(pk=made.run)
-    assert run.state == RunState.PUBLISHED and run.year == 2026 and run.pool is not None
-    assert run.total <= run.pool and run.scaling_factor < 1 and run.award_count >= 4
+    assert run.state == RunState.PUBLISHED
+    assert run.year == 2026
+    assert run.pool is not None
+    assert run.total <= run.pool
+    assert run.scaling_factor < 1
+    assert run.award_count >= 4

@@ -56,27 +56,38 @@ def test_the_public_list_shows_name_rule_and_award_only(scene):
     run = publish(scene)
     anonymous = client_of()
     listing = anonymous.get(reverse("subsidies:public_list"))
-    assert listing.status_code == 200 and run.title in listing.content.decode()
+    assert listing.status_code == 200
+    assert run.title in listing.content.decode()
     page = anonymous.get(reverse("subsidies:public_run", args=[run.pk])).content.decode()
-    assert "甲大学" in page and "甲企业" in page and "12246.91" in page  # 612,345.67 × 2 %, down to the fen
+    assert "甲大学" in page
+    assert "甲企业" in page
+    assert "12246.91" in page
     for secret in secrets_of(scene):
         assert secret not in page, secret
     export = anonymous.get(reverse("subsidies:public_export", args=[run.pk]))
     assert export.status_code == 200
     text = sheet_text(export.content)
-    assert "甲大学" in text and "12246.91" in text and "技术开发和转让输出方补助" in text
+    assert "甲大学" in text
+    assert "12246.91" in text
+    assert "技术开发和转让输出方补助" in text
     for secret in secrets_of(scene):
         assert secret not in text, secret
     api = anonymous.get(reverse("api:subsidy-run-awards", args=[run.pk])).json()
     assert {row["org_name"] for row in api} == {"甲大学", "甲企业"}
     assert set(api[0]) == {"id", "org_name", "org_region", "rule", "rule_title", "final_award"}
     detail = anonymous.get(reverse("api:subsidy-run-detail", args=[run.pk])).json()
-    assert "details" not in detail and "budget" not in detail
+    assert "details" not in detail
+    assert "budget" not in detail
 
 
 def test_a_run_not_published_is_the_bureaus_only(scene, reviewers):
     run = scene["run"]
-    for user in (None, UserFactory(organisation=scene["seller"]), reviewers["other_city"], reviewers["county"]):
+    for user in (
+        None,
+        UserFactory(organisation=scene["seller"]),
+        reviewers["other_city"],
+        reviewers["county"],
+    ):
         client = client_of(user)
         assert client.get(reverse("subsidies:public_run", args=[run.pk])).status_code == 404
         assert client.get(reverse("api:subsidy-run-detail", args=[run.pk])).status_code == 404
@@ -85,10 +96,13 @@ def test_a_run_not_published_is_the_bureaus_only(scene, reviewers):
         assert status in (302, 404)
     checker = client_of(scene["checker"])
     page = checker.get(reverse("subsidies:run_detail", args=[run.pk])).content.decode()
-    assert "甲大学" in page and "612345.67" in page
-    assert "subsidies/runs/%d/check/" % run.pk in page  # the checker's action is offered
-    computer_page = client_of(scene["computer"]).get(reverse("subsidies:run_detail", args=[run.pk])).content.decode()
-    assert "subsidies/runs/%d/check/" % run.pk not in computer_page
+    assert "甲大学" in page
+    assert "612345.67" in page
+    assert f"subsidies/runs/{run.pk}/check/" in page  # the checker's action is offered
+    computer_page = (
+        client_of(scene["computer"]).get(reverse("subsidies:run_detail", args=[run.pk])).content.decode()
+    )
+    assert f"subsidies/runs/{run.pk}/check/" not in computer_page
 
 
 def test_the_trail_is_for_the_bureau_and_the_awarded_organisation(scene):
@@ -97,14 +111,18 @@ def test_the_trail_is_for_the_bureau_and_the_awarded_organisation(scene):
     own = UserFactory(organisation=scene["seller"])
     assert client_of(own).get(url).status_code == 404  # not yet published
     bureau_page = client_of(scene["checker"]).get(url).content.decode()
-    assert scene["item"].registration_number in bureau_page and "500000" in bureau_page
+    assert scene["item"].registration_number in bureau_page
+    assert "500000" in bureau_page
     publish(scene)
     page = client_of(own).get(url).content.decode()
-    assert scene["item"].registration_number in page and "612345.67" in page
+    assert scene["item"].registration_number in page
+    assert "612345.67" in page
     assert SECRET_TITLE not in page  # the trail names contracts by number, never by content
     for outsider in (UserFactory(organisation=scene["outside"]), UserFactory(organisation=scene["buyer"])):
         assert client_of(outsider).get(url).status_code == 404
-        assert client_of(outsider).get(reverse("api:subsidy-award-detail", args=[award.pk])).status_code == 404
+        assert (
+            client_of(outsider).get(reverse("api:subsidy-award-detail", args=[award.pk])).status_code == 404
+        )
     assert client_of().get(url).status_code == 302
     api = client_of(own).get(reverse("api:subsidy-award-detail", args=[award.pk])).json()
     assert api["trail"]["contract_ids"] == [scene["item"].registration_number]
@@ -116,9 +134,16 @@ def test_the_bureau_export_has_every_figure_and_no_contract_ids(scene):
     response = client_of(scene["checker"]).get(reverse("subsidies:run_export", args=[scene["run"].pk]))
     assert response.status_code == 200
     text = sheet_text(response.content)
-    assert "612345.67" in text and "500000" in text and "12246.91" in text and "计入合同数" in text
-    assert scene["item"].registration_number not in text and SECRET_TITLE not in text
-    assert client_of(UserFactory()).get(reverse("subsidies:run_export", args=[scene["run"].pk])).status_code == 404
+    assert "612345.67" in text
+    assert "500000" in text
+    assert "12246.91" in text
+    assert "计入合同数" in text
+    assert scene["item"].registration_number not in text
+    assert SECRET_TITLE not in text
+    assert (
+        client_of(UserFactory()).get(reverse("subsidies:run_export", args=[scene["run"].pk])).status_code
+        == 404
+    )
 
 
 def test_the_approval_through_the_pages_and_an_objection(scene):
@@ -132,7 +157,8 @@ def test_the_approval_through_the_pages_and_an_objection(scene):
     action(scene["approver"], "approve")
     action(scene["approver"], "publish", objection_days="3")
     run.refresh_from_db()
-    assert run.state == RunState.PUBLISHED and run.objection_days == 3
+    assert run.state == RunState.PUBLISHED
+    assert run.objection_days == 3
     url = reverse("subsidies:objection_file", args=[run.pk])
     assert client_of().post(url, {"text": "匿名"}).status_code == 302
     assert not Objection.objects.exists()
@@ -157,13 +183,22 @@ def test_api_per_role(scene, regions):
     anonymous = client_of()
     assert anonymous.get(reverse("api:subsidy-run-list")).json()["results"] == []
     bureau_list = client_of(scene["checker"]).get(reverse("api:subsidy-run-list")).json()["results"]
-    assert [row["id"] for row in bureau_list] == [run.pk] and "details" in bureau_list[0]
+    assert [row["id"] for row in bureau_list] == [run.pk]
+    assert "details" in bureau_list[0]
     transition = reverse("api:subsidy-run-transition", args=[run.pk])
-    refused = client_of(scene["computer"]).post(transition, {"transition": "check"}, content_type="application/json")
-    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
-    ok = client_of(scene["checker"]).post(transition, {"transition": "check"}, content_type="application/json")
-    assert ok.status_code == 200 and ok.json()["state"] == RunState.CHECKED
-    bad = client_of(scene["checker"]).post(transition, {"transition": "launch"}, content_type="application/json")
+    refused = client_of(scene["computer"]).post(
+        transition, {"transition": "check"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "permission_denied"
+    ok = client_of(scene["checker"]).post(
+        transition, {"transition": "check"}, content_type="application/json"
+    )
+    assert ok.status_code == 200
+    assert ok.json()["state"] == RunState.CHECKED
+    bad = client_of(scene["checker"]).post(
+        transition, {"transition": "launch"}, content_type="application/json"
+    )
     assert bad.status_code == 400
     policies_url = reverse("api:subsidy-policy-list")
     assert client_of(scene["checker"]).get(policies_url).status_code == 403
@@ -174,7 +209,9 @@ def test_api_per_role(scene, regions):
     answer = client_of(scene["approver"]).post(
         versions, {"document": {"id": POLICY_ID, "rules": "none"}}, content_type="application/json"
     )
-    assert answer.status_code == 400 and answer.json()["code"] == "policy_invalid" and answer.json()["fields"]
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "policy_invalid"
+    assert answer.json()["fields"]
     history = client_of(scene["approver"]).get(reverse("api:subsidy-policy-detail", args=[POLICY_ID])).json()
     assert [row["number"] for row in history] == [1]
 
@@ -194,8 +231,11 @@ def test_api_per_role(scene, regions):
     ],
 )
 def test_no_500_on_bad_input(bureau, payload):
-    api = client_of(bureau["computer"]).post(reverse("api:subsidy-run-list"), payload, content_type="application/json")
-    assert api.status_code in (400, 404) and set(api.json()) == {"code", "message", "fields"}
+    api = client_of(bureau["computer"]).post(
+        reverse("api:subsidy-run-list"), payload, content_type="application/json"
+    )
+    assert api.status_code in (400, 404)
+    assert set(api.json()) == {"code", "message", "fields"}
     page = client_of(bureau["computer"]).post(reverse("subsidies:run_compute"), payload)
     assert page.status_code == 200
     assert not SubsidyRun.objects.exists()
@@ -217,4 +257,9 @@ def test_pages_answer_every_role_without_error(scene, regions):
         ):
             assert client.get(reverse(name, args=args)).status_code in (200, 302, 403, 404), (user, name)
     assert client_of().get(reverse("subsidies:public_run", args=[999999])).status_code == 404
-    assert client_of(scene["approver"]).post(reverse("subsidies:run_action", args=[run.pk, "explode"])).status_code == 404
+    assert (
+        client_of(scene["approver"])
+        .post(reverse("subsidies:run_action", args=[run.pk, "explode"]))
+        .status_code
+        == 404
+    )

@@ -40,15 +40,21 @@ def test_an_edit_appends_a_version_after_the_shipped_file():
         document_text=shipped_text(region="420100", title={"zh": "武汉市试行"}),
         note="改为武汉",
     )
-    assert version.number == 1 and version.region_code == "420100" and version.title == "武汉市试行"
+    assert version.number == 1
+    assert version.region_code == "420100"
+    assert version.title == "武汉市试行"
     shipped = PolicyVersion.objects.get(policy_id="yueyang-2017", number=0)
-    assert shipped.created_by is None and shipped.region_code == "430600"
+    assert shipped.created_by is None
+    assert shipped.region_code == "430600"
     assert AuditEvent.objects.filter(action="subsidies.policy.save", target_id=str(version.pk)).exists()
     with pytest.raises(DomainError) as unchanged:
-        services.policy_save(actor=admin, policy_id="yueyang-2017", document_text=json.dumps(version.document))
+        services.policy_save(
+            actor=admin, policy_id="yueyang-2017", document_text=json.dumps(version.document)
+        )
     assert unchanged.value.code == "unchanged"
     adopted = services.policy_adopt_shipped(actor=admin, policy_id="yueyang-2017")
-    assert adopted.number == 2 and adopted.region_code == "430600"
+    assert adopted.number == 2
+    assert adopted.region_code == "430600"
 
 
 @pytest.mark.parametrize(
@@ -83,13 +89,18 @@ def test_every_problem_of_an_invalid_document_is_listed():
 def test_the_id_cannot_change_and_new_policies_need_a_new_id():
     admin = admin_user()
     with pytest.raises(DomainError) as renamed:
-        services.policy_save(actor=admin, policy_id="yueyang-2017", document_text=shipped_text(id="wuhan-2026"))
+        services.policy_save(
+            actor=admin, policy_id="yueyang-2017", document_text=shipped_text(id="wuhan-2026")
+        )
     assert renamed.value.code == "policy_id_changed"
     with pytest.raises(DomainError) as taken:
         services.policy_create(actor=admin, document_text=shipped_text())
     assert taken.value.code == "policy_exists"
-    created = services.policy_create(actor=admin, document_text=shipped_text(id="wuhan-2026", region="420100"))
-    assert created.number == 1 and created.policy_id == "wuhan-2026"
+    created = services.policy_create(
+        actor=admin, document_text=shipped_text(id="wuhan-2026", region="420100")
+    )
+    assert created.number == 1
+    assert created.policy_id == "wuhan-2026"
 
 
 @pytest.mark.parametrize("role", ["reviewer", "registrar", "applicant", "anonymous"])
@@ -111,13 +122,15 @@ def test_the_editor_page_shows_every_problem_and_the_history_with_a_diff(regions
         assert policy_id in listing.content.decode()
     url = reverse("subsidies:policy_edit", args=["yueyang-2017"])
     page = client.get(url)
-    assert page.status_code == 200 and "seller_dev_transfer" in page.content.decode()
+    assert page.status_code == 200
+    assert "seller_dev_transfer" in page.content.decode()
     bad = json.loads(shipped_text())
     bad["rules"][0]["threshold"] = "五十万"
     bad["budget"]["share"] = "2"
     answer = client.post(url, {"document": json.dumps(bad, ensure_ascii=False), "note": "x"})
     body = answer.content.decode()
-    assert answer.status_code == 200 and 'id="policy-problems"' in body
+    assert answer.status_code == 200
+    assert 'id="policy-problems"' in body
     assert body.count("<li>", body.index('id="policy-problems"')) >= 2
     assert not PolicyVersion.objects.exists()
     good = json.loads(shipped_text())
@@ -126,7 +139,9 @@ def test_the_editor_page_shows_every_problem_and_the_history_with_a_diff(regions
     assert answer.status_code == 302
     version = PolicyVersion.objects.get(policy_id="yueyang-2017", number=1)
     page = client.get(reverse("subsidies:policy_version", args=["yueyang-2017", version.pk])).content.decode()
-    assert "150000" in page and 'id="policy-diff"' in page and "-      &quot;cap&quot;: &quot;200000&quot;" in page
+    assert "150000" in page
+    assert 'id="policy-diff"' in page
+    assert "-      &quot;cap&quot;: &quot;200000&quot;" in page
     assert client.get(reverse("subsidies:policy_edit", args=["no-such-policy"])).status_code == 404
 
 
@@ -135,6 +150,9 @@ def test_the_editor_pages_refuse_everyone_else(role, regions):
     client = client_of(user_with_role(role, region=regions["city"]))
     for url in (reverse("subsidies:policies"), reverse("subsidies:policy_edit", args=["yueyang-2017"])):
         assert client.get(url).status_code == 403
-    assert client.post(reverse("subsidies:policy_create"), {"document": shipped_text(id="z-1")}).status_code == 403
+    assert (
+        client.post(reverse("subsidies:policy_create"), {"document": shipped_text(id="z-1")}).status_code
+        == 403
+    )
     assert Client().get(reverse("subsidies:policies")).status_code == 302
     assert not PolicyVersion.objects.exists()

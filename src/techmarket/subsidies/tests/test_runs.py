@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def compute(bureau, budget="10000000", **kwargs):
-    return services.run_compute(actor=bureau["computer"], policy_id=POLICY_ID, year=YEAR, budget=budget, **kwargs)
+    return services.run_compute(
+        actor=bureau["computer"], policy_id=POLICY_ID, year=YEAR, budget=budget, **kwargs
+    )
 
 
 def awards(run):
@@ -167,9 +169,12 @@ def test_recompute_keeps_the_earlier_round_and_takes_new_receipts_and_the_latest
     receipt(item, "400000.00", received_on=datetime.date(2026, 9, 1))
     document = city_document()
     document["rules"][0]["rate"] = "0.03"
-    services.policy_save(actor=bureau["approver"], policy_id=POLICY_ID, document_text=__import__("json").dumps(document))
+    services.policy_save(
+        actor=bureau["approver"], policy_id=POLICY_ID, document_text=__import__("json").dumps(document)
+    )
     run = services.run_recompute(actor=bureau["checker"], run=run)
-    assert run.round == 2 and run.state == RunState.COMPUTED
+    assert run.round == 2
+    assert run.state == RunState.COMPUTED
     assert run.policy_version.number == 2
     assert run.computed_by == bureau["checker"]
     first = Award.objects.get(run=run, round=1, rule="seller_dev_transfer")
@@ -200,7 +205,8 @@ def test_objection_flow_upheld_returns_the_run(bureau, orgs):
     citizen = UserFactory()
     award = Award.objects.filter(run=run).first()
     objection = services.objection_file(actor=citizen, run=run, text="到账额有误", award_id=award.pk)
-    assert objection.state == ObjectionState.OPEN and objection.round == 1
+    assert objection.state == ObjectionState.OPEN
+    assert objection.round == 1
     with pytest.raises(DomainError):
         services.objection_uphold(actor=bureau["checker"], objection=objection, reply="")  # reply required
     services.objection_uphold(actor=bureau["checker"], objection=objection, reply="经核实，到账额有误")
@@ -218,7 +224,9 @@ def test_payment_waits_for_the_period_and_every_answer(bureau, orgs):
     with pytest.raises(DomainError) as early:
         services.run_pay(actor=bureau["approver"], run=run)
     assert early.value.code == "objection_period"
-    SubsidyRun.objects.filter(pk=run.pk).update(objection_deadline=timezone.now() - datetime.timedelta(minutes=1))
+    SubsidyRun.objects.filter(pk=run.pk).update(
+        objection_deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
     run.refresh_from_db()
     with pytest.raises(DomainError) as waiting:
         services.run_pay(actor=bureau["approver"], run=run)
@@ -227,7 +235,8 @@ def test_payment_waits_for_the_period_and_every_answer(bureau, orgs):
         services.run_pay(actor=bureau["checker"], run=run)
     services.objection_dismiss(actor=bureau["checker"], objection=objection, reply="核实无误")
     run = services.run_pay(actor=bureau["approver"], run=run)
-    assert run.state == RunState.PAID and run.paid_at
+    assert run.state == RunState.PAID
+    assert run.paid_at
     assert all(a.paid_amount == a.final_award and a.paid_at for a in Award.objects.filter(run=run))
 
 
@@ -243,8 +252,16 @@ def test_claims_are_checked_by_the_engine_and_computed(bureau, regions):
             },
         ]
     )
-    services.policy_save(actor=bureau["approver"], policy_id=POLICY_ID, document_text=__import__("json").dumps(document))
-    add = {"actor": bureau["checker"], "policy_id": POLICY_ID, "year": YEAR, "org_name": "甲基地", "org_id": ""}
+    services.policy_save(
+        actor=bureau["approver"], policy_id=POLICY_ID, document_text=__import__("json").dumps(document)
+    )
+    add = {
+        "actor": bureau["checker"],
+        "policy_id": POLICY_ID,
+        "year": YEAR,
+        "org_name": "甲基地",
+        "org_id": "",
+    }
     with pytest.raises(DomainError) as refused:
         services.claim_add(**add, org_region="990102", rule="transfer_base", facts='{"level": "city"}')
     assert "city" in str(refused.value.message)
@@ -253,9 +270,13 @@ def test_claims_are_checked_by_the_engine_and_computed(bureau, regions):
     with pytest.raises(DomainError):
         services.claim_add(**add, org_region="990102", rule="transfer_base", facts="{not json")
     with pytest.raises(NotPermitted):
-        services.claim_add(**{**add, "actor": UserFactory()}, org_region="990102", rule="transfer_base", facts="{}")
+        services.claim_add(
+            **{**add, "actor": UserFactory()}, org_region="990102", rule="transfer_base", facts="{}"
+        )
     assert not Claim.objects.exists()
-    claim = services.claim_add(**add, org_region="990102", rule="transfer_base", facts='{"level": "national"}')
+    claim = services.claim_add(
+        **add, org_region="990102", rule="transfer_base", facts='{"level": "national"}'
+    )
     run = compute(bureau, budget="10000000")
     award = Award.objects.get(run=run, rule="transfer_base")
     assert award.final_award == Decimal("300000.00")
@@ -275,4 +296,5 @@ def test_reviewer_without_region_cannot_see_others_runs(bureau, orgs, reviewers)
 
 
 def test_the_make_policy_factory_is_version_one(bureau):
-    assert bureau["policy"].number == 1 and make_policy  # a platform-created policy starts at 1
+    assert bureau["policy"].number == 1
+    assert make_policy

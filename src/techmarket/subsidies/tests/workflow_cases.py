@@ -43,13 +43,19 @@ def setup(request: Any) -> dict[str, Any]:
 def make_run(world: dict[str, Any], state: str) -> Any:
     cast = world["cast"]
     return run_in_state(
-        state, computer=cast["computer"], checker=cast["checker"], approver=cast["platform_admin"], deadline_passed=True
+        state,
+        computer=cast["computer"],
+        checker=cast["checker"],
+        approver=cast["platform_admin"],
+        deadline_passed=True,
     )
 
 
 def make_objection(world: dict[str, Any], state: str) -> Objection:
     cast = world["cast"]
-    run = run_in_state(R.PUBLISHED, computer=cast["computer"], checker=cast["checker"], approver=cast["platform_admin"])
+    run = run_in_state(
+        R.PUBLISHED, computer=cast["computer"], checker=cast["checker"], approver=cast["platform_admin"]
+    )
     objection = services.objection_file(actor=cast["other_enterprise"], run=run, text="某单位到账额有误")
     if state == O.UPHELD:
         return services.objection_uphold(actor=cast["city_reviewer"], objection=objection, reply="核实有误")
@@ -81,7 +87,9 @@ CASES = [
             Rule("the checker never approves", {"checker"}, {"approve"}, False),
             Rule("the city's bureau checks", BUREAU_REVIEWERS | ADMINS | {"checker"}, {"check"}, True),
             Rule("administrators approve, publish", ADMINS | {"computer"}, {"approve", "publish"}, True),
-            Rule("administrators mark paid after the period", ADMINS | {"computer", "checker"}, {"pay"}, True),
+            Rule(
+                "administrators mark paid after the period", ADMINS | {"computer", "checker"}, {"pay"}, True
+            ),
             Rule(
                 "reviewers never approve, publish or pay",
                 BUREAU_REVIEWERS,

@@ -138,7 +138,9 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "approve":
             services.run_approve(actor=actor, run=run)
         elif action == "publish":
-            services.run_publish(actor=actor, run=run, objection_days=request.POST.get("objection_days") or None)
+            services.run_publish(
+                actor=actor, run=run, objection_days=request.POST.get("objection_days") or None
+            )
         elif action == "pay":
             services.run_pay(actor=actor, run=run)
         elif action == "return":
@@ -161,7 +163,9 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def run_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The bureau's workbook of the run (every figure and a trail summary)."""
     run = _bureau_run(request, pk)
-    return exports.response(exports.bureau_xlsx(run), f"subsidies-{run.policy_id}-{run.year}-r{run.round}.xlsx")
+    return exports.response(
+        exports.bureau_xlsx(run), f"subsidies-{run.policy_id}-{run.year}-r{run.round}.xlsx"
+    )
 
 
 @login_required
@@ -268,7 +272,9 @@ def _admin(request: HttpRequest) -> None:
 def policy_list(request: HttpRequest) -> HttpResponse:
     """政策管理: shipped and platform-created policies with their latest version."""
     _admin(request)
-    return render(request, "subsidies/policies.html", {"rows": selectors.policy_rows(principal_of(request.user))})
+    return render(
+        request, "subsidies/policies.html", {"rows": selectors.policy_rows(principal_of(request.user))}
+    )
 
 
 @login_required
@@ -369,5 +375,9 @@ def policy_version(request: HttpRequest, policy_id: str, pk: int) -> HttpRespons
     return render(
         request,
         "subsidies/policy_version.html",
-        {"version": version, "document": selectors.pretty(version.document), "diff": selectors.version_diff(version)},
+        {
+            "version": version,
+            "document": selectors.pretty(version.document),
+            "diff": selectors.version_diff(version),
+        },
     )

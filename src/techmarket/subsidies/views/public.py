@@ -56,7 +56,9 @@ def _public_page(request: HttpRequest, run: SubsidyRun, form: ObjectionForm | No
             "total": selectors.total_of(rows),
             "may_object": may_object,
             "form": form,
-            "my_objections": list(selectors.objections_of(principal, run)) if principal.is_authenticated else [],
+            "my_objections": list(selectors.objections_of(principal, run))
+            if principal.is_authenticated
+            else [],
             "manages": policies.can_manage_run(principal, run),
         },
     )
