@@ -67,7 +67,7 @@ def public_xlsx(run: SubsidyRun) -> bytes:
         ]
         for index, row in enumerate(rows, start=1)
     ]
-    summary = [
+    summary: list[list[Any]] = [
         [_("年度"), run.year],
         [_("公示时间"), run.published_at.strftime("%Y-%m-%d") if run.published_at else ""],
         [_("奖补合计（元）"), _number(run.total)],
@@ -118,7 +118,7 @@ def bureau_xlsx(run: SubsidyRun) -> bytes:
                 _number(award.paid_amount),
             ]
         )
-    summary = [
+    summary: list[list[Any]] = [
         [_("年度"), run.year],
         [_("状态"), str(run.get_state_display())],
         [_("测算轮次"), run.round],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,7 @@ class ComputeForm(_Styled):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["policy"].choices = list(choices)
+        cast(forms.ChoiceField, self.fields["policy"]).choices = list(choices)
         self.fields["policy"].widget.attrs["class"] = "form-select"
 
 
@@ -59,7 +59,7 @@ class ObjectionForm(_Styled):
 
     def __init__(self, *args: Any, awards: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["award"].choices = [("", _("整个名单")), *awards]
+        cast(forms.ChoiceField, self.fields["award"]).choices = [("", _("整个名单")), *awards]
         self.fields["award"].widget.attrs["class"] = "form-select"
 
 
@@ -80,5 +80,5 @@ class ClaimForm(_Styled):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["policy"].choices = list(choices)
+        cast(forms.ChoiceField, self.fields["policy"]).choices = list(choices)
         self.fields["policy"].widget.attrs["class"] = "form-select"

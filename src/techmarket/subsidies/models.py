@@ -8,6 +8,8 @@ a run already computed; recomputing a run (a new ``round``) keeps the earlier ro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from techmarket.core.models import TimeStampedModel
 from techmarket.subsidies.choices import LIVE_STATES, ObjectionState, RunState
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 
 
 class PolicyVersion(models.Model):

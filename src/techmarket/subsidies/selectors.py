@@ -42,8 +42,8 @@ def policy_rows(principal: Principal) -> list[PolicyRow]:
     if not policies.can_edit_policies(principal):
         return []
     latest: dict[str, PolicyVersion] = {}
-    for version in PolicyVersion.objects.select_related("created_by").order_by("policy_id", "-number"):
-        latest.setdefault(version.policy_id, version)
+    for stored in PolicyVersion.objects.select_related("created_by").order_by("policy_id", "-number"):
+        latest.setdefault(stored.policy_id, stored)
     shipped = set(engine.shipped_policy_ids())
     rows = []
     for policy_id in sorted(shipped | set(latest)):
@@ -125,8 +125,8 @@ def computable_policies(principal: Principal) -> list[PolicyRow]:
     if not policies.can_list_runs(principal):
         return []
     latest: dict[str, PolicyVersion] = {}
-    for version in PolicyVersion.objects.order_by("policy_id", "-number"):
-        latest.setdefault(version.policy_id, version)
+    for stored in PolicyVersion.objects.order_by("policy_id", "-number"):
+        latest.setdefault(stored.policy_id, stored)
     rows = []
     for policy_id in sorted(set(engine.shipped_policy_ids()) | set(latest)):
         version = latest.get(policy_id)

@@ -150,8 +150,8 @@ def parse_document(text: Any) -> dict[str, Any]:
         message = _("政策文档不是有效的 JSON：%(error)s") % {"error": str(error)}
         raise DomainError("bad_json", message, fields={"document": [message]}) from None
     if not isinstance(document, dict):
-        message = _("政策文档须是一个 JSON 对象（以 { 开头）。")
-        raise DomainError("not_an_object", message, fields={"document": [message]})
+        not_object = _("政策文档须是一个 JSON 对象（以 { 开头）。")
+        raise DomainError("not_an_object", not_object, fields={"document": [not_object]})
     return document
 
 
@@ -259,8 +259,8 @@ def policy_save(*, actor: Any, policy_id: str, document_text: Any, note: Any = "
         if latest is None:
             raise NotFound()
         if latest.document == json_safe(document):
-            message = _("文档与当前版本相同，没有保存新版本。")
-            raise DomainError("unchanged", message, fields={"document": [message]})
+            same = _("文档与当前版本相同，没有保存新版本。")
+            raise DomainError("unchanged", same, fields={"document": [same]})
         return _append_version(actor, policy, document, latest.number + 1, note)
 
 
@@ -408,7 +408,7 @@ def _store_awards(run: SubsidyRun, result: engine.Result, document: Mapping[str,
                 org_name=award.org_name[:200],
                 org_region=str(
                     regions.get(award.org_id)
-                    or org_regions.get(organisations.get(award.org_id) or claim_orgs.get(award.org_id))
+                    or org_regions.get(organisations.get(award.org_id) or claim_orgs.get(award.org_id) or 0)
                     or ""
                 )[:6],
                 organisation_id=organisations.get(award.org_id) or claim_orgs.get(award.org_id),
@@ -640,8 +640,8 @@ def _parse_facts(value: Any) -> dict[str, Any]:
         message = _("申报事实不是有效的 JSON：%(error)s") % {"error": str(error)}
         raise DomainError("bad_json", message, fields={"facts": [message]}) from None
     if not isinstance(facts, dict):
-        message = _("申报事实须是一个 JSON 对象（以 { 开头）。")
-        raise DomainError("not_an_object", message, fields={"facts": [message]})
+        not_object = _("申报事实须是一个 JSON 对象（以 { 开头）。")
+        raise DomainError("not_an_object", not_object, fields={"facts": [not_object]})
     return facts
 
 

@@ -18,7 +18,7 @@ from techmarket.accounts.policies import principal_of
 from techmarket.core.audit import events_for
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate
-from techmarket.subsidies import exports, policies, selectors, services
+from techmarket.subsidies import engine, exports, policies, selectors, services
 from techmarket.subsidies import messages as engine_messages
 from techmarket.subsidies.forms import ClaimForm, ComputeForm, PolicyForm, ReasonForm
 from techmarket.subsidies.workflow import RUN_WORKFLOW
@@ -312,7 +312,7 @@ def policy_edit(request: HttpRequest, policy_id: str) -> HttpResponse:
             "current": current,
             "form": form,
             "history": list(selectors.policy_history(principal, policy_id)),
-            "shipped": policy_id in services.engine.shipped_policy_ids(),
+            "shipped": policy_id in engine.shipped_policy_ids(),
         },
     )
 
