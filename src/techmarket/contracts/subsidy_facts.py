@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -154,20 +154,6 @@ def organisation_ids(party_ids: Iterable[str]) -> dict[str, int]:
     return found
 
 
-# --- demo scaffolding -------------------------------------------------------------------------------
-
-# (seller index, buyer index, type, subtype, received) of the demo's registered contracts: enough for every
-# rule of the Yueyang rules to fire, one seller one fen below the threshold, and the pool to scale.
-DEMO_CONTRACTS = (
-    (0, 0, "transfer", "transfer_patent", "1200000.00"),
-    (0, 1, "development", "dev_commissioned", "800000.00"),
-    (1, 0, "service", "service", "650000.00"),
-    (2, 2, "license", "license_patent", "300000.00"),
-    (3, 1, "consulting", "consulting", "499999.99"),
-)
-DEMO_TYPE_DIGIT = {"development": "1", "transfer": "2", "consulting": "3", "service": "4", "license": "5"}
-
-
 def has_receipts(year: int, region_code: str) -> bool:
     """Whether any registered contract of the region has a confirmed receipt in the year."""
     return Receipt.objects.filter(
@@ -177,71 +163,3 @@ def has_receipts(year: int, region_code: str) -> bool:
         state=ReceiptState.CONFIRMED,
         received_on__year=year,
     ).exists()
-
-
-def write_demo_contracts(
-    *, sellers: list[Any], buyers: list[Any], users: dict[int, Any], admin: Any, year: int
-) -> int:
-    """Demo only, until the contracts demo registers real ones: a few registered contracts between the given
-    organisations (sellers[i] → buyers[j]) with one confirmed receipt each, written straight to the tables
-    (no workflow). ``users`` gives a filer per organisation id (else ``admin``). Returns how many."""
-    import datetime as _dt
-
-    from django.utils import timezone
-
-    made = 0
-    for index, (s, b, kind, subtype, amount) in enumerate(DEMO_CONTRACTS):
-        if s >= len(sellers) or b >= len(buyers):
-            continue
-        seller, buyer = sellers[s], buyers[b]
-        seller_chain, buyer_chain = seller.region.chain_codes(), buyer.region.chain_codes()
-        filer = users.get(seller.pk, admin)
-        number = f"{seller.region_id}{year}{DEMO_TYPE_DIGIT[kind]}{90001 + index:05d}"
-        if TechContract.objects.filter(registration_number=number).exists():
-            continue
-        contract = TechContract.objects.create(
-            state=ContractState.REGISTERED,
-            title=f"{buyer.name}委托的技术{index + 1}号合同",
-            contract_type=kind,
-            subtype=subtype,
-            seller_organisation=seller,
-            seller_name=seller.name,
-            seller_credit_code=seller.credit_code or "",
-            seller_entity_type="22",
-            seller_region=seller.region,
-            seller_province_code=seller_chain["province_code"],
-            seller_city_code=seller_chain["city_code"],
-            seller_county_code=seller_chain["county_code"],
-            buyer_organisation=buyer,
-            buyer_name=buyer.name,
-            buyer_credit_code=buyer.credit_code or "",
-            buyer_entity_type="41",
-            buyer_region_code=buyer.region_id,
-            buyer_province_code=buyer_chain["province_code"],
-            buyer_city_code=buyer_chain["city_code"],
-            buyer_county_code=buyer_chain["county_code"],
-            filed_by=filer,
-            signed_on=_dt.date(year, 2, 1 + index),
-            total_amount=amount,
-            certified_amount=amount,
-            technology_field="01",
-            ip_type="02",
-            plan_source="5",
-            registration_number=number,
-            verification_code=f"DEMO{year}{index:08d}",
-            registered_at=timezone.now(),
-            registered_by=admin,
-        )
-        Receipt.objects.create(
-            contract=contract,
-            state=ReceiptState.CONFIRMED,
-            received_on=_dt.date(year, 3 + index, 15),
-            amount=amount,
-            payer=buyer.name,
-            bank_reference=f"DEMO{year}{index:06d}",
-            recorded_by=filer,
-            decided_by=admin,
-            decided_at=timezone.now(),
-        )
-        made += 1
-    return made

@@ -4,8 +4,9 @@ The demo deployment is Hubei: the platform administrator adapts the shipped ``yu
 Wuhan (region 420100) as a new version of that policy, and the year's run is computed from the registered
 contracts' confirmed receipts by Wuhan's reviewer (demo-city), checked by the province's (demo-province),
 approved and published (公示, objections open for 7 days) by the administrator — every step through the
-services, so the audit log is what real use would leave. When the contracts demo has registered no
-contract with a receipt in Wuhan for the year, a few are written first (``contracts.subsidy_facts``).
+services, so the audit log is what real use would leave. The facts are the contracts demo's: the
+registered Wuhan contracts with receipts confirmed in the year (without any, the run is published empty
+and :attr:`DemoSubsidies.had_receipts` says so).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from techmarket.accounts.choices import OrganisationKind
 from techmarket.accounts.demo import DemoPeople
 from techmarket.contracts import subsidy_facts
 from techmarket.subsidies import engine, services
@@ -32,7 +32,7 @@ class DemoSubsidies:
     run: int
     awards: int
     total: str
-    contracts_written: int
+    had_receipts: bool
 
 
 def wuhan_document() -> dict[str, Any]:
@@ -50,10 +50,6 @@ def wuhan_document() -> dict[str, Any]:
     return document
 
 
-def _in_wuhan(organisation: Any) -> bool:
-    return str(organisation.region_id).startswith(REGION[:4])
-
-
 def load(people: DemoPeople, *, year: int = YEAR, budget: str = BUDGET) -> DemoSubsidies:
     """The Wuhan policy version and a published run of ``year``."""
     admin = people.admin
@@ -65,18 +61,9 @@ def load(people: DemoPeople, *, year: int = YEAR, budget: str = BUDGET) -> DemoS
         document_text=json.dumps(wuhan_document(), ensure_ascii=False),
         note="演示：改为武汉市（420100），2026年起执行",
     )
-    written = 0
-    if not subsidy_facts.has_receipts(year, REGION):
-        local = [org for org in people.organisations if _in_wuhan(org)]
-        sellers = [
-            org for org in local if org.kind in (OrganisationKind.UNIVERSITY, OrganisationKind.INSTITUTE)
-        ]
-        buyers = [org for org in local if org.kind == OrganisationKind.ENTERPRISE]
-        written = subsidy_facts.write_demo_contracts(
-            sellers=sellers[:4], buyers=buyers[:3], users=people.org_admins, admin=admin, year=year
-        )
+    had_receipts = subsidy_facts.has_receipts(year, REGION)
     run = services.run_compute(actor=computer, policy_id=POLICY_ID, year=year, budget=budget)
     run = services.run_check(actor=checker, run=run)
     run = services.run_approve(actor=admin, run=run)
     run = services.run_publish(actor=admin, run=run, objection_days=7)
-    return DemoSubsidies(version.number, run.pk, run.award_count, str(run.total), written)
+    return DemoSubsidies(version.number, run.pk, run.award_count, str(run.total), had_receipts)
