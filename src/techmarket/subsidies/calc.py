@@ -260,7 +260,16 @@ def read_claims(path: Path) -> list[Claim]:
         facts = item.get("facts", {})
         if not isinstance(facts, Mapping):
             raise CalcError(_("申请文件第 %(number)d 项的 facts 应为对象。") % {"number": number})
-        claims.append(Claim(*(item[f] for f in fields), facts=dict(facts)))
+        claims.append(
+            Claim(
+                claim_id=item["claim_id"],
+                org_id=item["org_id"],
+                org_name=item["org_name"],
+                org_region=item["org_region"],
+                rule=item["rule"],
+                facts=dict(facts),
+            )
+        )
     return claims
 
 

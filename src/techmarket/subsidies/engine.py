@@ -440,11 +440,11 @@ def compute(
     below_threshold: dict[str, int] = {}
     for rule in contract_rules:
         rule_id, side = rule["id"], rule["side"]
-        types = rule_types[rule_id]
-        outside[rule_id] = sum(outside_by_type[side][t] for t in types)
+        kinds = rule_types[rule_id]
+        outside[rule_id] = sum(outside_by_type[side][t] for t in kinds)
         below_threshold[rule_id] = 0
         for org_id, org_tallies in (sellers if side == "seller" else buyers).items():
-            parts = [(t, org_tallies[t]) for t in types if t in org_tallies]
+            parts = [(t, org_tallies[t]) for t in kinds if t in org_tallies]
             if not parts:
                 continue
             award = _contract_award(rule, org_id, parts, ids_limit, trail)

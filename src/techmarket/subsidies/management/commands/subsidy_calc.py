@@ -25,7 +25,7 @@ class Command(BaseCommand):
         "POLICY is a shipped policy id or a policy file; B the year's S&T budget in yuan; FILE has the "
         "columns " + ", ".join(calc.COLUMNS) + "; OUT is CSV, or .xlsx when its name ends so."
     )
-    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
