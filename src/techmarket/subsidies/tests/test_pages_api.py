@@ -14,7 +14,7 @@ from techmarket.accounts.choices import Role
 from techmarket.accounts.tests.factories import UserFactory, user_with_role
 from techmarket.subsidies import services
 from techmarket.subsidies.choices import RunState
-from techmarket.subsidies.models import Award, Objection, SubsidyRun
+from techmarket.subsidies.models import Award, Claim, Objection, SubsidyRun
 from techmarket.subsidies.tests.factories import POLICY_ID, YEAR, paid_contract
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +263,26 @@ def test_pages_answer_every_role_without_error(scene, regions):
         .status_code
         == 404
     )
+
+
+def test_the_claims_page_checks_every_claim_and_refuses_outsiders(bureau, regions):
+    url = reverse("subsidies:claims")
+    assert client_of().get(url).status_code == 302
+    assert client_of(UserFactory()).get(url).status_code == 403
+    assert client_of(UserFactory()).post(url, {"policy": POLICY_ID}).status_code == 403
+    checker = client_of(bureau["checker"])
+    assert checker.get(url).status_code == 200
+    data = {
+        "policy": POLICY_ID,
+        "year": str(YEAR),
+        "org_name": "甲基地",
+        "org_region": "990102",
+        "rule": "seller_dev_transfer",
+        "facts": "{}",
+    }
+    answer = checker.post(url, data)
+    assert answer.status_code == 200
+    assert "alert-danger" in answer.content.decode()
+    for bad in ({"facts": "[1"}, {"org_region": "99"}, {"year": "x"}, {"policy": "nope"}):
+        assert checker.post(url, {**data, **bad}).status_code == 200
+    assert not Claim.objects.exists()
