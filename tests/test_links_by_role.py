@@ -30,6 +30,7 @@ from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state
 from techmarket.docking import policies as docking_policies
 from techmarket.experts.tests.factories import expert as make_expert
+from techmarket.subsidies import policies as subsidy_policies
 from techmarket.trading import policies as trading_policies
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ NAV_GATED = (
     "docking:dashboard",
     "accounts:organisation_queue",
     "accounts:role_admin",
+    "subsidies:policies",
 )
 # Menu entries offered by a policy; the page itself is open to anyone signed in.
 NAV_OFFERED = {
@@ -54,6 +56,8 @@ NAV_OFFERED = {
     "trading:review_queue": trading_policies.can_review_listings,
     "contracts:mine": contract_policies.can_list_contracts,
     "contracts:queue": contract_policies.can_review_contracts,
+    "subsidies:public_list": lambda principal: True,
+    "subsidies:runs": subsidy_policies.can_list_runs,
 }
 
 
@@ -246,3 +250,19 @@ def test_contract_page_links(role, cast, regions, applicant):
                 reverse("contracts:certificate", args=[contract.pk]),
             ],
         )
+
+
+def test_subsidy_page_links(role, cast):
+    client = client_for(cast[role])
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("subsidies:runs"),
+        [reverse("subsidies:claims"), reverse("subsidies:policies")],
+    )
+    assert_links_match_pages(
+        role,
+        client,
+        reverse("subsidies:policies"),
+        [reverse("subsidies:policy_create"), reverse("subsidies:policy_edit", args=["yueyang-2017"])],
+    )

@@ -72,9 +72,11 @@ SECRET_TERMS = "只给洽谈双方看的分期付款条件"
 SECRET_OBJECTION = "只给管理员和成果方看的异议证据"
 SECRET_CONTRACT = "只给合同双方和登记机构看的储能电池技术转让合同"
 SECRET_RECEIPT = "只给合同当事方和登记机构看的到账付款方"
+SECRET_SUBSIDY_OBJECTION = "只给异议人和主管部门看的奖补异议"
 SECRETS = (
     SECRET_CONTRACT,
     SECRET_RECEIPT,
+    SECRET_SUBSIDY_OBJECTION,
     SECRET_LISTING,
     SECRET_LISTING_DETAIL,
     SECRET_OBJECTION,
@@ -105,6 +107,7 @@ OBJECT_PARAMETERS = {
     "request_id",
     "rule_id",
     "deal_id",
+    "policy_id",
 }
 # Routes that name an object nobody's audience limits (public reference data, the public catalogues)
 # or no stored object at all; each says why.
@@ -376,10 +379,116 @@ def _contract_receipts() -> dict[str, list[Case]]:
     }
 
 
+# Subsidies (issue 11 §2): a run not yet published is its bureau's (platform administrators, reviewers of
+# the policy's city and province) — nobody else learns it exists; an award's trail is the bureau's and,
+# once published, the awarded organisation's; an objection its filer's and the bureau's; policies and
+# their versions the platform administrators'.
+SUBSIDY_OUTSIDERS = ("broker", "outsider_enterprise", "other_applicant", "other_city_reviewer", "anonymous")
+
+
+def _subsidy_run(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["subsidy_run"].pk}
+
+
+def _subsidy_cases() -> dict[str, list[Case]]:
+    run, award = _subsidy_run, lambda w: {"pk": w["subsidy_award"].pk}
+    published_award = lambda w: {"pk": w["subsidy_published_award"].pk}  # noqa: E731
+    objection = lambda w: {"pk": w["subsidy_objection"].pk}  # noqa: E731
+    claim = lambda w: {"pk": w["subsidy_claim"].pk}  # noqa: E731
+    policy = lambda w: {"policy_id": w["subsidy_run"].policy_id}  # noqa: E731
+    version = lambda w: {"policy_id": w["subsidy_run"].policy_id, "pk": w["subsidy_run"].policy_version_id}  # noqa: E731
+    return {
+        "subsidies:public_run": [Case(run, SUBSIDY_OUTSIDERS)],
+        "subsidies:public_export": [Case(run, SUBSIDY_OUTSIDERS)],
+        "subsidies:objection_file": [Case(run, SUBSIDY_OUTSIDERS)],
+        "subsidies:award_detail": [Case(award, SUBSIDY_OUTSIDERS), Case(published_award, SUBSIDY_OUTSIDERS)],
+        "subsidies:run_detail": [Case(run, SUBSIDY_OUTSIDERS)],
+        "subsidies:run_export": [Case(run, SUBSIDY_OUTSIDERS)],
+        "subsidies:run_action": [
+            Case(lambda w, a=action: {**_subsidy_run(w), "action": a}, SUBSIDY_OUTSIDERS)
+            for action in ("check", "approve", "publish", "pay", "return", "reopen", "cancel", "recompute")
+        ],
+        "subsidies:objection_decide": [
+            Case(lambda w, a=action: {**objection(w), "action": a}, (*SUBSIDY_OUTSIDERS, "objector"))
+            for action in ("uphold", "dismiss")
+        ],
+        "subsidies:claim_withdraw": [Case(claim, SUBSIDY_OUTSIDERS)],
+        "subsidies:policy_edit": [Case(policy, SUBSIDY_OUTSIDERS)],
+        "subsidies:policy_adopt": [Case(lambda w: {"policy_id": "yueyang-2017"}, SUBSIDY_OUTSIDERS)],
+        "subsidies:policy_version": [Case(version, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-run-detail": [Case(run, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-run-transition": [Case(run, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-run-awards": [Case(run, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-run-objections": [Case(run, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-run-export": [Case(run, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-award-detail": [
+            Case(award, SUBSIDY_OUTSIDERS),
+            Case(published_award, SUBSIDY_OUTSIDERS),
+        ],
+        "api:subsidy-objection-detail": [Case(objection, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-objection-decide": [Case(objection, (*SUBSIDY_OUTSIDERS, "objector"))],
+        "api:subsidy-policy-detail": [Case(policy, SUBSIDY_OUTSIDERS)],
+        "api:subsidy-policy-versions": [Case(policy, SUBSIDY_OUTSIDERS)],
+    }
+
+
+def _subsidy_world(regions: dict[str, Any], organisation: Any) -> dict[str, Any]:
+    """A computed run of the test city's policy (a registered contract of ``organisation`` with a confirmed
+    receipt), a published run of a second policy with an objection, a claim."""
+    import json
+
+    from techmarket.contracts.tests.factories import receipt, registered_contract
+    from techmarket.subsidies import services as subsidy_services
+    from techmarket.subsidies.tests.factories import city_document
+
+    admin = user_with_role(Role.PLATFORM_ADMIN, username="subsidy_admin")
+    checker = user_with_role(Role.REVIEWER, region=regions["city"], username="subsidy_checker")
+    buyer = OrganisationFactory(
+        region=regions["county"], name="奖补买方企业", kind=OrganisationKind.ENTERPRISE
+    )
+    item = registered_contract(seller=organisation, buyer=buyer, total="900000.00", title=SECRET_CONTRACT)
+    receipt(item, "900000.00")
+    for policy_id in ("city-a-2026", "city-a-2026-b"):
+        subsidy_services.policy_create(
+            actor=admin, document_text=json.dumps(city_document(policy_id=policy_id))
+        )
+    run = subsidy_services.run_compute(actor=admin, policy_id="city-a-2026", year=2026, budget="10000000")
+    published = subsidy_services.run_compute(
+        actor=admin, policy_id="city-a-2026-b", year=2026, budget="10000000"
+    )
+    published = subsidy_services.run_check(actor=checker, run=published)
+    published = subsidy_services.run_approve(actor=admin, run=published)
+    published = subsidy_services.run_publish(actor=admin, run=published)
+    objector = enterprise_user(regions["county"], username="subsidy_objector")
+    objection = subsidy_services.objection_file(actor=objector, run=published, text=SECRET_SUBSIDY_OBJECTION)
+    fixed = city_document(policy_id="city-a-2026")
+    fixed["rules"].append({"id": "base", "kind": "fixed", "title": {"zh": "基地"}, "amount": "100000"})
+    subsidy_services.policy_save(actor=admin, policy_id="city-a-2026", document_text=json.dumps(fixed))
+    claim = subsidy_services.claim_add(
+        actor=checker,
+        policy_id="city-a-2026",
+        year=2026,
+        org_name="某基地",
+        org_id="",
+        org_region=regions["county"].code,
+        rule="base",
+        facts="{}",
+    )
+    return {
+        "subsidy_run": run,
+        "subsidy_award": run.awards.get(rule="seller_dev_transfer"),
+        "subsidy_published_award": published.awards.get(rule="seller_dev_transfer"),
+        "subsidy_objection": objection,
+        "subsidy_claim": claim,
+        "objector": objector,
+    }
+
+
 CASES: dict[str, list[Case]] = {
     **_disclosure_cases(),
     **_contract_cases(),
     **_contract_receipts(),
+    **_subsidy_cases(),
     # Trading: a draft listing (its organisation's and administrators' only), a 受限 listing in notice
     # (public, but only its public fields; its changes are the seller's and administrators'), an objection
     # (administrators, the seller, the filer), an agency authorisation and a calendar day.
@@ -863,6 +972,7 @@ def world(regions, reviewers, organisation, applicant):
         "receipt_contract": receipt_contract,
         "receipt": receipt,
         "amendment": amendment,
+        **_subsidy_world(regions, organisation),
         "open_listing": open_listing,
         "draft_listing": draft_listing,
         "listing_document": listing_document,

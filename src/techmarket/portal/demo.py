@@ -29,6 +29,7 @@ from techmarket.docking import demo as docking_demo
 from techmarket.experts import demo as experts_demo
 from techmarket.matching import demo as matching_demo
 from techmarket.notifications import demo as notifications_demo
+from techmarket.subsidies import demo as subsidies_demo
 from techmarket.trading import demo as trading_demo
 
 __all__ = [
@@ -65,6 +66,7 @@ class DemoSummary:
     notifications: dict[str, int] = field(default_factory=dict)
     trading: trading_demo.DemoTrading | None = None
     contracts: contracts_demo.DemoContracts | None = None
+    subsidies: subsidies_demo.DemoSubsidies | None = None
     catalogue: str = ""
 
 
@@ -119,6 +121,7 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             conversations = conversations_demo.seed(rng, conversations_demo.opened_threads())
             trading = trading_demo.seed(rng, people, made.records)
             contracts = contracts_demo.seed(rng, people, trading.closed_auctions.get("sold"))
+            subsidies = subsidies_demo.load(people)
             catalogue = achievements_demo.publish_catalogue(people.admin)
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
         # older ones read only then, so each person starts with a few unread, not all of them.
@@ -135,5 +138,6 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             notifications=notifications,
             trading=trading,
             contracts=contracts,
+            subsidies=subsidies,
             catalogue=catalogue,
         )

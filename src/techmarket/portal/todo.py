@@ -17,6 +17,7 @@ from techmarket.demands import selectors as demand_selectors
 from techmarket.docking import selectors as docking_selectors
 from techmarket.matching import selectors as matching_selectors
 from techmarket.notifications import selectors as notification_selectors
+from techmarket.subsidies import selectors as subsidy_selectors
 from techmarket.trading import selectors as trading_selectors
 
 # In the page's order: the platform's queue, reviews, decisions and clocks, then one's own records and
@@ -30,6 +31,7 @@ PROVIDERS: tuple[Callable[[Principal], list[TodoItem]], ...] = (
     trading_selectors.todo_items,
     contract_selectors.todo_items,
     contract_receipt_selectors.todo_items,
+    subsidy_selectors.todo_items,
     conversation_selectors.todo_items,
     notification_selectors.todo_items,
 )

@@ -121,6 +121,15 @@ class Command(BaseCommand):
                 )
                 + _("；登记员账号 %(user)s（武汉市登记机构）。") % {"user": summary.contracts.registrar}
             )
+        if summary.subsidies is not None:
+            self.stdout.write(
+                _("政策奖补：%(year)s 年度奖补名单已公示，%(awards)d 项，合计 %(total)s 元。")
+                % {
+                    "year": summary.subsidies.year,
+                    "awards": summary.subsidies.awards,
+                    "total": summary.subsidies.total,
+                }
+            )
 
     def write_trading(self, made: trading_demo.DemoTrading) -> None:
         listing_states = dict(ListingState.choices)
