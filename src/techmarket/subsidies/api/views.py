@@ -224,7 +224,9 @@ class SubsidyPolicyViewSet(viewsets.GenericViewSet[PolicyVersion]):
         principal = self._admin(request)
         return Response(PolicyRowSerializer(selectors.policy_rows(principal), many=True).data)
 
-    @extend_schema(responses={200: PolicyVersionSerializer(many=True)})
+    @extend_schema(
+        operation_id="subsidy_policies_versions_of", responses={200: PolicyVersionSerializer(many=True)}
+    )
     def retrieve(self, request: Request, policy_id: str) -> Response:
         """The policy's versions, newest first (a shipped policy not yet used has none: its file is v0)."""
         principal = self._admin(request)
