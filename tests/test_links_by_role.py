@@ -252,6 +252,7 @@ def test_contract_page_links(role, cast, regions, applicant):
         )
 
 
+@pytest.mark.parametrize("role", ALL_ROLES)
 def test_subsidy_page_links(role, cast):
     client = client_for(cast[role])
     assert_links_match_pages(
