@@ -24,7 +24,6 @@ from techmarket.subsidies.api.serializers import (
     AwardSerializer,
     ObjectionDecideSerializer,
     ObjectionFileSerializer,
-    SubsidyObjectionSerializer,
     PolicyRowSerializer,
     PolicyVersionSerializer,
     PolicyWriteSerializer,
@@ -33,6 +32,7 @@ from techmarket.subsidies.api.serializers import (
     RunComputeSerializer,
     RunSerializer,
     RunTransitionSerializer,
+    SubsidyObjectionSerializer,
 )
 from techmarket.subsidies.choices import PUBLIC_STATES
 from techmarket.subsidies.models import Award, Objection, PolicyVersion, SubsidyRun
