@@ -35,7 +35,9 @@ def _on_receipt(sender: Any, receipt: Any, **kwargs: Any) -> None:
     services.record_receipt(receipt)
 
 
-def _on_amendment(sender: Any, amendment: Any, previous_total: Any, previous_certified: Any, **kwargs: Any) -> None:
+def _on_amendment(
+    sender: Any, amendment: Any, previous_total: Any, previous_certified: Any, **kwargs: Any
+) -> None:
     from techmarket.statistics import services
 
     services.record_amendment(amendment, previous_total, previous_certified)

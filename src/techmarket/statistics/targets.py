@@ -121,11 +121,16 @@ def parse(data: Any, *, name: str = "") -> ParsedSet:
 
     key = need(data, "id", str, where)
     if key is not None and not SLUG.match(key):
-        errors.append(_("%(place)s：标识“%(key)s”只能包含小写字母、数字、连字符和下划线。") % {"place": where, "key": key})
+        errors.append(
+            _("%(place)s：标识“%(key)s”只能包含小写字母、数字、连字符和下划线。")
+            % {"place": where, "key": key}
+        )
     region = data.get("region") if isinstance(data.get("region"), dict) else {}
     region_code = need(region, "code", str, f"{where} region")
     if region_code is not None and not REGION_CODE.match(region_code):
-        errors.append(_("%(place)s：地区代码“%(code)s”不是六位行政区划代码。") % {"place": where, "code": region_code})
+        errors.append(
+            _("%(place)s：地区代码“%(code)s”不是六位行政区划代码。") % {"place": where, "code": region_code}
+        )
     parsed = ParsedSet(
         key=key or "",
         name=need(data, "name", str, where) or "",
@@ -148,7 +153,10 @@ def parse(data: Any, *, name: str = "") -> ParsedSet:
         target_key = need(item, "id", str, place)
         if target_key is not None:
             if not SLUG.match(target_key):
-                errors.append(_("%(place)s：标识“%(key)s”只能包含小写字母、数字、连字符和下划线。") % {"place": place, "key": target_key})
+                errors.append(
+                    _("%(place)s：标识“%(key)s”只能包含小写字母、数字、连字符和下划线。")
+                    % {"place": place, "key": target_key}
+                )
             if target_key in seen:
                 errors.append(_("%(place)s：标识“%(key)s”重复。") % {"place": place, "key": target_key})
             seen.add(target_key)
@@ -163,7 +171,10 @@ def parse(data: Any, *, name: str = "") -> ParsedSet:
             )
         target_region = item.get("region", region_code)
         if not isinstance(target_region, str) or not REGION_CODE.match(target_region):
-            errors.append(_("%(place)s：地区代码“%(code)s”不是六位行政区划代码。") % {"place": place, "code": target_region})
+            errors.append(
+                _("%(place)s：地区代码“%(code)s”不是六位行政区划代码。")
+                % {"place": place, "code": target_region}
+            )
         start_year = need(item, "start_year", int, place)
         deadline_raw = need(item, "deadline", str, place)
         deadline = None
@@ -171,21 +182,26 @@ def parse(data: Any, *, name: str = "") -> ParsedSet:
             try:
                 deadline = datetime.date.fromisoformat(deadline_raw)
             except ValueError:
-                errors.append(_("%(place)s：期限“%(value)s”不是 YYYY-MM-DD 格式的日期。") % {"place": place, "value": deadline_raw})
+                errors.append(
+                    _("%(place)s：期限“%(value)s”不是 YYYY-MM-DD 格式的日期。")
+                    % {"place": place, "value": deadline_raw}
+                )
         if deadline is not None and isinstance(start_year, int) and start_year > deadline.year:
             errors.append(_("%(place)s：起始年份晚于期限。") % {"place": place})
         basis = item.get("basis", "cumulative")
         if basis not in BASES:
-            errors.append(_("%(place)s：口径“%(basis)s”应为 cumulative 或 annual。") % {"place": place, "basis": basis})
+            errors.append(
+                _("%(place)s：口径“%(basis)s”应为 cumulative 或 annual。") % {"place": place, "basis": basis}
+            )
         value = _value(item.get("value"))
         if value is None:
             errors.append(
-                _("%(place)s：目标值应为非负数，或 {\"min\",\"max\"}、{\"about\"}、{\"at_most\"} 之一。") % {"place": place}
+                _('%(place)s：目标值应为非负数，或 {"min","max"}、{"about"}、{"at_most"} 之一。')
+                % {"place": place}
             )
         unit = need(item, "unit", str, place)
-        if errors:
+        if errors or value is None or deadline is None:
             continue
-        assert value is not None and deadline is not None  # noqa: S101 (checked above)
         parsed.targets.append(
             ParsedTarget(
                 key=target_key,
@@ -214,7 +230,9 @@ def read_file(path: Path) -> ParsedSet:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise DomainError("bad_target_file", _("%(file)s：无法读取（%(error)s）。") % {"file": path.name, "error": error}) from error
+        raise DomainError(
+            "bad_target_file", _("%(file)s：无法读取（%(error)s）。") % {"file": path.name, "error": error}
+        ) from error
     except json.JSONDecodeError as error:
         raise DomainError(
             "bad_target_file",
@@ -277,7 +295,9 @@ def load_paths(paths: list[Path], *, using: str = "default") -> list[Any]:
     keys = [item.key for item in parsed]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     if duplicates:
-        raise DomainError("bad_target_file", _("指标集标识重复：%(keys)s。") % {"keys": ", ".join(duplicates)})
+        raise DomainError(
+            "bad_target_file", _("指标集标识重复：%(keys)s。") % {"keys": ", ".join(duplicates)}
+        )
     with transaction.atomic(using=using):
         return [store(item, using=using) for item in parsed]
 
