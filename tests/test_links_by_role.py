@@ -28,6 +28,7 @@ from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state
 from techmarket.docking import policies as docking_policies
 from techmarket.experts.tests.factories import expert as make_expert
+from techmarket.statistics import policies as statistics_policies
 from techmarket.trading import policies as trading_policies
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ NAV_OFFERED = {
     "trading:mine": trading_policies.can_see_own_listings,
     "deals:mine": deal_policies.can_list_negotiations,
     "trading:review_queue": trading_policies.can_review_listings,
+    "statistics:dashboard": statistics_policies.can_view_dashboard,
+    "statistics:kpi": statistics_policies.can_view_dashboard,
 }
 
 

@@ -140,6 +140,22 @@ class Target(models.Model):
     def is_manual(self) -> bool:
         return self.metric == "manual"
 
+    @property
+    def value_display(self) -> str:
+        """"20", "2–3", "约 50", "≤ 24" (numbers without needless decimals)."""
+
+        def plain(value: Decimal) -> str:
+            text = f"{value:,.2f}"
+            return text[:-3] if text.endswith(".00") else text
+
+        if self.value_max is not None:
+            return f"{plain(self.value_min)}–{plain(self.value_max)}"
+        if self.approximate:
+            return str(_("约 %(value)s") % {"value": plain(self.value_min)})
+        if self.at_most:
+            return f"≤ {plain(self.value_min)}"
+        return plain(self.value_min)
+
 
 class ManualActual(models.Model):
     """An actual value entered by a platform administrator for a metric the platform does not compute.

@@ -79,9 +79,9 @@ def parse_period(year: Any, quarter: Any = None) -> Period:
         year_value = int(year) if year not in (None, "") else this_year
         quarter_value = int(quarter) if quarter not in (None, "", "0") else 0
     except (TypeError, ValueError) as error:
-        raise DomainError("bad_period", _("年份或季度不正确。"), fields={"year": _("年份或季度不正确。")}) from error
+        raise DomainError("bad_period", _("年份或季度不正确。"), fields={"year": [_("年份或季度不正确。")]}) from error
     if not FIRST_YEAR <= year_value <= this_year + 1 or not 0 <= quarter_value <= 4:
-        raise DomainError("bad_period", _("年份或季度不正确。"), fields={"year": _("年份或季度不正确。")})
+        raise DomainError("bad_period", _("年份或季度不正确。"), fields={"year": [_("年份或季度不正确。")]})
     if quarter_value:
         return Period(PeriodKind.QUARTER, year_value, quarter_value)
     return Period(PeriodKind.YEAR, year_value)
@@ -91,7 +91,7 @@ def parse_choice(value: Any, choices: Any, default: str, name: str) -> str:
     if value in (None, ""):
         return default
     if value not in choices.values:
-        raise DomainError("bad_parameter", _("参数“%(name)s”不正确。") % {"name": name}, fields={name: _("不正确。")})
+        raise DomainError("bad_parameter", _("参数“%(name)s”不正确。") % {"name": name}, fields={name: [_("不正确。")]})
     return str(value)
 
 
@@ -541,3 +541,44 @@ def _within(candidate: str, code: str) -> bool:
     if level == Level.CITY:
         return candidate[:4] == code[:4]
     return candidate == code
+
+
+# --- the dashboard as one read (pages, API, export and report share it) -------------------------------
+
+
+@dataclass
+class Dashboard:
+    drill: Drill
+    side: str
+    breakdowns: dict[str, tuple[list[BreakdownRow], bool]]
+    comparison: list[dict[str, Any]]
+    yearly: list[tuple[int, Figures]]
+    quarterly: list[tuple[int, Figures]]
+
+
+BREAKDOWNS = (
+    Dimension.CONTRACT_TYPE,
+    Dimension.TECHNOLOGY_FIELD,
+    Dimension.IP_TYPE,
+    Dimension.SELLER_ENTITY_TYPE,
+    Dimension.BUYER_ENTITY_TYPE,
+)
+
+
+def dashboard(principal: Principal, node: Node, period: Period, side: str) -> Dashboard:
+    """Everything the dashboard shows for a node, period and side, suppressed for the caller."""
+    drill = drilldown(principal, node, period)
+    return Dashboard(
+        drill=drill,
+        side=side,
+        breakdowns={dimension: breakdown(principal, node, period, side, dimension) for dimension in BREAKDOWNS},
+        comparison=comparison(principal, node, period, side),
+        yearly=yearly_series(principal, node, side, period.year),
+        quarterly=quarterly_series(principal, node, side, period.year),
+    )
+
+
+def period_label(kind: str, key: int) -> str:
+    if kind == PeriodKind.QUARTER:
+        return Period(kind, key // 10, key % 10).label
+    return Period(kind, key).label

@@ -16,11 +16,15 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from techmarket.accounts.policies import principal_of
 from techmarket.contracts import selectors as contract_selectors
-from techmarket.statistics import cells
+from techmarket.core.audit import record_event
+from techmarket.core.errors import DomainError, NotPermitted
+from techmarket.statistics import cells, policies
 from techmarket.statistics.cells import Key, Measures
-from techmarket.statistics.models import StatCell, fen
+from techmarket.statistics.models import ManualActual, StatCell, Target, fen
 
 TABLE = StatCell._meta.db_table
 KEY_COLUMNS = ("period_kind", "period", "side", "dimension", "parent", "level", "code", "value")
@@ -135,3 +139,41 @@ def rebuild() -> int:
                     "receipts",
                 )
     return StatCell.objects.count()
+
+
+@transaction.atomic
+def enter_actual(actor: Any, target: Target, *, year: Any, value: Any, note: str = "") -> ManualActual:
+    """A platform administrator enters a manual target's actual for a year (a new entry: the history stays)."""
+    if not policies.can_enter_actuals(principal_of(actor)):
+        raise NotPermitted()
+    if not target.is_manual:
+        raise DomainError("computed_metric", _("该指标由平台自动统计，不能手工填报。"))
+    errors: dict[str, list[Any]] = {}
+    try:
+        year_value = int(year)
+    except (TypeError, ValueError):
+        year_value = 0
+    if not target.start_year - 1 <= year_value <= target.deadline.year + 5:
+        errors["year"] = [_("年份应在 %(first)s 至 %(last)s 之间。") % {
+            "first": target.start_year - 1,
+            "last": target.deadline.year + 5,
+        }]
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e18"):
+            raise ValueError
+        amount = amount.quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError):
+        errors["value"] = [_("实际值应为非负数。")]
+    if errors:
+        raise DomainError("bad_actual", _("请更正填报内容。"), fields=errors)
+    entry = ManualActual.objects.create(
+        target=target, year=year_value, value=amount, note=str(note or "")[:300], entered_by=actor
+    )
+    record_event(
+        actor=actor,
+        action="statistics.actual_entered",
+        target=target,
+        data={"year": year_value, "value": str(amount), "note": entry.note},
+    )
+    return entry
