@@ -21,6 +21,9 @@ ALIASES = {
     "matching-rebuild": "matching_rebuild",
     "verify-auction": "verify_auction",
     "totp-code": "totp_code",
+    "annual-report": "annual_report",
+    "statistics-rebuild": "statistics_rebuild",
+    "load-targets": "load_targets",
 }
 
 

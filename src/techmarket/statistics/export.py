@@ -65,15 +65,23 @@ def workbook(board: selectors.Dashboard) -> bytes:
             sheet,
             row,
             0,
-            [str(level), code, child.name]
-            + figure_cells(child.output)
-            + figure_cells(child.absorption)
-            + [child.achievements_registered, child.achievements_transferred, child.demands_answered],
+            [
+                str(level),
+                code,
+                child.name,
+                *figure_cells(child.output),
+                *figure_cells(child.absorption),
+                child.achievements_registered,
+                child.achievements_transferred,
+                child.demands_answered,
+            ],
         )
     side_label = str(dict(Side.choices)[board.side])
-    for dimension, (rows, hide_total) in board.breakdowns.items():
+    for dimension, (rows, _hide_total) in board.breakdowns.items():
         sheet = book.add_worksheet(str(dict(Dimension.choices)[dimension])[:31])
-        cells.write_row(sheet, 0, 0, [str(dict(Dimension.choices)[dimension]), side_label, drill.period.label], bold)
+        cells.write_row(
+            sheet, 0, 0, [str(dict(Dimension.choices)[dimension]), side_label, drill.period.label], bold
+        )
         cells.write_row(sheet, 2, 0, [_("代码"), _("名称"), *measures], bold)
         for index, item in enumerate(rows, start=3):
             cells.write_row(sheet, index, 0, [item.value, item.label, *figure_cells(item.figures)])

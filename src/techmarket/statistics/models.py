@@ -142,7 +142,7 @@ class Target(models.Model):
 
     @property
     def value_display(self) -> str:
-        """"20", "2–3", "约 50", "≤ 24" (numbers without needless decimals)."""
+        """ "20", "2–3", "约 50", "≤ 24" (numbers without needless decimals)."""
 
         def plain(value: Decimal) -> str:
             text = f"{value:,.2f}"

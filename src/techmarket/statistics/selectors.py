@@ -35,7 +35,16 @@ from techmarket.core.models import Region
 from techmarket.deals import selectors as deal_selectors
 from techmarket.docking import selectors as docking_selectors
 from techmarket.statistics import kpi, policies
-from techmarket.statistics.models import Dimension, Level, ManualActual, PeriodKind, Side, StatCell, Target, TargetSet
+from techmarket.statistics.models import (
+    Dimension,
+    Level,
+    ManualActual,
+    PeriodKind,
+    Side,
+    StatCell,
+    Target,
+    TargetSet,
+)
 
 MEASURES = ("contracts", "amount_fen", "certified_fen", "receipts_fen")
 CHILD_FIELD = {"": "province_code", "province": "city_code", "city": "county_code"}
@@ -68,7 +77,11 @@ class Period:
 
     def previous(self) -> Period:
         if self.kind == PeriodKind.QUARTER:
-            return Period(self.kind, self.year - 1, 4) if self.quarter == 1 else Period(self.kind, self.year, self.quarter - 1)
+            return (
+                Period(self.kind, self.year - 1, 4)
+                if self.quarter == 1
+                else Period(self.kind, self.year, self.quarter - 1)
+            )
         return self.previous_year()
 
 
@@ -79,7 +92,9 @@ def parse_period(year: Any, quarter: Any = None) -> Period:
         year_value = int(year) if year not in (None, "") else this_year
         quarter_value = int(quarter) if quarter not in (None, "", "0") else 0
     except (TypeError, ValueError) as error:
-        raise DomainError("bad_period", _("年份或季度不正确。"), fields={"year": [_("年份或季度不正确。")]}) from error
+        raise DomainError(
+            "bad_period", _("年份或季度不正确。"), fields={"year": [_("年份或季度不正确。")]}
+        ) from error
     if not FIRST_YEAR <= year_value <= this_year + 1 or not 0 <= quarter_value <= 4:
         raise DomainError("bad_period", _("年份或季度不正确。"), fields={"year": [_("年份或季度不正确。")]})
     if quarter_value:
@@ -88,10 +103,13 @@ def parse_period(year: Any, quarter: Any = None) -> Period:
 
 
 def parse_choice(value: Any, choices: Any, default: str, name: str) -> str:
+    """A query parameter that must be one of ``choices`` (``default`` when absent)."""
     if value in (None, ""):
         return default
     if value not in choices.values:
-        raise DomainError("bad_parameter", _("参数“%(name)s”不正确。") % {"name": name}, fields={name: [_("不正确。")]})
+        raise DomainError(
+            "bad_parameter", _("参数“%(name)s”不正确。") % {"name": name}, fields={name: [_("不正确。")]}
+        )
     return str(value)
 
 
@@ -119,7 +137,9 @@ def node_for(region_code: Any = "", org: Any = None) -> Node:
     code = str(region_code or "")
     if not code and org in (None, ""):
         return Node(NATION, "", "", _("全国"))
-    region = Region.objects.select_related("parent__parent").filter(code=code).first() if code.isdigit() else None
+    region = (
+        Region.objects.select_related("parent__parent").filter(code=code).first() if code.isdigit() else None
+    )
     if region is None:
         raise NotFound(_("没有这个地区。"))
     chain = region.chain()
@@ -169,7 +189,14 @@ class Figures:
     def public(self) -> dict[str, Any]:
         """The figures as shown: a suppressed cell has "<3" and no amounts."""
         if self.suppressed:
-            return {"contracts": None, "contracts_display": f"<{policies.MIN_CONTRACTS}", "amount": None, "certified": None, "receipts": None, "suppressed": True}
+            return {
+                "contracts": None,
+                "contracts_display": f"<{policies.MIN_CONTRACTS}",
+                "amount": None,
+                "certified": None,
+                "receipts": None,
+                "suppressed": True,
+            }
         return {
             "contracts": self.contracts,
             "contracts_display": str(self.contracts),
@@ -201,7 +228,9 @@ def _suppress_alone(item: Figures) -> Figures:
 
 
 def _cells(**filters: Any) -> list[dict[str, Any]]:
-    return list(StatCell.objects.filter(**filters).values("level", "code", "parent", "value", "period", *MEASURES))
+    return list(
+        StatCell.objects.filter(**filters).values("level", "code", "parent", "value", "period", *MEASURES)
+    )
 
 
 def _sum(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -254,19 +283,31 @@ def drilldown(principal: Principal, node: Node, period: Period) -> Drill:
         output = _suppress_alone(node_figures(principal, node, period, Side.OUTPUT))
         absorption = _suppress_alone(node_figures(principal, node, period, Side.ABSORPTION))
         return Drill(node, period, output, absorption)
-    base = {"period_kind": period.kind, "period": period.key, "dimension": Dimension.TOTAL, "parent": node.code}
+    base = {
+        "period_kind": period.kind,
+        "period": period.key,
+        "dimension": Dimension.TOTAL,
+        "parent": node.code,
+    }
     by_side = {side: _cells(**base, side=side) for side in (Side.OUTPUT, Side.ABSORPTION)}
     keys: dict[tuple[str, str], dict[str, Figures]] = {}
     chain_of_child = node.chain
     for side, rows in by_side.items():
         for row in rows:
-            child_chain = (row["code"], *chain_of_child) if row["level"] != Level.ORGANISATION else chain_of_child
+            child_chain = (
+                (row["code"], *chain_of_child) if row["level"] != Level.ORGANISATION else chain_of_child
+            )
             known = policies.knows_node(principal, row["level"], row["code"], child_chain)
             keys.setdefault((row["level"], row["code"]), {})[side] = Figures.of(row, known=known)
     region_codes = [code for level, code in keys if level != Level.ORGANISATION]
     org_ids = [int(code) for level, code in keys if level == Level.ORGANISATION]
     names = dict(Region.objects.filter(code__in=region_codes).values_list("code", "name"))
-    names.update({str(pk): name for pk, name in account_selectors.organisations_by_id(org_ids).values_list("id", "name")})
+    names.update(
+        {
+            str(pk): name
+            for pk, name in account_selectors.organisations_by_id(org_ids).values_list("id", "name")
+        }
+    )
     children = []
     for (level, code), sides in keys.items():
         child_chain = (code, *chain_of_child) if level != Level.ORGANISATION else chain_of_child
@@ -303,7 +344,9 @@ COUNT_READERS = {
 
 def region_counts(metric: str, year: int, group_field: str, filters: dict[str, str]) -> dict[str, int]:
     """Achievements and demands counted per region and year, computed on read (aggregated) and cached."""
-    key = f"statistics:{metric}:{year}:{group_field}:" + ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
+    key = f"statistics:{metric}:{year}:{group_field}:" + ",".join(
+        f"{k}={v}" for k, v in sorted(filters.items())
+    )
     value = cache.get(key)
     if value is None:
         value = COUNT_READERS[metric](year, group_field, filters)
@@ -323,8 +366,12 @@ def _add_counts(drill: Drill) -> None:
             drill.counts[metric] = sum(per_child.values())
         else:
             own_field = LEVEL_FIELD[node.level]
-            drill.counts[metric] = sum(region_counts(metric, year, own_field, {own_field: node.code}).values())
-            per_child = region_counts(metric, year, child_field, {own_field: node.code}) if child_field else {}
+            drill.counts[metric] = sum(
+                region_counts(metric, year, own_field, {own_field: node.code}).values()
+            )
+            per_child = (
+                region_counts(metric, year, child_field, {own_field: node.code}) if child_field else {}
+            )
         for child in drill.children:
             if child.level != Level.ORGANISATION:
                 setattr(child, metric, per_child.get(child.code, 0))
@@ -334,6 +381,7 @@ def _add_counts(drill: Drill) -> None:
 
 
 def value_label(dimension: str, value: str) -> str:
+    """The label of a breakdown value in the user's language (the code when unknown)."""
     if dimension == Dimension.CONTRACT_TYPE:
         try:
             return str(ContractType(value).label)
@@ -355,7 +403,9 @@ class BreakdownRow:
     figures: Figures
 
 
-def breakdown(principal: Principal, node: Node, period: Period, side: str, dimension: str) -> tuple[list[BreakdownRow], bool]:
+def breakdown(
+    principal: Principal, node: Node, period: Period, side: str, dimension: str
+) -> tuple[list[BreakdownRow], bool]:
     """The node's figures per value of one breakdown (suppressed); and whether the node total must be hidden."""
     known = not node.is_nation and policies.knows_node(principal, node.level, node.code, node.chain)
     base = {"period_kind": period.kind, "period": period.key, "side": side, "dimension": dimension}
@@ -368,21 +418,37 @@ def breakdown(principal: Principal, node: Node, period: Period, side: str, dimen
         )
     else:
         rows = _cells(**base, parent=node.parent, level=node.level, code=node.code)
-    result = [BreakdownRow(row["value"], value_label(dimension, row["value"]), Figures.of(row, known=known)) for row in rows]
+    result = [
+        BreakdownRow(row["value"], value_label(dimension, row["value"]), Figures.of(row, known=known))
+        for row in rows
+    ]
     hide_total = suppress([row.figures for row in result])
     result.sort(key=lambda row: (-row.figures.contracts, row.value))
     return result, hide_total
 
 
-def series(principal: Principal, node: Node, side: str, kind: str, first: int, last: int) -> list[tuple[int, Figures]]:
+def series(
+    principal: Principal, node: Node, side: str, kind: str, first: int, last: int
+) -> list[tuple[int, Figures]]:
     """The node's totals per period from ``first`` to ``last`` (period keys), each suppressed alone."""
     known = not node.is_nation and policies.knows_node(principal, node.level, node.code, node.chain)
-    filters: dict[str, Any] = {"side": side, "dimension": Dimension.TOTAL, "period_kind": kind, "period__gte": first, "period__lte": last}
+    filters: dict[str, Any] = {
+        "side": side,
+        "dimension": Dimension.TOTAL,
+        "period_kind": kind,
+        "period__gte": first,
+        "period__lte": last,
+    }
     if node.is_nation:
         filters.update(level=Level.PROVINCE, parent="")
     else:
         filters.update(level=node.level, code=node.code)
-    rows = StatCell.objects.filter(**filters).values("period").annotate(**{name: Sum(name) for name in MEASURES}).order_by("period")
+    rows = (
+        StatCell.objects.filter(**filters)
+        .values("period")
+        .annotate(**{name: Sum(name) for name in MEASURES})
+        .order_by("period")
+    )
     return [(row["period"], _suppress_alone(Figures.of(row, known=known))) for row in rows]
 
 
@@ -393,15 +459,25 @@ def comparison(principal: Principal, node: Node, period: Period, side: str) -> l
         periods.append(("previous_quarter", period.previous()))
     result = []
     for name, item in periods:
-        result.append({"name": name, "period": item, "figures": _suppress_alone(node_figures(principal, node, item, side))})
+        result.append(
+            {
+                "name": name,
+                "period": item,
+                "figures": _suppress_alone(node_figures(principal, node, item, side)),
+            }
+        )
     return result
 
 
-def yearly_series(principal: Principal, node: Node, side: str, last_year: int, years: int = 5) -> list[tuple[int, Figures]]:
+def yearly_series(
+    principal: Principal, node: Node, side: str, last_year: int, years: int = 5
+) -> list[tuple[int, Figures]]:
+    """The last ``years`` years of a node's totals."""
     return series(principal, node, side, PeriodKind.YEAR, last_year - years + 1, last_year)
 
 
 def quarterly_series(principal: Principal, node: Node, side: str, year: int) -> list[tuple[int, Figures]]:
+    """The quarters of ``year`` and of the year before."""
     return series(principal, node, side, PeriodKind.QUARTER, (year - 1) * 10 + 1, year * 10 + 4)
 
 
@@ -436,8 +512,13 @@ def metric_yearly(principal: Principal, target: Target, last_year: int) -> list[
         known = policies.knows_node(principal, level, code, chain)
         rows = (
             StatCell.objects.filter(
-                level=level, code=code, side=Side.OUTPUT, dimension=Dimension.TOTAL, period_kind=PeriodKind.YEAR,
-                period__gte=first, period__lte=last_year,
+                level=level,
+                code=code,
+                side=Side.OUTPUT,
+                dimension=Dimension.TOTAL,
+                period_kind=PeriodKind.YEAR,
+                period__gte=first,
+                period__lte=last_year,
             )
             .values("period")
             .annotate(**{name: Sum(name) for name in MEASURES})
@@ -500,7 +581,10 @@ def target_sets(principal: Principal) -> list[tuple[TargetSet, list[TargetProgre
     return result
 
 
-def target_progress(principal: Principal, target: Target, today: datetime.date | None = None) -> TargetProgress:
+def target_progress(
+    principal: Principal, target: Target, today: datetime.date | None = None
+) -> TargetProgress:
+    """The progress and forecast of one target for the caller."""
     today = today or timezone.localdate()
     last_year = min(target.deadline.year, today.year)
     if target.is_manual:
@@ -522,6 +606,7 @@ def target_progress(principal: Principal, target: Target, today: datetime.date |
 
 
 def target_get(pk: Any) -> Target:
+    """A target by id (404 otherwise)."""
     try:
         return Target.objects.select_related("target_set").get(pk=int(pk))
     except (Target.DoesNotExist, TypeError, ValueError) as error:
@@ -531,7 +616,11 @@ def target_get(pk: Any) -> Target:
 def target_sets_for_region(code: str) -> list[TargetSet]:
     """Target sets of a region, of the regions above it, or of the regions within it (for the report)."""
     chain = set(_chain_codes(code))
-    return [item for item in TargetSet.objects.all() if item.region_code in chain or _within(item.region_code, code)]
+    return [
+        item
+        for item in TargetSet.objects.all()
+        if item.region_code in chain or _within(item.region_code, code)
+    ]
 
 
 def _within(candidate: str, code: str) -> bool:
@@ -571,7 +660,9 @@ def dashboard(principal: Principal, node: Node, period: Period, side: str) -> Da
     return Dashboard(
         drill=drill,
         side=side,
-        breakdowns={dimension: breakdown(principal, node, period, side, dimension) for dimension in BREAKDOWNS},
+        breakdowns={
+            dimension: breakdown(principal, node, period, side, dimension) for dimension in BREAKDOWNS
+        },
         comparison=comparison(principal, node, period, side),
         yearly=yearly_series(principal, node, side, period.year),
         quarterly=quarterly_series(principal, node, side, period.year),
@@ -579,6 +670,7 @@ def dashboard(principal: Principal, node: Node, period: Period, side: str) -> Da
 
 
 def period_label(kind: str, key: int) -> str:
+    """ "2026年" or "2026年第2季度"."""
     if kind == PeriodKind.QUARTER:
         return Period(kind, key // 10, key % 10).label
     return Period(kind, key).label

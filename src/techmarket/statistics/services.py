@@ -154,10 +154,13 @@ def enter_actual(actor: Any, target: Target, *, year: Any, value: Any, note: str
     except (TypeError, ValueError):
         year_value = 0
     if not target.start_year - 1 <= year_value <= target.deadline.year + 5:
-        errors["year"] = [_("年份应在 %(first)s 至 %(last)s 之间。") % {
-            "first": target.start_year - 1,
-            "last": target.deadline.year + 5,
-        }]
+        errors["year"] = [
+            _("年份应在 %(first)s 至 %(last)s 之间。")
+            % {
+                "first": target.start_year - 1,
+                "last": target.deadline.year + 5,
+            }
+        ]
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
         if not amount.is_finite() or amount < 0 or amount >= Decimal("1e18"):

@@ -81,7 +81,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     node, period, side = query_of(request)
     board = selectors.dashboard(principal, node, period, side)
-    params = {key: value for key, value in request.GET.items() if key in {"region", "org", "year", "quarter", "side"}}
+    params = {
+        key: value
+        for key, value in request.GET.items()
+        if key in {"region", "org", "year", "quarter", "side"}
+    }
     context = {
         "board": board,
         "node": node,
@@ -140,7 +144,11 @@ def enter_actual(request: HttpRequest, pk: int) -> HttpResponse:
     target = selectors.target_get(pk)
     try:
         services.enter_actual(
-            actor, target, year=request.POST.get("year"), value=request.POST.get("value"), note=request.POST.get("note", "")
+            actor,
+            target,
+            year=request.POST.get("year"),
+            value=request.POST.get("value"),
+            note=request.POST.get("note", ""),
         )
     except DomainError as error:
         details = "；".join(str(message) for items in error.fields.values() for message in items)
