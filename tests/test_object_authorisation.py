@@ -108,6 +108,7 @@ PUBLIC = {
     "api:dealnotice-detail": "成交公告 are public (a 受限 listing's notice shows only its public fields)",
     "accounts:password_reset_confirm": "a signed reset link, not a stored object",
     "accounts:activate": "a signed registration link, not a stored object",
+    "statistics:enter_actual": "KPI targets are public plan data; entering an actual is for platform administrators only (statistics/tests/test_targets.py)",
 }
 # Not the platform's own routes.
 IGNORED_PREFIXES = ("admin/", "i18n/", "api/v1/schema/", "api/v1/docs/", "static/")

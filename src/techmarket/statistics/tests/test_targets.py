@@ -37,11 +37,20 @@ def test_linear_forecast_by_hand():
 
 def test_progress_annual_cumulative_and_ceiling():
     annual = kpi.progress([(2018, D(10)), (2019, D(20))], target=D(40), deadline_year=2020, basis="annual")
-    assert (annual.actual, annual.share, annual.forecast, annual.on_track) == (D(20), D("0.5"), D("30.00"), False)
-    cumulative = kpi.progress([(2018, D(10)), (2019, D(20))], target=D(40), deadline_year=2020, basis="cumulative")
+    assert (annual.actual, annual.share, annual.forecast, annual.on_track) == (
+        D(20),
+        D("0.5"),
+        D("30.00"),
+        False,
+    )
+    cumulative = kpi.progress(
+        [(2018, D(10)), (2019, D(20))], target=D(40), deadline_year=2020, basis="cumulative"
+    )
     # Running totals 10, 30 → line 10 + 20 (x − 2018) → 50 at 2020.
     assert (cumulative.actual, cumulative.forecast, cumulative.on_track) == (D(30), D("50.00"), True)
-    ceiling = kpi.progress([(2022, D(30)), (2023, D(20))], target=D(24), deadline_year=2025, basis="annual", at_most=True)
+    ceiling = kpi.progress(
+        [(2022, D(30)), (2023, D(20))], target=D(24), deadline_year=2025, basis="annual", at_most=True
+    )
     assert ceiling.share == D(1)
     late = kpi.progress([(2021, D(48))], target=D(24), deadline_year=2025, basis="annual", at_most=True)
     assert late.share == D("0.5")
@@ -52,7 +61,13 @@ def test_progress_annual_cumulative_and_ceiling():
 @pytest.mark.django_db
 def test_shipped_sets_load_with_the_plans_numbers():
     loaded = targets.load_shipped()
-    assert {item.key for item in loaded} == {"yueyang-2017", "hebi-2018", "luoyang-2017", "jilin-2016", "hubei-2020"}
+    assert {item.key for item in loaded} == {
+        "yueyang-2017",
+        "hebi-2018",
+        "luoyang-2017",
+        "jilin-2016",
+        "hubei-2020",
+    }
     jilin = TargetSet.objects.get(key="jilin-2016")
     assert jilin.targets.get(key="demonstration_agencies").value_min == 50
     assert jilin.targets.get(key="trained_professionals").value_min == 500
@@ -82,7 +97,9 @@ def test_shipped_sets_load_with_the_plans_numbers():
 
 def write(tmp_path: Path, data: object, name: str = "bad.json") -> Path:
     path = tmp_path / name
-    path.write_text(json.dumps(data, ensure_ascii=False) if not isinstance(data, str) else data, encoding="utf-8")
+    path.write_text(
+        json.dumps(data, ensure_ascii=False) if not isinstance(data, str) else data, encoding="utf-8"
+    )
     return path
 
 
@@ -129,7 +146,9 @@ def test_malformed_json_names_the_line(tmp_path):
 def test_computed_contract_amount_progress(regions, tmp_path):
     TargetSet.objects.all().delete()
     data = good()
-    data["targets"] = [dict(data["targets"][3], region=regions["city"].code, start_year=2025, deadline="2027-12-31")]
+    data["targets"] = [
+        dict(data["targets"][3], region=regions["city"].code, start_year=2025, deadline="2027-12-31")
+    ]
     data["region"]["code"] = regions["city"].code
     targets.load_paths([write(tmp_path, data, "city.json")])
     seller_region = regions["county"]
@@ -171,7 +190,12 @@ def test_manual_actuals_by_administrators_with_history():
     with pytest.raises(DomainError):
         services.enter_actual(admin, target, year="abc", value="1")
     with pytest.raises(DomainError):
-        services.enter_actual(admin, Target.objects.get(target_set__key="jilin-2016", key="contract_amount"), year=2019, value="1")
+        services.enter_actual(
+            admin,
+            Target.objects.get(target_set__key="jilin-2016", key="contract_amount"),
+            year=2019,
+            value="1",
+        )
     with pytest.raises(NotPermitted):
         services.enter_actual(user_with_role(Role.APPLICANT, username="nobody"), target, year=2019, value="1")
     assert ManualActual.objects.count() == 3
@@ -196,7 +220,9 @@ def test_kpi_page_and_api(regions):
     client.post(f"/statistics/kpi/targets/{target.pk}/actuals/", {"year": "2019", "value": "abc"})
     assert ManualActual.objects.count() == 1
     outsider = Client()
-    assert outsider.post(f"/statistics/kpi/targets/{target.pk}/actuals/", {"year": "2019", "value": "5"}).status_code in (302, 403)
+    assert outsider.post(
+        f"/statistics/kpi/targets/{target.pk}/actuals/", {"year": "2019", "value": "5"}
+    ).status_code in (302, 403)
     assert ManualActual.objects.count() == 1
     api = Client().get("/api/v1/statistics/targets/").json()
     yueyang = next(item for item in api if item["id"] == "yueyang-2017")

@@ -93,10 +93,14 @@ def test_each_role_sees_what_it_may(role, regions, cast, scene):
 
 def test_the_small_organisation_page_for_outsiders_and_its_own_users(regions, cast, scene):
     params = {"region": regions["county"].code, "org": scene.small.pk, "year": 2026}
-    public = client_for(cast["anonymous"]).get("/api/v1/statistics/breakdown/", {**params, "dimension": "contract_type"})
+    public = client_for(cast["anonymous"]).get(
+        "/api/v1/statistics/breakdown/", {**params, "dimension": "contract_type"}
+    )
     assert public.status_code == 200
     assert all(row["figures"]["suppressed"] for row in public.json()["rows"])
-    own = client_for(cast["applicant"]).get("/api/v1/statistics/breakdown/", {**params, "dimension": "contract_type"})
+    own = client_for(cast["applicant"]).get(
+        "/api/v1/statistics/breakdown/", {**params, "dimension": "contract_type"}
+    )
     assert {row["figures"]["contracts"] for row in own.json()["rows"]} == {1}
     page = client_for(cast["other_applicant"]).get("/statistics/", params)
     assert page.status_code == 200
@@ -104,7 +108,9 @@ def test_the_small_organisation_page_for_outsiders_and_its_own_users(regions, ca
 
 
 def test_export_shows_what_the_page_shows(regions, cast, scene):
-    response = client_for(cast["anonymous"]).get("/statistics/export.xlsx", {"region": regions["county"].code, "year": 2026})
+    response = client_for(cast["anonymous"]).get(
+        "/statistics/export.xlsx", {"region": regions["county"].code, "year": 2026}
+    )
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
@@ -112,11 +118,21 @@ def test_export_shows_what_the_page_shows(regions, cast, scene):
     assert by_name[scene.small.name][3] == "<3"
     assert by_name[scene.small.name][4] in (None, "")
     assert by_name[scene.large.name][3] == 10
-    text = " ".join(str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for value in row if value is not None)
+    text = " ".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
     assert scene_module.TITLE not in text
     assert all(item.registration_number not in text for item in scene.contracts)
-    registrar = client_for(cast["registrar"]).get("/statistics/export.xlsx", {"region": regions["county"].code, "year": 2026})
-    rows = list(openpyxl.load_workbook(io.BytesIO(registrar.content)).worksheets[0].iter_rows(values_only=True))
+    registrar = client_for(cast["registrar"]).get(
+        "/statistics/export.xlsx", {"region": regions["county"].code, "year": 2026}
+    )
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(registrar.content)).worksheets[0].iter_rows(values_only=True)
+    )
     assert {row[2]: row for row in rows if row and len(row) > 3}[scene.small.name][3] == 2
 
 
@@ -137,7 +153,13 @@ def test_export_shows_what_the_page_shows(regions, cast, scene):
 )
 def test_bad_parameters_are_refused_not_crashed(params, regions):
     client = Client()
-    for url in ("/statistics/", "/statistics/export.xlsx", "/api/v1/statistics/drilldown/", "/api/v1/statistics/breakdown/", "/api/v1/statistics/series/"):
+    for url in (
+        "/statistics/",
+        "/statistics/export.xlsx",
+        "/api/v1/statistics/drilldown/",
+        "/api/v1/statistics/breakdown/",
+        "/api/v1/statistics/series/",
+    ):
         status = client.get(url, params).status_code
         assert status in (200, 400, 404), (url, params, status)
     assert client.get("/api/v1/statistics/breakdown/", {"dimension": "colour"}).status_code == 400
