@@ -1,4 +1,4 @@
-# ruff: noqa: S311, T201 (a benchmark: seeded pseudo-random data, a report on stdout)
+# ruff: noqa: S311, S608, B023 (a benchmark: seeded pseudo-random data, fixed SQL, timed lambdas run at once)
 """``make bench-statistics``: the statistics dashboard's drill-down reads at N registered contracts.
 
     .venv/bin/python benchmarks/statistics/bench_drilldown.py [--database-url URL] [--contracts 1000000]

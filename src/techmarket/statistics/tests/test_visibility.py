@@ -66,7 +66,8 @@ def test_public_drilldown_suppresses_the_small_organisation_and_its_complement(r
     assert by_code[str(scene.small.pk)].output.suppressed
     assert by_code[str(scene.medium.pk)].output.suppressed  # complementary
     assert not by_code[str(scene.large.pk)].output.suppressed
-    assert drill.output.contracts == 17 and not drill.output.suppressed
+    assert drill.output.contracts == 17
+    assert not drill.output.suppressed
     assert by_code[str(scene.small.pk)].output.public()["amount"] is None
 
 
