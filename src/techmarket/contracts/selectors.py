@@ -18,7 +18,7 @@ def registered_aggregates(fields: list[str], *, quarters: bool) -> Iterator[dict
     """Registered contracts grouped by ``fields`` and the registration year (and quarter): ``contracts``,
     ``amount`` (total amounts) and ``certified`` (certified amounts), streamed."""
     queryset = TechContract.objects.filter(state=ContractState.REGISTERED, registered_at__isnull=False)
-    periods = {"year": ExtractYear("registered_at")}
+    periods: dict[str, Any] = {"year": ExtractYear("registered_at")}
     if quarters:
         periods["quarter"] = ExtractQuarter("registered_at")
     return (
@@ -34,7 +34,7 @@ def confirmed_receipt_aggregates(fields: list[str], *, quarters: bool) -> Iterat
     """Confirmed receipts of registered contracts grouped by the contract's ``fields`` and the receipt's
     year (and quarter): ``receipts`` (the sum), streamed. Field names are the contract's."""
     queryset = Receipt.objects.filter(state=ReceiptState.CONFIRMED, contract__state=ContractState.REGISTERED)
-    periods = {"year": ExtractYear("received_on")}
+    periods: dict[str, Any] = {"year": ExtractYear("received_on")}
     if quarters:
         periods["quarter"] = ExtractQuarter("received_on")
     names = {field: f"contract__{field}" for field in fields}

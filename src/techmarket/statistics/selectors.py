@@ -387,7 +387,7 @@ def value_label(dimension: str, value: str) -> str:
             return str(ContractType(value).label)
         except ValueError:
             return value
-    lists = {
+    lists: dict[str, str] = {
         Dimension.TECHNOLOGY_FIELD: "technology_fields",
         Dimension.IP_TYPE: "ip_types",
         Dimension.SELLER_ENTITY_TYPE: "entity_types",

@@ -125,7 +125,7 @@ def parse(data: Any, *, name: str = "") -> ParsedSet:
             _("%(place)s：标识“%(key)s”只能包含小写字母、数字、连字符和下划线。")
             % {"place": where, "key": key}
         )
-    region = data.get("region") if isinstance(data.get("region"), dict) else {}
+    region: dict[str, Any] = data["region"] if isinstance(data.get("region"), dict) else {}
     region_code = need(region, "code", str, f"{where} region")
     if region_code is not None and not REGION_CODE.match(region_code):
         errors.append(
@@ -160,7 +160,7 @@ def parse(data: Any, *, name: str = "") -> ParsedSet:
             if target_key in seen:
                 errors.append(_("%(place)s：标识“%(key)s”重复。") % {"place": place, "key": target_key})
             seen.add(target_key)
-        label = item.get("label") if isinstance(item.get("label"), dict) else {}
+        label: dict[str, Any] = item["label"] if isinstance(item.get("label"), dict) else {}
         zh = need(label, "zh", str, f"{place} label")
         en = need(label, "en", str, f"{place} label")
         metric = need(item, "metric", str, place)
@@ -302,6 +302,6 @@ def load_paths(paths: list[Path], *, using: str = "default") -> list[Any]:
         return [store(item, using=using) for item in parsed]
 
 
-def load_shipped(*, quiet: bool = False, using: str = "default") -> list[Any]:
+def load_shipped(*, using: str = "default") -> list[Any]:
     """Load the target sets shipped with the product."""
     return load_paths(shipped_files(), using=using)

@@ -76,7 +76,7 @@ class DrilldownSerializer(serializers.Serializer[Any]):
 
 class BreakdownRowSerializer(serializers.Serializer[Any]):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment] # a field named like Field.label
     figures = FiguresSerializer()
 
 
@@ -103,7 +103,7 @@ class SeriesSerializer(serializers.Serializer[Any]):
 
 class TargetProgressSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment] # a field named like Field.label
     label_en = serializers.CharField()
     metric = serializers.CharField()
     region = serializers.CharField()

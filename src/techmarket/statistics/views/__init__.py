@@ -81,8 +81,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     node, period, side = query_of(request)
     board = selectors.dashboard(principal, node, period, side)
-    params = {
-        key: value
+    params: dict[str, str] = {
+        key: str(value)
         for key, value in request.GET.items()
         if key in {"region", "org", "year", "quarter", "side"}
     }
@@ -100,7 +100,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "min_contracts": policies.MIN_CONTRACTS,
         "query": params,
         "period_query": urlencode(
-            {"year": period.year, **({"quarter": period.quarter} if period.quarter else {}), "side": side}
+            {
+                "year": str(period.year),
+                **({"quarter": str(period.quarter)} if period.quarter else {}),
+                "side": side,
+            }
         ),
     }
     return render(request, "statistics/dashboard.html", context)
