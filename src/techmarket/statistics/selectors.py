@@ -360,6 +360,7 @@ def _add_counts(drill: Drill) -> None:
     node = drill.node
     year = drill.period.year
     child_field = CHILD_FIELD.get("" if node.is_nation else node.level)
+    all_counts: dict[str, dict[str, int]] = {}
     for metric in COUNT_READERS:
         if node.is_nation:
             per_child = region_counts(metric, year, "province_code", {})
@@ -372,8 +373,19 @@ def _add_counts(drill: Drill) -> None:
             per_child = (
                 region_counts(metric, year, child_field, {own_field: node.code}) if child_field else {}
             )
-        for child in drill.children:
-            if child.level != Level.ORGANISATION:
+        all_counts[metric] = per_child
+    # Regions with achievements or demands but no contracts in the period are children too.
+    shown = {child.code for child in drill.children if child.level != Level.ORGANISATION}
+    missing = {code for per_child in all_counts.values() for code in per_child} - shown
+    if missing and child_field:
+        level = {"province_code": Level.PROVINCE, "city_code": Level.CITY, "county_code": Level.COUNTY}[
+            child_field
+        ]
+        for code, name in Region.objects.filter(code__in=missing).values_list("code", "name"):
+            drill.children.append(Child(level, code, name, Figures(), Figures()))
+    for child in drill.children:
+        if child.level != Level.ORGANISATION:
+            for metric, per_child in all_counts.items():
                 setattr(child, metric, per_child.get(child.code, 0))
 
 
