@@ -51,3 +51,16 @@ def test_rebuild_command(regions, organisation):
     output = io.StringIO()
     call_command("statistics_rebuild", stdout=output)
     assert "cells rebuilt" in output.getvalue()
+
+
+def test_demo_load_gives_the_five_target_sets_and_the_cells(regions, organisation):
+    from techmarket.statistics import demo
+    from techmarket.statistics.models import StatCell, TargetSet
+
+    scene_module.build(regions, organisation)
+    before = StatCell.objects.count()
+    output = io.StringIO()
+    demo.load(stdout=output)
+    assert TargetSet.objects.count() == 5
+    assert StatCell.objects.count() == before
+    assert "5 target sets" in output.getvalue()
