@@ -290,6 +290,9 @@ def bulk_cells() -> int:
     text = "TEXT" if sqlite else "VARCHAR"
     updates = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in MEASURE_COLUMNS)
     statements = 0
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -4000000")  # keep the new table's pages in memory
     with transaction.atomic():
         for side, (p_field, c_field, k_field, o_field) in cells.SIDE_FIELDS.items():
             levels = [
