@@ -131,7 +131,9 @@ class SubsidyRunViewSet(viewsets.GenericViewSet[SubsidyRun]):
         return Response(PublicAwardSerializer(selectors.public_award_rows(run), many=True).data)
 
     @extend_schema(responses={200: SubsidyObjectionSerializer(many=True)}, methods=["GET"])
-    @extend_schema(request=ObjectionFileSerializer, responses={201: SubsidyObjectionSerializer}, methods=["POST"])
+    @extend_schema(
+        request=ObjectionFileSerializer, responses={201: SubsidyObjectionSerializer}, methods=["POST"]
+    )
     @action(detail=True, methods=["get", "post"])
     def objections(self, request: Request, pk: str) -> Response:
         """The run's objections (all for its bureau, one's own otherwise); POST files one (signed in, during
@@ -139,7 +141,9 @@ class SubsidyRunViewSet(viewsets.GenericViewSet[SubsidyRun]):
         run, _managed = _run_for(request, pk)
         principal = principal_of(request.user)
         if request.method == "GET":
-            return Response(SubsidyObjectionSerializer(selectors.objections_of(principal, run), many=True).data)
+            return Response(
+                SubsidyObjectionSerializer(selectors.objections_of(principal, run), many=True).data
+            )
         actor = acting_user(request)
         serializer = ObjectionFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -182,7 +186,9 @@ class SubsidyObjectionViewSet(viewsets.GenericViewSet[Objection]):
     lookup_value_regex = r"\d+"
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(SubsidyObjectionSerializer(selectors.objection_get(principal_of(request.user), pk)).data)
+        return Response(
+            SubsidyObjectionSerializer(selectors.objection_get(principal_of(request.user), pk)).data
+        )
 
     @extend_schema(request=ObjectionDecideSerializer, responses={200: SubsidyObjectionSerializer})
     @action(detail=True, methods=["post"])
