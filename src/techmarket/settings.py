@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "AmendmentStateEnum": "techmarket.contracts.choices.AmendmentState",
         "SubsidyRunStateEnum": "techmarket.subsidies.choices.RunState",
         "SubsidyObjectionStateEnum": "techmarket.subsidies.choices.ObjectionState",
+        "StatisticsSideEnum": "techmarket.statistics.models.Side",
     },
 }
 

@@ -29,6 +29,7 @@ from techmarket.docking import demo as docking_demo
 from techmarket.experts import demo as experts_demo
 from techmarket.matching import demo as matching_demo
 from techmarket.notifications import demo as notifications_demo
+from techmarket.statistics import demo as statistics_demo
 from techmarket.subsidies import demo as subsidies_demo
 from techmarket.trading import demo as trading_demo
 
@@ -122,6 +123,7 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             trading = trading_demo.seed(rng, people, made.records)
             contracts = contracts_demo.seed(rng, people, trading.closed_auctions.get("sold"))
             subsidies = subsidies_demo.load(people)
+            statistics_demo.load()  # the five seed plans' target sets; statistics from the contracts above
             catalogue = achievements_demo.publish_catalogue(people.admin)
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
         # older ones read only then, so each person starts with a few unread, not all of them.
