@@ -50,9 +50,7 @@ def shot(page, name: str) -> None:
 def _deal(regions, reviewers) -> Deal:
     """A deal of 60 万元 on the trading floor, reached through the services: the university's transfer
     listing, the enterprise's offer, the seller's acceptance."""
-    university = OrganisationFactory(
-        region=regions["county"], kind=OrganisationKind.UNIVERSITY, name=SELLER
-    )
+    university = OrganisationFactory(region=regions["county"], kind=OrganisationKind.UNIVERSITY, name=SELLER)
     filer = user_with_role(
         Role.APPLICANT, organisation=university, username="seller_zhou", display_name="周老师"
     )
@@ -124,7 +122,7 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     seller.wait_for_selector("#contract-fields")
     contract.refresh_from_db()
     assert contract.state == ContractState.SUBMITTED
-    assert contract.technology_field == "03" and contract.ip_type == "01" and contract.plan_source == "4"
+    assert (contract.technology_field, contract.ip_type, contract.plan_source) == ("03", "01", "4")
     assert contract.expected_investment == Decimal("2000000.00")
     assert contract.signed_pdf
 
@@ -172,8 +170,9 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     assert contract.state == ContractState.REGISTERED
     number = registrar.inner_text("#registration-number").strip()
     assert number == contract.registration_number
-    assert len(number) == 16 and number.isdigit()
-    assert number.startswith(regions["city"].code + str(contract.registered_at.year))
+    assert len(number) == 16
+    assert number.isdigit()
+    assert number.startswith(regions["city"].code + str(timezone.localtime(contract.registered_at).year))
     assert contract.certified_amount == Decimal("600000.00")
     shot(registrar, "4-registered")
 
@@ -242,6 +241,10 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     admin_page = new_page()
     log_in(admin_page, base, "bureau_admin")
     admin_page.goto(f"{base}/subsidies/runs/{run.pk}/")
+    history = admin_page.inner_text("#run-history")
+    assert "测算 → 已测算" in history
+    assert "复核通过 已测算 → 已复核" in history
+    assert "subsidies.run" not in history
     admin_page.click("#run-actions >> text=审定")
     admin_page.wait_for_selector("#run-actions >> text=公示")
     admin_page.click("#run-actions button:has-text('公示')")
