@@ -9,7 +9,7 @@ VENDOR := src/techmarket/static/vendor
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/techmarket
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness bench-trading bench-subsidies clean
+.PHONY: demo test install install-dev assets system-deps messages makemessages test-sqlite test-postgres lint schema hooks bench bench-match bench-freshness bench-trading bench-subsidies bench-statistics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -124,6 +124,18 @@ bench-trading: install-dev
 # writes its block of docs/benchmarks.md. BENCH_ROWS, BENCH_SEED, BENCH_REPEAT change the run.
 bench-subsidies: install-dev
 	$(BIN)/python benchmarks/subsidies/bench_calc.py
+# The statistics dashboard's drill-down reads at 1,000,000 registered contracts (generated, seeded): SQLite
+# (a file under var/bench/statistics/, production settings), then PostgreSQL when reachable (database
+# tm_bench_statistics, dropped and created); p50/p95 per read against a same-run primary-key lookup and an
+# index-range COUNT; ~25 minutes; results in var/bench/statistics/<vendor>.md (docs/benchmarks.md).
+bench-statistics: STATISTICS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tm_bench_statistics
+bench-statistics: STATISTICS_CONTRACTS ?= 1000000
+bench-statistics: install-dev
+	PYTHONPATH=src $(BIN)/python benchmarks/statistics/bench_drilldown.py --contracts $(STATISTICS_CONTRACTS)
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(STATISTICS_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  PYTHONPATH=src $(BIN)/python benchmarks/statistics/bench_drilldown.py --contracts $(STATISTICS_CONTRACTS) \
+	    --database-url $(STATISTICS_DATABASE_URL); \
+	else echo "PostgreSQL not reachable at $(STATISTICS_DATABASE_URL): skipped the PostgreSQL run"; fi
 
 clean:
 	rm -rf $(VENV) var $(VENDOR)

@@ -30,6 +30,7 @@ from techmarket.demands.choices import DemandState
 from techmarket.demands.tests.factories import demand_in_state
 from techmarket.docking import policies as docking_policies
 from techmarket.experts.tests.factories import expert as make_expert
+from techmarket.statistics import policies as statistics_policies
 from techmarket.subsidies import policies as subsidy_policies
 from techmarket.trading import policies as trading_policies
 
@@ -58,6 +59,8 @@ NAV_OFFERED = {
     "contracts:queue": contract_policies.can_review_contracts,
     "subsidies:public_list": lambda principal: True,
     "subsidies:runs": subsidy_policies.can_list_runs,
+    "statistics:dashboard": statistics_policies.can_view_dashboard,
+    "statistics:kpi": statistics_policies.can_view_dashboard,
 }
 
 
@@ -252,6 +255,7 @@ def test_contract_page_links(role, cast, regions, applicant):
         )
 
 
+@pytest.mark.parametrize("role", ALL_ROLES)
 def test_subsidy_page_links(role, cast):
     client = client_for(cast[role])
     assert_links_match_pages(

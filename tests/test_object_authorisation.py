@@ -121,6 +121,7 @@ PUBLIC = {
     "accounts:activate": "a signed registration link, not a stored object",
     "verify:check": "the public check of a registration certificate: valid or not, the number, type, date, "
     "registry and certified amount, masked party names (tests in contracts/tests/test_pages_api.py)",
+    "statistics:enter_actual": "KPI targets are public plan data; entering an actual is for platform administrators only (statistics/tests/test_targets.py)",
 }
 # Not the platform's own routes.
 IGNORED_PREFIXES = ("admin/", "i18n/", "api/v1/schema/", "api/v1/docs/", "static/")

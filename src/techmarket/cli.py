@@ -22,6 +22,9 @@ ALIASES = {
     "verify-auction": "verify_auction",
     "totp-code": "totp_code",
     "subsidy-calc": "subsidy_calc",
+    "annual-report": "annual_report",
+    "statistics-rebuild": "statistics_rebuild",
+    "load-targets": "load_targets",
 }
 
 

@@ -208,6 +208,11 @@ SPECTACULAR_SETTINGS = {
         "DemandConfidentialityEnum": "techmarket.demands.choices.DemandConfidentiality",
         "SuggestionStateEnum": "techmarket.matching.choices.SuggestionState",
         "NoticeGroupEnum": "techmarket.notifications.choices.NoticeGroup",
+        "ContractStateEnum": "techmarket.contracts.choices.ContractState",
+        "ReceiptStateEnum": "techmarket.contracts.choices.ReceiptState",
+        "AmendmentStateEnum": "techmarket.contracts.choices.AmendmentState",
+        "SubsidyRunStateEnum": "techmarket.subsidies.choices.RunState",
+        "SubsidyObjectionStateEnum": "techmarket.subsidies.choices.ObjectionState",
     },
 }
 

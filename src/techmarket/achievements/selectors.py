@@ -472,3 +472,16 @@ def todo_items(principal: Principal) -> list[TodoItem]:
             )
         )
     return items
+
+
+def registered_counts_by_region(year: int, group_field: str, filters: dict[str, str]) -> dict[str, int]:
+    """Achievements registered (given a registration number and published) in ``year``, counted per value
+    of ``group_field`` (``province_code``, ``city_code`` or ``county_code``) within ``filters`` — one
+    aggregated query for the statistics dashboard."""
+    rows = (
+        Achievement.objects.filter(registration_number__isnull=False, published_at__year=year, **filters)
+        .values(group_field)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row[group_field]: row["n"] for row in rows if row[group_field]}

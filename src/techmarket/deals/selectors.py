@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import Principal
@@ -229,3 +229,19 @@ def seller_people(listing: Listing) -> list[User]:
     }:
         people.setdefault(filer.pk, filer)
     return list(people.values())
+
+
+def transferred_counts_by_region(year: int, group_field: str, filters: dict[str, str]) -> dict[str, int]:
+    """Achievements transferred (a deal was concluded on their listing) in ``year``, counted per value of
+    the achievement's ``group_field`` (``province_code``, ``city_code`` or ``county_code``) within
+    ``filters`` on the same fields — one aggregated query for the statistics dashboard."""
+    prefix = "listing__achievement__"
+    rows = (
+        Deal.objects.filter(
+            dealt_at__year=year, **{f"{prefix}{key}": value for key, value in filters.items()}
+        )
+        .values(f"{prefix}{group_field}")
+        .annotate(n=Count("listing__achievement", distinct=True))
+        .order_by()
+    )
+    return {row[f"{prefix}{group_field}"]: row["n"] for row in rows if row[f"{prefix}{group_field}"]}

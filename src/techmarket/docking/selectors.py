@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -378,3 +378,18 @@ def todo_items(principal: Principal, *, now: datetime | None = None) -> list[Tod
 def response_of_demand(demand: Demand, pk: Any) -> Response:
     """One pushed response of a demand the caller already may see (the API's answer to a retried push)."""
     return Response.objects.select_related("sent_by").get(demand=demand, pk=parse_id(pk))
+
+
+def answered_counts_by_region(year: int, group_field: str, filters: dict[str, str]) -> dict[str, int]:
+    """Demands answered (their first pushed response) in ``year``, counted per value of the demand's
+    ``group_field`` (``province_code``, ``city_code`` or ``county_code``) within ``filters`` on the same
+    fields — one aggregated query for the statistics dashboard."""
+    rows = (
+        ResponseClock.objects.filter(
+            responded_at__year=year, **{f"demand__{key}": value for key, value in filters.items()}
+        )
+        .values(f"demand__{group_field}")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row[f"demand__{group_field}"]: row["n"] for row in rows if row[f"demand__{group_field}"]}

@@ -120,7 +120,7 @@ class RunTransitionSerializer(serializers.Serializer[Any]):
     objection_days = serializers.IntegerField(min_value=1, max_value=MAX_OBJECTION_DAYS, required=False)
 
 
-class ObjectionSerializer(serializers.ModelSerializer[Objection]):
+class SubsidyObjectionSerializer(serializers.ModelSerializer[Objection]):
     round = serializers.IntegerField(read_only=True)
 
     class Meta:

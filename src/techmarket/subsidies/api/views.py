@@ -24,7 +24,6 @@ from techmarket.subsidies.api.serializers import (
     AwardSerializer,
     ObjectionDecideSerializer,
     ObjectionFileSerializer,
-    ObjectionSerializer,
     PolicyRowSerializer,
     PolicyVersionSerializer,
     PolicyWriteSerializer,
@@ -33,6 +32,7 @@ from techmarket.subsidies.api.serializers import (
     RunComputeSerializer,
     RunSerializer,
     RunTransitionSerializer,
+    SubsidyObjectionSerializer,
 )
 from techmarket.subsidies.choices import PUBLIC_STATES
 from techmarket.subsidies.models import Award, Objection, PolicyVersion, SubsidyRun
@@ -130,8 +130,10 @@ class SubsidyRunViewSet(viewsets.GenericViewSet[SubsidyRun]):
             return Response(AwardSerializer(selectors.awards_of(run), many=True).data)
         return Response(PublicAwardSerializer(selectors.public_award_rows(run), many=True).data)
 
-    @extend_schema(responses={200: ObjectionSerializer(many=True)}, methods=["GET"])
-    @extend_schema(request=ObjectionFileSerializer, responses={201: ObjectionSerializer}, methods=["POST"])
+    @extend_schema(responses={200: SubsidyObjectionSerializer(many=True)}, methods=["GET"])
+    @extend_schema(
+        request=ObjectionFileSerializer, responses={201: SubsidyObjectionSerializer}, methods=["POST"]
+    )
     @action(detail=True, methods=["get", "post"])
     def objections(self, request: Request, pk: str) -> Response:
         """The run's objections (all for its bureau, one's own otherwise); POST files one (signed in, during
@@ -139,7 +141,9 @@ class SubsidyRunViewSet(viewsets.GenericViewSet[SubsidyRun]):
         run, _managed = _run_for(request, pk)
         principal = principal_of(request.user)
         if request.method == "GET":
-            return Response(ObjectionSerializer(selectors.objections_of(principal, run), many=True).data)
+            return Response(
+                SubsidyObjectionSerializer(selectors.objections_of(principal, run), many=True).data
+            )
         actor = acting_user(request)
         serializer = ObjectionFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -149,7 +153,7 @@ class SubsidyRunViewSet(viewsets.GenericViewSet[SubsidyRun]):
             text=serializer.validated_data["text"],
             award_id=serializer.validated_data.get("award"),
         )
-        return Response(ObjectionSerializer(objection).data, status=201)
+        return Response(SubsidyObjectionSerializer(objection).data, status=201)
 
     @extend_schema(responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -177,14 +181,16 @@ class SubsidyObjectionViewSet(viewsets.GenericViewSet[Objection]):
     """An objection: read by its filer and the bureau; answered by the bureau."""
 
     queryset = Objection.objects.none()
-    serializer_class = ObjectionSerializer
+    serializer_class = SubsidyObjectionSerializer
     permission_classes = [permissions.IsAuthenticated]
     lookup_value_regex = r"\d+"
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(ObjectionSerializer(selectors.objection_get(principal_of(request.user), pk)).data)
+        return Response(
+            SubsidyObjectionSerializer(selectors.objection_get(principal_of(request.user), pk)).data
+        )
 
-    @extend_schema(request=ObjectionDecideSerializer, responses={200: ObjectionSerializer})
+    @extend_schema(request=ObjectionDecideSerializer, responses={200: SubsidyObjectionSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
         """异议成立 (the run goes back to recompute) or 不成立, with the reply."""
@@ -200,7 +206,7 @@ class SubsidyObjectionViewSet(viewsets.GenericViewSet[Objection]):
             objection = services.objection_uphold(actor=actor, objection=objection, reply=data["reply"])
         else:
             objection = services.objection_dismiss(actor=actor, objection=objection, reply=data["reply"])
-        return Response(ObjectionSerializer(objection).data)
+        return Response(SubsidyObjectionSerializer(objection).data)
 
 
 class SubsidyPolicyViewSet(viewsets.GenericViewSet[PolicyVersion]):
@@ -224,7 +230,9 @@ class SubsidyPolicyViewSet(viewsets.GenericViewSet[PolicyVersion]):
         principal = self._admin(request)
         return Response(PolicyRowSerializer(selectors.policy_rows(principal), many=True).data)
 
-    @extend_schema(responses={200: PolicyVersionSerializer(many=True)})
+    @extend_schema(
+        operation_id="subsidy_policies_versions_of", responses={200: PolicyVersionSerializer(many=True)}
+    )
     def retrieve(self, request: Request, policy_id: str) -> Response:
         """The policy's versions, newest first (a shipped policy not yet used has none: its file is v0)."""
         principal = self._admin(request)
