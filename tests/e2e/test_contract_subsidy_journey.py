@@ -5,7 +5,9 @@ again, the registry registers it (a 16-digit number); the seller records the buy
 bank slip, the registry confirms it (a receipt above the certified amount is refused first, changing
 nothing); the city's subsidy bureau computes the year's run, the province's reviewer checks it, the
 platform administrator approves and publishes it; an anonymous visitor reads the seller's award in
-奖补公示 and never the contract's title. Each step is taken on the pages a new user would use."""
+奖补公示 and never the contract's title; the public statistics dashboard shows the county's figures
+change as the contract is registered and paid (two other contracts of the county, registered earlier,
+lift it over the small-cell threshold). Each step is taken on the pages a new user would use."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from django.utils import timezone
 
 from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.accounts.tests.factories import OrganisationFactory, user_with_role
+from techmarket.contracts import signals
 from techmarket.contracts.choices import ContractState, ReceiptState
 from techmarket.contracts.models import Receipt, TechContract
+from techmarket.contracts.tests.factories import registered_contract
 from techmarket.contracts.tests.helpers import pdf_bytes
 from techmarket.deals import services as deal_services
 from techmarket.deals.models import Deal
@@ -74,6 +78,22 @@ def _deal(regions, reviewers) -> Deal:
     return deal_services.offer_accept(actor=filer, offer=offer)
 
 
+def _earlier_contracts_of_the_county(regions, year: int) -> None:
+    """Two contracts of other sellers of the county registered earlier this year (500,000 yuan each, no
+    receipts), counted by the statistics as the registry's signal would."""
+    buyer = OrganisationFactory(region=regions["other_county"], name="乙市机械制造有限公司")
+    for name in ("东县农业科学研究所", "东县智能装备有限公司"):
+        seller = OrganisationFactory(region=regions["county"], name=name)
+        item = registered_contract(seller=seller, buyer=buyer, year=year)
+        signals.contract_registered.send(sender=TechContract, contract=item)
+
+
+def county_output(page, base: str, county: str, year: int) -> str:
+    """The public dashboard's 技术输出 card of the county for the year."""
+    page.goto(f"{base}/statistics/?region={county}&year={year}")
+    return page.locator("#node-totals .card").first.inner_text()
+
+
 def test_deal_to_registered_contract_receipt_and_published_subsidy(
     live_server, new_page, regions, reviewers, tmp_path
 ):
@@ -93,6 +113,12 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     slip_pdf = tmp_path / "银行回单.pdf"
     slip_pdf.write_bytes(pdf_bytes("bank slip"))
     today = timezone.localdate()
+    county = regions["county"].code
+    _earlier_contracts_of_the_county(regions, today.year)
+    public = new_page()
+    before = county_output(public, base, county, today.year)
+    assert "<3 份" in before  # two contracts: a small cell, no amount shown
+    assert "元" not in before
 
     # 1. The seller opens the deal and starts the registration: a draft prefilled from the deal.
     seller = new_page()
@@ -175,6 +201,9 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     assert number.startswith(regions["city"].code + str(timezone.localtime(contract.registered_at).year))
     assert contract.certified_amount == Decimal("600000.00")
     shot(registrar, "4-registered")
+    registered = county_output(public, base, county, today.year)
+    assert "3 份 · 1,600,000.00 元" in registered  # the third contract lifts the cell over the threshold
+    assert "到账额 0.00" in registered
 
     # 6. The seller records a receipt: first one above the certified amount (refused in Chinese,
     #    nothing recorded), then the buyer's whole payment with its bank slip.
@@ -211,6 +240,11 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     seller.goto(f"{base}/contracts/{contract.pk}/")
     assert seller.inner_text("#received-confirmed").strip() == "600000.00"
     shot(seller, "6-receipt-confirmed")
+    paid = county_output(public, base, county, today.year)
+    assert "3 份 · 1,600,000.00 元" in paid
+    assert "到账额 600,000.00" in paid
+    assert contract.title not in public.content()
+    shot(public, "6-dashboard")
 
     # 8. The city's reviewer computes the year's run (budget 1,000 万元: a pool of 100 万元).
     year = receipt.received_on.year
