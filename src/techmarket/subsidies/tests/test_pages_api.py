@@ -286,3 +286,15 @@ def test_the_claims_page_checks_every_claim_and_refuses_outsiders(bureau, region
     for bad in ({"facts": "[1"}, {"org_region": "99"}, {"year": "x"}, {"policy": "nope"}):
         assert checker.post(url, {**data, **bad}).status_code == 200
     assert not Claim.objects.exists()
+
+
+def test_the_run_history_names_steps_and_states_in_words(scene):
+    run = publish(scene)
+    page = client_of(scene["checker"]).get(reverse("subsidies:run_detail", args=[run.pk])).content.decode()
+    history = page[page.index('id="run-history"') :]
+    assert "测算 → 已测算" in history
+    assert "复核通过 已测算 → 已复核" in history
+    assert "审定 已复核 → 已审定" in history
+    assert "公示 已审定 → 公示中" in history
+    assert "subsidies.run." not in history
+    assert "→ published" not in history

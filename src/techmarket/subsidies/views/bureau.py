@@ -20,6 +20,7 @@ from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.web import apply_domain_error, paginate
 from techmarket.subsidies import engine, exports, policies, selectors, services
 from techmarket.subsidies import messages as engine_messages
+from techmarket.subsidies.choices import RunState
 from techmarket.subsidies.forms import ClaimForm, ComputeForm, PolicyForm, ReasonForm
 from techmarket.subsidies.workflow import RUN_WORKFLOW
 
@@ -93,6 +94,28 @@ def _bureau_run(request: HttpRequest, pk: int) -> Any:
         raise Http404 from None
 
 
+def _history(run: Any) -> list[dict[str, Any]]:
+    """The run's audit events in words (the transition's label and the states' names, not their codes)."""
+    rows = []
+    for event in events_for(run):
+        name = event.action.rsplit(".", 1)[-1]
+        label = RUN_WORKFLOW.get(name).label if name in RUN_WORKFLOW.names() else event.action
+        states = [
+            RunState(s).label if s in RunState.values else s for s in (event.from_state, event.to_state)
+        ]
+        rows.append(
+            {
+                "created_at": event.created_at,
+                "actor": event.actor,
+                "label": label,
+                "from_state": states[0],
+                "to_state": states[1],
+                "reason": event.reason,
+            }
+        )
+    return rows
+
+
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,7 +140,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "details": details,
             "available": [t.name for t in RUN_WORKFLOW.available(run, request.user)],
             "objections": list(selectors.objections_of(principal, run)),
-            "events": list(events_for(run)),
+            "events": _history(run),
             "reason_form": ReasonForm(),
             "earlier_rounds": list(range(run.round - 1, 0, -1)),
         },
