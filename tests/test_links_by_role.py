@@ -251,6 +251,7 @@ def test_contract_page_links(role, cast, regions, applicant):
             [
                 reverse("contracts:edit", args=[contract.pk]),
                 reverse("contracts:certificate", args=[contract.pk]),
+                reverse("contracts:signed_pdf", args=[contract.pk]),
             ],
         )
 

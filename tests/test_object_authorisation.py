@@ -332,6 +332,7 @@ def _contract_cases() -> dict[str, list[Case]]:
         "contracts:detail": both,
         "contracts:edit": both,
         "contracts:certificate": both,
+        "contracts:signed_pdf": both,
         "contracts:transition": [
             Case(lambda w, n=name: {**_contract_draft(w), "name": n}, CONTRACT_OUTSIDERS)
             for name in ("submit", "withdraw")

@@ -640,6 +640,13 @@ def contract_update(
     return locked
 
 
+def _draft_title(subject: str, type_label: str) -> str:
+    """ "<subject><type>合同" without a doubled 技术 ("…制备技术" + "技术转让" → "…制备技术转让合同")."""
+    if subject.endswith("技术") and type_label.startswith("技术"):
+        subject = subject[: -len("技术")]
+    return f"{subject}{type_label}合同"[:MAX_TITLE]
+
+
 def draft_from_deal(*, actor: User, deal: Any) -> TechContract:
     """A draft prefilled from a deal of the trading floor (parties, price ×10000 yuan, kind, agency): by
     the deal's seller side (its filers, or the deal's broker organisation). One live contract per deal."""
@@ -652,7 +659,7 @@ def draft_from_deal(*, actor: User, deal: Any) -> TechContract:
     total = (Decimal(deal.price) * YUAN_PER_WAN).quantize(CENT)
     buyer_chain = buyer.region.chain_codes()
     contract = TechContract(
-        title=f"{subject}{ContractType(TYPE_OF_SUBTYPE[subtype]).label}合同"[:MAX_TITLE],
+        title=_draft_title(subject, str(ContractType(TYPE_OF_SUBTYPE[subtype]).label)),
         contract_type=TYPE_OF_SUBTYPE[subtype],
         subtype=subtype,
         filed_by=actor,

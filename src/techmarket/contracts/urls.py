@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("from-deal/<int:deal_id>/", views.from_deal, name="from_deal"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/signed.pdf", views.signed_pdf_download, name="signed_pdf"),
     path("<int:pk>/<str:name>/", views.transition, name="transition"),
     path("<int:pk>/certificate.pdf", views.certificate_download, name="certificate"),
 ]

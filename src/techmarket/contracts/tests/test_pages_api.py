@@ -272,3 +272,23 @@ def test_a_deal_becomes_a_draft_contract(world):
     services.contract_withdraw(actor=world["seller"], contract=contract)
     again = services.draft_from_deal(actor=world["seller"], deal=deal)
     assert again.pk != contract.pk
+
+
+def test_the_signed_contract_text_downloads_for_the_parties_and_the_registry_only(people):
+    """The registry reviews the signed text; outsiders get a 404, never the file."""
+    from django.urls import reverse
+
+    from techmarket.accounts.choices import Role
+    from techmarket.accounts.tests.factories import user_with_role
+    from techmarket.contracts.tests import helpers
+    from techmarket.core.testing.views import client_for
+
+    contract = helpers.in_state(people, "submitted")
+    url = reverse("contracts:signed_pdf", args=[contract.pk])
+    for user in (people["filer"], people["registrar"], people["buyer_user"]):
+        response = client_for(user).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response).startswith(b"%PDF")
+    for outsider in (user_with_role(Role.PLATFORM_ADMIN), people["outsider"]):
+        assert client_for(outsider).get(url).status_code == 404

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -288,6 +289,24 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="{certificate.filename(contract)}"'
+    return response
+
+
+@login_required
+@require_GET
+def signed_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed contract text (PDF) as filed: the contract's parties and the registry reviewing it."""
+    contract = _get(request, pk)
+    if not contract.signed_pdf:
+        raise Http404
+    with contract.signed_pdf.open("rb") as stored:
+        content = stored.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=f"contract-{contract.pk}.pdf") or "attachment"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
