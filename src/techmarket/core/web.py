@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.files import File
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 
 from techmarket.core import services as core_services
 from techmarket.core.errors import DomainError
@@ -35,3 +37,19 @@ def submission_key_of(request: HttpRequest) -> str:
     fresh one for a new form. Services claim it, so a second submission creates nothing."""
     posted = request.POST.get("submission_key", "") if request.method == "POST" else ""
     return posted[:64] or core_services.new_submission_key()
+
+
+def private_attachment(
+    content: bytes | File[Any], filename: str, content_type: str = "application/pdf"
+) -> HttpResponse:
+    """A download only its reader may keep: an attachment that no shared cache stores or sniffs as HTML."""
+    if isinstance(content, File):
+        with content.open("rb") as stored:
+            content = stored.read()
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, viewsets
@@ -25,6 +24,7 @@ from techmarket.contracts.models import Amendment, Receipt
 from techmarket.core.api import idempotency
 from techmarket.core.api.parsers import JSONParser
 from techmarket.core.errors import NotFound
+from techmarket.core.web import private_attachment
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -218,14 +218,7 @@ class ReceiptViewSet(viewsets.GenericViewSet[Receipt]):
         receipt = receipt_selectors.receipt_get(principal_of(request.user), pk)
         if not receipt.evidence:
             raise NotFound()
-        with receipt.evidence.open("rb") as stored:
-            response = HttpResponse(stored.read(), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            content_disposition_header(as_attachment=True, filename=f"receipt-{receipt.pk}.pdf")
-            or "attachment"
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_attachment(receipt.evidence, f"receipt-{receipt.pk}.pdf")
 
 
 class AmendmentViewSet(viewsets.GenericViewSet[Amendment]):

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +20,7 @@ from techmarket.accounts.policies import principal_of
 from techmarket.contracts import income_workbook, policies, receipt_selectors, receipt_services
 from techmarket.contracts.models import TechContract
 from techmarket.core.errors import DomainError, NotFound
-from techmarket.core.web import submission_key_of
+from techmarket.core.web import private_attachment, submission_key_of
 
 RECEIPT_ACTIONS = ("confirm", "reject")
 AMENDMENT_ACTIONS = ("register", "refuse")
@@ -174,15 +173,7 @@ def receipt_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if not receipt.evidence:
         raise Http404
-    with receipt.evidence.open("rb") as stored:
-        content = stored.read()
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=f"receipt-{receipt.pk}.pdf") or "attachment"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_attachment(receipt.evidence, f"receipt-{receipt.pk}.pdf")
 
 
 @login_required
@@ -272,13 +263,9 @@ def income_export(request: HttpRequest) -> HttpResponse:
     report = _income(request)
     buffer = io.BytesIO()
     income_workbook.write_xlsx(report, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=income_workbook.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=income_workbook.filename(report))
-        or "attachment"
+    return private_attachment(
+        buffer.getvalue(), income_workbook.filename(report), income_workbook.XLSX_CONTENT_TYPE
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 urlpatterns = [

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +20,7 @@ from techmarket.contracts.forms import PART_ROWS, PLAN_ROWS, ContractForm, Decis
 from techmarket.contracts.models import TechContract
 from techmarket.contracts.workflow import CONTRACT_WORKFLOW
 from techmarket.core.errors import DomainError, NotFound
-from techmarket.core.web import apply_domain_error, paginate
+from techmarket.core.web import apply_domain_error, paginate, private_attachment
 from techmarket.deals import selectors as deal_selectors
 from techmarket.trading import selectors as trading_selectors
 
@@ -299,15 +298,7 @@ def signed_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get(request, pk)
     if not contract.signed_pdf:
         raise Http404
-    with contract.signed_pdf.open("rb") as stored:
-        content = stored.read()
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=f"contract-{contract.pk}.pdf") or "attachment"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_attachment(contract.signed_pdf, f"contract-{contract.pk}.pdf")
 
 
 @require_GET
