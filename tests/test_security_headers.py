@@ -17,7 +17,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "techmarket"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"|\son[a-z]+=\"", re.IGNORECASE)
 # Rendered to PDF offline, never served to a browser.
-NOT_SERVED = {"achievements/bulk/catalogue_pdf.html", "deals/certificate_pdf.html"}
+NOT_SERVED = {
+    "achievements/bulk/catalogue_pdf.html",
+    "deals/certificate_pdf.html",
+    "contracts/certificate_pdf.html",
+    "statistics/annual_report.html",
+}
 
 
 def test_templates_hold_no_inline_scripts_or_styles():

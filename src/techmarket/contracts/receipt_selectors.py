@@ -36,10 +36,14 @@ def money(value: Decimal | None) -> Decimal:
 
 
 def _pk(value: Any) -> int:
+    """A primary key from a request, or NotFound (also for numbers no database column holds)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < number < 2**63:
+        raise NotFound()
+    return number
 
 
 # --- contracts, receipts, amendments -------------------------------------------------------------------

@@ -28,10 +28,14 @@ RELATED = ("seller_organisation", "buyer_organisation", "agency_organisation", "
 
 
 def _pk(value: Any) -> int:
+    """A primary key from a request, or NotFound (also for numbers no database column holds)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < number < 2**63:
+        raise NotFound()
+    return number
 
 
 def visible(principal: Principal) -> QuerySet[TechContract]:
