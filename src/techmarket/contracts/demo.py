@@ -9,20 +9,25 @@ the ``contract_registered`` signal are what real use would leave. It takes well 
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from techmarket.accounts import services as account_services
-from techmarket.accounts.choices import Role
+from techmarket.accounts.choices import OrganisationKind, Role
 from techmarket.accounts.demo import DemoPeople
 from techmarket.accounts.types import User
-from techmarket.contracts import receipt_demo, services
+from techmarket.contracts import receipt_demo, receipt_services, services
 from techmarket.contracts.choices import ContractState as S
+from techmarket.contracts.choices import ContractSubtype
 from techmarket.contracts.models import TechContract
+from techmarket.core import clock
 from techmarket.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, person_name
 from techmarket.core.errors import DomainError
 from techmarket.core.models import Region
@@ -66,6 +71,7 @@ class DemoContracts:
     from_deal: int | None = None
     registrar: str = REGISTRAR
     receipts: dict[str, Any] = field(default_factory=dict)
+    history: int = 0
 
 
 def minimal_pdf() -> bytes:
@@ -151,6 +157,7 @@ def seed(rng: random.Random, people: DemoPeople, sold_auction: int | None = None
             registered.append(contract)
     # Receipts on the registered contracts: confirmed, pending, rejected, and an amendment.
     made.receipts = receipt_demo.demo_receipts(registered)
+    made.history = seed_history(rng, people)
     deal = deal_selectors.deal_of_auction(sold_auction) if sold_auction else None
     if deal is not None:
         seller_side = people.org_admins.get(deal.seller_organisation_id)
@@ -190,3 +197,99 @@ def _drive(contract: TechContract, state: str, filer: User, registrar: User) -> 
             correction_reason="其中 30000 元为会务费，不计入技术交易额。",
         )
     return services.contract_register(actor=registrar, contract=contract)
+
+
+CENT = Decimal("0.01")
+HISTORY_CONTRACTS = 48
+PROVINCE_REGISTRAR = "reg-420000"
+HISTORY_SUBJECTS = (
+    "高效光伏组件封装",
+    "磷石膏综合利用",
+    "智能网联汽车测试",
+    "中药材种植溯源",
+    "锂电池梯次利用",
+    "水体富营养化治理",
+    "工业互联网平台",
+    "高性能复合材料",
+    "农产品冷链物流",
+    "桥梁结构健康监测",
+)
+HISTORY_SUBTYPES = (
+    "transfer_patent",
+    "license_patent",
+    "dev_commissioned",
+    "dev_cooperative",
+    "consulting",
+    "service",
+    "service_training",
+    "transfer_secret",
+)
+SELLER_KINDS = (OrganisationKind.UNIVERSITY, OrganisationKind.INSTITUTE, OrganisationKind.ENTERPRISE)
+
+
+def seed_history(rng: random.Random, people: DemoPeople) -> int:
+    """Contracts registered and paid over the last two years across the province's organisations, so the
+    statistics have figures worth drilling into: filed, reviewed and registered by the province's
+    registry through the services, each on its own past day (``clock.pinned_at``)."""
+    province = Region.objects.filter(code="420000").first()
+    bureau = people.accounts.get("demo-province")
+    sellers = [
+        (org, people.org_admins[org.pk])
+        for org in people.organisations_of(SELLER_KINDS)
+        if org.pk in people.org_admins and org.region.chain_codes()["province_code"] == "420000"
+    ]
+    buyers = people.organisations_of((OrganisationKind.ENTERPRISE,))
+    if province is None or bureau is None or not sellers or not buyers:
+        return 0
+    registrar = account_services.member_create(
+        actor=people.admin,
+        organisation=bureau.organisation or people.organisations[0],
+        username=PROVINCE_REGISTRAR,
+        password=DEMO_PASSWORD,
+        display_name=person_name(rng),
+        email=f"{PROVINCE_REGISTRAR}@{DEMO_EMAIL_DOMAIN}",
+        roles=[],
+    )
+    account_services.role_grant(actor=people.admin, user=registrar, role=Role.REGISTRAR, region=province)
+    today = timezone.localtime(clock.now())
+    made = 0
+    for index in range(HISTORY_CONTRACTS):
+        seller, filer = sellers[index % len(sellers)]
+        buyer = rng.choice([org for org in buyers if org.pk != seller.pk] or buyers)
+        moment = today - datetime.timedelta(days=rng.randint(40, 700), hours=rng.randint(0, 8))
+        subtype = HISTORY_SUBTYPES[index % len(HISTORY_SUBTYPES)]
+        title = f"{rng.choice(HISTORY_SUBJECTS)}{ContractSubtype(subtype).label}合同"
+        total = str(rng.randrange(8, 300) * 10000)
+        data = _form(
+            buyer, title, subtype, total, [], (moment - datetime.timedelta(days=20)).date().isoformat()
+        )
+        data["seller_entity_type"] = services.ENTITY_OF_KIND.get(OrganisationKind(seller.kind), "90")
+        data["payment_plan"] = []
+        data["technology_field"] = rng.choice(("01", "03", "04", "05", "06", "07", "09"))
+        data["ip_type"] = rng.choice(("01", "02", "03", "05", "10"))
+        with clock.pinned_at(moment):
+            contract = services.contract_create(actor=filer, data=data, signed_pdf=_signed())
+            contract = services.contract_submit(actor=filer, contract=contract)
+            contract = services.contract_start_review(actor=registrar, contract=contract)
+            contract = services.contract_register(actor=registrar, contract=contract)
+        paid_on = moment + datetime.timedelta(days=rng.randint(10, 120))
+        if paid_on < today:
+            with clock.pinned_at(paid_on):
+                receipt = receipt_services.receipt_record(
+                    actor=filer,
+                    contract=contract,
+                    received_on=timezone.localtime(paid_on).date().isoformat(),
+                    amount=str(
+                        (receipt_services.cap_of(contract) * rng.choice((40, 60, 100)) / 100).quantize(CENT)
+                    ),
+                    payer=contract.buyer_name,
+                    bank_reference=f"HIST{contract.pk:06d}",
+                    evidence=SimpleUploadedFile(f"slip-{contract.pk}.pdf", receipt_demo.BANK_SLIP),
+                )
+                receipt_services.receipt_confirm(actor=registrar, receipt=receipt)
+        made += 1
+    return made
+
+
+def _signed() -> SimpleUploadedFile:
+    return SimpleUploadedFile("signed.pdf", minimal_pdf(), content_type="application/pdf")

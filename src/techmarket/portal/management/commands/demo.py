@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from techmarket.accounts.choices import OrganisationKind
 from techmarket.achievements.choices import AchievementState
+from techmarket.contracts import demo as contracts_demo
 from techmarket.contracts.choices import ContractState
 from techmarket.core.codes import HUBEI_REGIONS, import_regions, load_classifications
 from techmarket.portal import demo, processes
@@ -121,6 +122,13 @@ class Command(BaseCommand):
                 )
                 + _("；登记员账号 %(user)s（武汉市登记机构）。") % {"user": summary.contracts.registrar}
             )
+            if summary.contracts.history:
+                self.stdout.write(
+                    _(
+                        "另有近两年全省已登记并到账的技术合同 %(count)d 份（省级登记员账号 %(user)s），供统计监测浏览。"
+                    )
+                    % {"count": summary.contracts.history, "user": contracts_demo.PROVINCE_REGISTRAR}
+                )
         if summary.subsidies is not None:
             self.stdout.write(
                 _("政策奖补：%(year)s 年度奖补名单已公示，%(awards)d 项，合计 %(total)s 元。")
