@@ -143,7 +143,10 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     seller.set_input_files("#id_signed_pdf", str(contract_pdf))
     seller.click("#contract-form button[type=submit]")
     seller.wait_for_selector("text=合同登记信息已保存")
-    assert "已上传" in seller.inner_text("#contract-fields")
+    # The uploaded text is there for the parties and the registry to read back.
+    signed = seller.request.get(base + seller.get_attribute("#signed-pdf-link", "href"))
+    assert signed.status == 200
+    assert signed.body().startswith(b"%PDF")
     seller.click("#contract-actions >> text=提交登记")
     seller.wait_for_selector("#contract-fields")
     contract.refresh_from_db()
