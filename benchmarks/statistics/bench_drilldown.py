@@ -305,6 +305,8 @@ def bulk_cells() -> int:
                 value = field or "''"
                 for quarters in (False, True):
                     for level, code, parent in levels:
+                        if level == "org" and dimension not in cells.ORGANISATION_DIMENSIONS:
+                            continue
                         for measure in ("contracts", "receipts"):
                             date = "c.registered_at" if measure == "contracts" else "r.received_on"
                             period = year_of(date)

@@ -245,10 +245,15 @@ def todo_items(principal: Principal) -> list[TodoItem]:
 # --- Aggregates read by the statistics app (its rebuild); aggregated rows only, never one contract's detail.
 
 
-def registered_aggregates(fields: list[str], *, quarters: bool) -> Iterator[dict[str, Any]]:
+def registered_aggregates(
+    fields: list[str], *, quarters: bool, where: dict[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
     """Registered contracts grouped by ``fields`` and the registration year (and quarter): ``contracts``,
-    ``amount`` (total amounts) and ``certified`` (certified amounts), streamed."""
-    queryset = TechContract.objects.filter(state=ContractState.REGISTERED, registered_at__isnull=False)
+    ``amount`` (total amounts) and ``certified`` (certified amounts), streamed. ``where``: lookups on the
+    contract narrowing the rows (one organisation's contracts of one period, for instance)."""
+    queryset = TechContract.objects.filter(
+        state=ContractState.REGISTERED, registered_at__isnull=False, **(where or {})
+    )
     periods: dict[str, Any] = {"year": ExtractYear("registered_at")}
     if quarters:
         periods["quarter"] = ExtractQuarter("registered_at")
@@ -261,10 +266,15 @@ def registered_aggregates(fields: list[str], *, quarters: bool) -> Iterator[dict
     )
 
 
-def confirmed_receipt_aggregates(fields: list[str], *, quarters: bool) -> Iterator[dict[str, Any]]:
+def confirmed_receipt_aggregates(
+    fields: list[str], *, quarters: bool, where: dict[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
     """Confirmed receipts of registered contracts grouped by the contract's ``fields`` and the receipt's
-    year (and quarter): ``receipts`` (the sum), streamed. Field names are the contract's."""
-    queryset = Receipt.objects.filter(state=ReceiptState.CONFIRMED, contract__state=ContractState.REGISTERED)
+    year (and quarter): ``receipts`` (the sum), streamed. Field names are the contract's; ``where`` holds
+    lookups on the receipt (``contract__…`` for the contract's)."""
+    queryset = Receipt.objects.filter(
+        state=ReceiptState.CONFIRMED, contract__state=ContractState.REGISTERED, **(where or {})
+    )
     periods: dict[str, Any] = {"year": ExtractYear("received_on")}
     if quarters:
         periods["quarter"] = ExtractQuarter("received_on")

@@ -26,6 +26,11 @@ SIDE_FIELDS: dict[str, tuple[str, str, str, str]] = {
     "in": ("buyer_province_code", "buyer_city_code", "buyer_county_code", "buyer_organisation_id"),
 }
 
+# The breakdowns kept for organisations: their totals only. An organisation's other breakdowns are read
+# from its own contracts when its page asks (``selectors.breakdown``), a few dozen indexed rows; keeping
+# them as cells would make three quarters of the table (every organisation × value × period × side).
+ORGANISATION_DIMENSIONS = frozenset({"total"})
+
 CONTRACT_FIELDS = sorted(
     {field for fields in SIDE_FIELDS.values() for field in fields}
     | {field for field in DIMENSION_FIELDS.values() if field}
@@ -83,8 +88,9 @@ def keys_for(
         for dimension in dimension_list:
             field = DIMENSION_FIELDS[dimension]
             value = str(row[field] or "") if field else ""
+            levels = chain if dimension in ORGANISATION_DIMENSIONS else [n for n in chain if n[0] != "org"]
             for kind, period in period_list:
-                for level, code, parent in chain:
+                for level, code, parent in levels:
                     yield (kind, period, side, dimension, parent, level, code, value)
 
 

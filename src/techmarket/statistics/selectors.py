@@ -29,12 +29,13 @@ from techmarket.accounts import selectors as account_selectors
 from techmarket.accounts.policies import Principal
 from techmarket.achievements import selectors as achievement_selectors
 from techmarket.contracts import codes
+from techmarket.contracts import selectors as contract_selectors
 from techmarket.contracts.choices import ContractType
 from techmarket.core.errors import DomainError, NotFound
 from techmarket.core.models import Region
 from techmarket.deals import selectors as deal_selectors
 from techmarket.docking import selectors as docking_selectors
-from techmarket.statistics import kpi, policies
+from techmarket.statistics import cells, kpi, policies
 from techmarket.statistics.models import (
     Dimension,
     Level,
@@ -44,6 +45,7 @@ from techmarket.statistics.models import (
     StatCell,
     Target,
     TargetSet,
+    fen,
 )
 
 MEASURES = ("contracts", "amount_fen", "certified_fen", "receipts_fen")
@@ -415,6 +417,39 @@ class BreakdownRow:
     figures: Figures
 
 
+def organisation_breakdown_rows(
+    node: Node, period: Period, side: str, dimension: str
+) -> list[dict[str, Any]]:
+    """An organisation's figures per breakdown value, read from its own registered contracts and their
+    confirmed receipts (``cells.ORGANISATION_DIMENSIONS``): the same counting as the cells — a contract in
+    its registration period, a receipt in its own, parties abroad not counted."""
+    province_field, _city, _county, organisation_field = cells.SIDE_FIELDS[side]
+    field = cells.DIMENSION_FIELDS[dimension]
+    where: dict[str, Any] = {organisation_field: int(node.code), f"{province_field}__gt": ""}
+    registered = {**where, "registered_at__year": period.year}
+    received = {
+        **{f"contract__{name}": value for name, value in where.items()},
+        "received_on__year": period.year,
+    }
+    if period.kind == PeriodKind.QUARTER:
+        registered["registered_at__quarter"] = period.quarter
+        received["received_on__quarter"] = period.quarter
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row_of(value: Any) -> dict[str, Any]:
+        key = str(value or "")
+        return rows.setdefault(key, {"value": key, **dict.fromkeys(MEASURES, 0)})
+
+    for item in contract_selectors.registered_aggregates([field], quarters=False, where=registered):
+        row = row_of(item[field])
+        row["contracts"] += int(item["contracts"])
+        row["amount_fen"] += fen(item["amount"])
+        row["certified_fen"] += fen(item["certified"])
+    for item in contract_selectors.confirmed_receipt_aggregates([field], quarters=False, where=received):
+        row_of(item[field])["receipts_fen"] += fen(item["receipts"])
+    return list(rows.values())
+
+
 def breakdown(
     principal: Principal, node: Node, period: Period, side: str, dimension: str
 ) -> tuple[list[BreakdownRow], bool]:
@@ -428,6 +463,8 @@ def breakdown(
             .annotate(**{name: Sum(name) for name in MEASURES})
             .order_by()
         )
+    elif node.level == Level.ORGANISATION:
+        rows = organisation_breakdown_rows(node, period, side, dimension)
     else:
         rows = _cells(**base, parent=node.parent, level=node.level, code=node.code)
     result = [

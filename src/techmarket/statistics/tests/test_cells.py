@@ -13,7 +13,7 @@ from techmarket.contracts import signals
 from techmarket.contracts.choices import ContractState
 from techmarket.contracts.models import Amendment, TechContract
 from techmarket.contracts.tests import factories
-from techmarket.statistics import services
+from techmarket.statistics import selectors, services
 from techmarket.statistics.models import StatCell
 
 pytestmark = pytest.mark.django_db
@@ -157,8 +157,8 @@ def test_rollback_leaves_no_cells(regions, parties):
     assert not StatCell.objects.exists()
 
 
-def test_incremental_equals_rebuild_after_random_events(regions):
-    rng = random.Random(20261203)
+def random_events(regions, rng: random.Random) -> list[OrganisationFactory]:
+    """60 random registrations, receipts and amendments through the signals; returns the organisations."""
     counties = [regions["county"], regions["other_county"], regions["city"], regions["province"]]
     organisations = [OrganisationFactory(region=rng.choice(counties)) for _ in range(6)]
     contracts: list[TechContract] = []
@@ -198,7 +198,61 @@ def test_incremental_equals_rebuild_after_random_events(regions):
             total = item.total_amount + rng.randint(-1000, 100000)
             amend(item, str(max(total, Decimal(0))), str(max(total - 1000, Decimal(0))))
         assert step >= 0
+    return organisations
+
+
+def test_incremental_equals_rebuild_after_random_events(regions):
+    random_events(regions, random.Random(20261203))
     incremental = snapshot()
     assert incremental
     services.rebuild()
     assert snapshot() == incremental
+
+
+def test_organisations_keep_total_cells_only(regions, parties):
+    seller, buyer = parties
+    register(
+        factories.contract(seller=seller, buyer=buyer, state=ContractState.REGISTERED),
+        datetime.datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    assert StatCell.objects.filter(level="org").exists()
+    assert not StatCell.objects.filter(level="org").exclude(dimension="total").exists()
+    assert StatCell.objects.filter(level="county", dimension="ip_type").exists()
+
+
+def test_organisation_breakdowns_read_on_demand_add_up_to_its_cells(regions):
+    """Every organisation's breakdown (read from its contracts) sums to its total cell, per side, period
+    and dimension, after random registrations, receipts and amendments."""
+    organisations = random_events(regions, random.Random(20261204))
+    periods = [selectors.Period("Y", year) for year in (2024, 2025, 2026)] + [
+        selectors.Period("Q", year, quarter) for year in (2024, 2025, 2026) for quarter in (1, 2, 3, 4)
+    ]
+    checked = 0
+    for organisation in organisations:
+        node = selectors.node_for(organisation.region_id, organisation.pk)
+        for period in periods:
+            for side in ("out", "in"):
+                total = StatCell.objects.filter(
+                    period_kind=period.kind,
+                    period=period.key,
+                    side=side,
+                    level="org",
+                    code=str(organisation.pk),
+                ).first()
+                expected = (
+                    (total.contracts, total.amount_fen, total.certified_fen, total.receipts_fen)
+                    if total
+                    else (0, 0, 0, 0)
+                )
+                for dimension in (
+                    "contract_type",
+                    "technology_field",
+                    "ip_type",
+                    "seller_entity_type",
+                    "buyer_entity_type",
+                ):
+                    rows = selectors.organisation_breakdown_rows(node, period, side, dimension)
+                    summed = tuple(sum(row[name] for row in rows) for name in selectors.MEASURES)
+                    assert summed == expected, (organisation.pk, period, side, dimension)
+                    checked += bool(total)
+    assert checked > 100
