@@ -266,7 +266,7 @@ def bulk_cells() -> int:
     from django.db import connection, transaction
 
     from techmarket.statistics import cells
-    from techmarket.statistics.services import KEY_COLUMNS, MEASURE_COLUMNS, TABLE
+    from techmarket.statistics.services import KEY_COLUMNS, MEASURE_COLUMNS, TABLE, measure_updates
 
     sqlite = connection.vendor == "sqlite"
 
@@ -288,7 +288,7 @@ def bulk_cells() -> int:
         return f"CAST(ROUND({column} * 100) AS INTEGER)" if sqlite else f"CAST({column} * 100 AS BIGINT)"
 
     text = "TEXT" if sqlite else "VARCHAR"
-    updates = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in MEASURE_COLUMNS)
+    updates = measure_updates()
     statements = 0
     if sqlite:
         with connection.cursor() as cursor:
@@ -314,12 +314,23 @@ def bulk_cells() -> int:
                                 period = f"({period} * 10 + ({month_of(date)} + 2) / 3)"
                             if measure == "contracts":
                                 source = "contracts_techcontract c"
-                                measures = f"COUNT(*), SUM({fen_of('c.total_amount')}), SUM({fen_of('c.certified_amount')}), 0"
+                                amount, certified = fen_of("c.total_amount"), fen_of("c.certified_amount")
+                                measures = (
+                                    f"COUNT(*), SUM({amount}), SUM({certified}), 0, 0, "
+                                    f"MAX({amount}), MAX({certified}), 0"
+                                )
                                 where = "c.state = 'registered'"
                             else:
-                                source = "contracts_receipt r JOIN contracts_techcontract c ON c.id = r.contract_id"
-                                measures = f"0, 0, 0, SUM({fen_of('r.amount')})"
-                                where = "c.state = 'registered' AND r.state = 'confirmed'"
+                                # Each contract's receipts in the period first: the cell counts the
+                                # contracts paid and keeps the largest one's receipts.
+                                source = (
+                                    f"(SELECT r.contract_id, {period} AS period, SUM({fen_of('r.amount')}) AS paid "
+                                    "FROM contracts_receipt r WHERE r.state = 'confirmed' GROUP BY 1, 2) x "
+                                    "JOIN contracts_techcontract c ON c.id = x.contract_id"
+                                )
+                                period = "x.period"
+                                measures = "0, 0, 0, SUM(x.paid), COUNT(*), 0, 0, MAX(x.paid)"
+                                where = "c.state = 'registered'"
                             parent_sql = "''" if parent == "''" else f"c.{parent}"
                             code_sql = (
                                 code.replace(o_field, f"c.{o_field}") if level == "org" else f"c.{code}"
@@ -344,6 +355,7 @@ def bulk_cells() -> int:
 
 
 def snapshot() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    from techmarket.statistics.cells import MEASURES
     from techmarket.statistics.models import StatCell
 
     return {
@@ -357,10 +369,7 @@ def snapshot() -> dict[tuple[Any, ...], tuple[int, ...]]:
             "level",
             "code",
             "value",
-            "contracts",
-            "amount_fen",
-            "certified_fen",
-            "receipts_fen",
+            *MEASURES,
         )
     }
 

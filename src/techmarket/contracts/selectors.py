@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -249,8 +249,9 @@ def registered_aggregates(
     fields: list[str], *, quarters: bool, where: dict[str, Any] | None = None
 ) -> Iterator[dict[str, Any]]:
     """Registered contracts grouped by ``fields`` and the registration year (and quarter): ``contracts``,
-    ``amount`` (total amounts) and ``certified`` (certified amounts), streamed. ``where``: lookups on the
-    contract narrowing the rows (one organisation's contracts of one period, for instance)."""
+    ``amount`` and ``certified`` (sums of the total and certified amounts), ``largest_amount`` and
+    ``largest_certified`` (the largest single contract's), streamed. ``where``: lookups on the contract
+    narrowing the rows (one organisation's contracts of one period, for instance)."""
     queryset = TechContract.objects.filter(
         state=ContractState.REGISTERED, registered_at__isnull=False, **(where or {})
     )
@@ -260,18 +261,33 @@ def registered_aggregates(
     return (
         queryset.annotate(**periods)
         .values(*fields, *periods)
-        .annotate(contracts=Count("id"), amount=Sum("total_amount"), certified=Sum("certified_amount"))
+        .annotate(
+            contracts=Count("id"),
+            amount=Sum("total_amount"),
+            certified=Sum("certified_amount"),
+            largest_amount=Max("total_amount"),
+            largest_certified=Max("certified_amount"),
+        )
         .order_by()
         .iterator(chunk_size=5000)
     )
 
 
-def confirmed_receipt_aggregates(
+def largest_registered(where: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    """The largest total and certified amounts among the registered contracts matching ``where``."""
+    result = TechContract.objects.filter(
+        state=ContractState.REGISTERED, registered_at__isnull=False, **where
+    ).aggregate(amount=Max("total_amount"), certified=Max("certified_amount"))
+    return result["amount"] or Decimal(0), result["certified"] or Decimal(0)
+
+
+def confirmed_receipts_by_contract(
     fields: list[str], *, quarters: bool, where: dict[str, Any] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Confirmed receipts of registered contracts grouped by the contract's ``fields`` and the receipt's
-    year (and quarter): ``receipts`` (the sum), streamed. Field names are the contract's; ``where`` holds
-    lookups on the receipt (``contract__…`` for the contract's)."""
+    """Confirmed receipts of registered contracts summed per contract and the receipt's year (and quarter):
+    the contract's ``fields``, the period and ``receipts``, streamed (the statistics need how many contracts
+    were paid in a period and the largest one's receipts, not only the sum). ``where`` holds lookups on the
+    receipt (``contract__…`` for the contract's)."""
     queryset = Receipt.objects.filter(
         state=ReceiptState.CONFIRMED, contract__state=ContractState.REGISTERED, **(where or {})
     )
@@ -281,7 +297,7 @@ def confirmed_receipt_aggregates(
     names = {field: f"contract__{field}" for field in fields}
     rows = (
         queryset.annotate(**periods)
-        .values(*names.values(), *periods)
+        .values("contract_id", *names.values(), *periods)
         .annotate(receipts=Sum("amount"))
         .order_by()
         .iterator(chunk_size=5000)
@@ -292,6 +308,17 @@ def confirmed_receipt_aggregates(
             **{p: row[p] for p in periods},
             "receipts": row["receipts"],
         }
+
+
+def confirmed_receipt_totals(contract_id: int, year: int, quarter: int | None = None) -> tuple[int, Decimal]:
+    """How many confirmed receipts a contract has in a year (or one of its quarters), and their sum."""
+    filters: dict[str, Any] = {"received_on__year": year}
+    if quarter is not None:
+        filters["received_on__quarter"] = quarter
+    result = Receipt.objects.filter(
+        contract_id=contract_id, state=ReceiptState.CONFIRMED, **filters
+    ).aggregate(count=Count("id"), total=Sum("amount"))
+    return int(result["count"] or 0), result["total"] or Decimal(0)
 
 
 def registered_count() -> int:

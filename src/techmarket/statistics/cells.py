@@ -38,8 +38,24 @@ CONTRACT_FIELDS = sorted(
 
 # (period_kind, period, side, dimension, parent, level, code, value)
 Key = tuple[str, int, str, str, str, str, str, str]
-# contracts, amount_fen, certified_fen, receipts_fen
+# The measures of a cell in this order: the first ones add up, the ``largest_…`` ones take the maximum.
+SUMMED_MEASURES = ("contracts", "amount_fen", "certified_fen", "receipts_fen", "receipt_contracts")
+LARGEST_MEASURES = ("largest_amount_fen", "largest_certified_fen", "largest_receipts_fen")
+MEASURES = (*SUMMED_MEASURES, *LARGEST_MEASURES)
 Measures = list[int]
+
+
+def registration_measures(
+    contracts: int, amount: int, certified: int, largest_amount: int, largest_certified: int
+) -> Measures:
+    """The measures of registered contracts (amounts in fen)."""
+    return [contracts, amount, certified, 0, 0, largest_amount, largest_certified, 0]
+
+
+def receipt_measures(receipts: int, paid_contracts: int, largest_receipts: int) -> Measures:
+    """The measures of confirmed receipts (in fen): their sum, how many contracts they newly count as paid
+    in the period, and the largest contract's receipts in it."""
+    return [0, 0, 0, receipts, paid_contracts, 0, 0, largest_receipts]
 
 
 def nodes(province: str, city: str, county: str, org_id: Any) -> list[tuple[str, str, str]]:
@@ -94,13 +110,33 @@ def keys_for(
                     yield (kind, period, side, dimension, parent, level, code, value)
 
 
+def contract_lookups(
+    kind: str, period: int, side: str, dimension: str, level: str, code: str, value: str
+) -> dict[str, Any]:
+    """The lookups on the contract model selecting the registered contracts one cell counts."""
+    p_field, c_field, k_field, o_field = SIDE_FIELDS[side]
+    lookups: dict[str, Any] = {f"{p_field}__gt": ""}
+    if level == "org":
+        lookups[o_field] = int(code)
+    else:
+        lookups[{"province": p_field, "city": c_field, "county": k_field}[level]] = code
+    if DIMENSION_FIELDS[dimension]:
+        lookups[DIMENSION_FIELDS[dimension]] = value
+    if kind == "Q":
+        lookups.update(registered_at__year=period // 10, registered_at__quarter=period % 10)
+    else:
+        lookups["registered_at__year"] = period
+    return lookups
+
+
 def add(cells: dict[Key, Measures], keys: Iterable[Key], measures: Iterable[int]) -> None:
-    """Add ``measures`` to each key's running totals."""
+    """Combine ``measures`` into each key's running figures (sums added, largest by maximum)."""
     values = list(measures)
+    summed = len(SUMMED_MEASURES)
     for key in keys:
         current = cells.get(key)
         if current is None:
             cells[key] = list(values)
         else:
             for index, value in enumerate(values):
-                current[index] += value
+                current[index] = current[index] + value if index < summed else max(current[index], value)

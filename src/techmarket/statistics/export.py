@@ -24,7 +24,9 @@ def figure_cells(figures: selectors.Figures) -> list[Any]:
     shown = figures.public()
     if shown["suppressed"]:
         return [shown["contracts_display"], "", "", ""]
-    return [shown["contracts"], float(shown["amount"]), float(shown["certified"]), float(shown["receipts"])]
+    return [shown["contracts"]] + [
+        "—" if shown[name] is None else float(shown[name]) for name in ("amount", "certified", "receipts")
+    ]
 
 
 def workbook(board: selectors.Dashboard) -> bytes:

@@ -4,7 +4,8 @@ A :class:`StatCell` is one node of the drill-down tree for one period, side and 
 ``(period_kind, period, side, dimension, parent, level, code, value)`` is unique, and that order is
 also the index the dashboard reads with — "the children of region X in 2026, output side, totals" is
 one index range of a few dozen rows, whatever the number of contracts. Amounts are kept in fen
-(integers) so that increments are exact on every database.
+(integers) so that increments are exact on every database. Organisations have their totals only
+(``cells.ORGANISATION_DIMENSIONS``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ class StatCell(models.Model):
     amount_fen = models.BigIntegerField(default=0)
     certified_fen = models.BigIntegerField(default=0)
     receipts_fen = models.BigIntegerField(default=0)
+    # For the dominance rule (``selectors``): how many contracts were paid in the period, and the largest
+    # single contract's amount, certified amount and receipts. The counts add up; the largest take the maximum.
+    receipt_contracts = models.BigIntegerField(default=0)
+    largest_amount_fen = models.BigIntegerField(default=0)
+    largest_certified_fen = models.BigIntegerField(default=0)
+    largest_receipts_fen = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计单元")

@@ -1,7 +1,7 @@
 """Who may see and do what in the statistics app — the only place its role logic lives.
 
 Everyone, the public included, sees the aggregates, with small cells suppressed (fewer than
-:data:`MIN_CONTRACTS` contracts). Some nodes are *known* to a caller and shown unsuppressed:
+:data:`MIN_CONTRACTS` contracts) and sums dominated by one contract hidden (:data:`DOMINANCE_SHARE`). Some nodes are *known* to a caller and shown unsuppressed:
 
 * an organisation's users know their own organisation's figures (its node and its breakdowns);
 * a registrar knows every node within its registry's region (it sees the contracts themselves), down to
@@ -14,11 +14,14 @@ single contract on these pages: the cells are sums.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from techmarket.accounts.policies import Principal
 from techmarket.core.policy_registry import policy
 
 MIN_CONTRACTS = 3
+# The dominance rule: a sum of which one contract makes up more than this share is not shown.
+DOMINANCE_SHARE = Decimal("0.7")
 
 
 @policy

@@ -5,10 +5,13 @@ index range (the children of a node), a breakdown another, a series a third. Fig
 see exactly are suppressed here, once, for the pages, the API, the export and the report alike:
 
 * **primary**: a cell of fewer than ``policies.MIN_CONTRACTS`` contracts is shown as “<3” with no amounts;
+* **dominance**: an amount, certified amount or receipts total of which one contract makes up more than
+  ``policies.DOMINANCE_SHARE`` is hidden (the count stays), and so are receipts paid on fewer than
+  ``policies.MIN_CONTRACTS`` contracts: a sum must not reveal a single contract's figure;
 * **complementary**: when exactly one cell among siblings (children of a node, or the values of one
-  breakdown) is suppressed, the smallest other sibling the caller does not know is suppressed too, so
+  breakdown) hides a figure, the smallest other sibling the caller does not know hides it too, so
   the parent's total minus the others cannot reveal it; when there is no such sibling, the parent's
-  total is hidden instead.
+  figure is hidden instead.
 
 Cells the caller knows (``policies.knows_node``) are shown exactly and count as revealed.
 """
@@ -21,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +51,13 @@ from techmarket.statistics.models import (
     fen,
 )
 
-MEASURES = ("contracts", "amount_fen", "certified_fen", "receipts_fen")
+MEASURES = cells.MEASURES
+# Reading several cells as one (the provinces as the nation): sums add up, the largest take the maximum.
+AGGREGATES: dict[str, Any] = {name: Sum(name) for name in cells.SUMMED_MEASURES} | {
+    name: Max(name) for name in cells.LARGEST_MEASURES
+}
+# The figures a cell may hide one by one (the count is hidden with the whole cell).
+AMOUNTS = ("amount", "certified", "receipts")
 CHILD_FIELD = {"": "province_code", "province": "city_code", "city": "county_code"}
 LEVEL_FIELD = {"province": "province_code", "city": "city_code", "county": "county_code"}
 COUNTS_CACHE_SECONDS = 600
@@ -163,6 +172,10 @@ def node_for(region_code: Any = "", org: Any = None) -> Node:
 # --- figures and suppression -------------------------------------------------------------------------
 
 
+def _yuan(row: dict[str, Any], name: str) -> Decimal:
+    return Decimal(int(row.get(name) or 0)) / 100
+
+
 @dataclass
 class Figures:
     contracts: int = 0
@@ -171,6 +184,11 @@ class Figures:
     receipts: Decimal = Decimal(0)
     known: bool = False
     suppressed: bool = False
+    # For the dominance rule: contracts paid in the period, and the largest single contract's figures.
+    paid_contracts: int = 0
+    largest: dict[str, Decimal] = field(default_factory=dict)
+    # Figures (of ``AMOUNTS``) hidden while the count is shown.
+    hidden: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, row: dict[str, Any] | None, *, known: bool = False) -> Figures:
@@ -178,55 +196,102 @@ class Figures:
             return cls(known=known)
         return cls(
             contracts=int(row.get("contracts") or 0),
-            amount=Decimal(int(row.get("amount_fen") or 0)) / 100,
-            certified=Decimal(int(row.get("certified_fen") or 0)) / 100,
-            receipts=Decimal(int(row.get("receipts_fen") or 0)) / 100,
+            amount=_yuan(row, "amount_fen"),
+            certified=_yuan(row, "certified_fen"),
+            receipts=_yuan(row, "receipts_fen"),
             known=known,
+            paid_contracts=int(row.get("receipt_contracts") or 0),
+            largest={
+                "amount": _yuan(row, "largest_amount_fen"),
+                "certified": _yuan(row, "largest_certified_fen"),
+                "receipts": _yuan(row, "largest_receipts_fen"),
+            },
         )
 
     @property
     def empty(self) -> bool:
         return not (self.contracts or self.amount or self.certified or self.receipts)
 
+    def shows(self, name: str) -> bool:
+        """Whether the figure ``name`` (one of ``AMOUNTS``) is shown."""
+        return not self.suppressed and name not in self.hidden
+
+    @property
+    def amount_shown(self) -> Decimal | None:
+        return self.amount if self.shows("amount") else None
+
+    @property
+    def certified_shown(self) -> Decimal | None:
+        return self.certified if self.shows("certified") else None
+
+    @property
+    def receipts_shown(self) -> Decimal | None:
+        return self.receipts if self.shows("receipts") else None
+
     def public(self) -> dict[str, Any]:
-        """The figures as shown: a suppressed cell has "<3" and no amounts."""
-        if self.suppressed:
-            return {
-                "contracts": None,
-                "contracts_display": f"<{policies.MIN_CONTRACTS}",
-                "amount": None,
-                "certified": None,
-                "receipts": None,
-                "suppressed": True,
-            }
+        """The figures as shown: a suppressed cell has "<3" and no amounts; a hidden figure is null."""
         return {
-            "contracts": self.contracts,
-            "contracts_display": str(self.contracts),
-            "amount": self.amount,
-            "certified": self.certified,
-            "receipts": self.receipts,
-            "suppressed": False,
+            "contracts": None if self.suppressed else self.contracts,
+            "contracts_display": f"<{policies.MIN_CONTRACTS}" if self.suppressed else str(self.contracts),
+            "amount": self.amount_shown,
+            "certified": self.certified_shown,
+            "receipts": self.receipts_shown,
+            "suppressed": self.suppressed,
+            "hidden": list(AMOUNTS) if self.suppressed else sorted(self.hidden),
         }
 
 
-def suppress(items: list[Figures]) -> bool:
-    """Suppress small cells among siblings (primary and complementary); True when the parent total must be
-    hidden because no sibling could be suppressed in its place."""
-    for item in items:
-        item.suppressed = not item.known and not item.empty and item.contracts < policies.MIN_CONTRACTS
-    hidden = [item for item in items if item.suppressed]
-    if len(hidden) != 1:
-        return False
-    candidates = [item for item in items if not item.known and not item.suppressed and not item.empty]
-    if not candidates:
-        return True
-    min(candidates, key=lambda item: (item.contracts, item.amount)).suppressed = True
-    return False
+def _dominated(total: Decimal, largest: Decimal) -> bool:
+    return total > 0 and largest > total * policies.DOMINANCE_SHARE
 
 
-def _suppress_alone(item: Figures) -> Figures:
+def _primary(item: Figures) -> Figures:
+    """The cell's own rules: too few contracts hide it whole; a dominated figure hides that figure."""
     item.suppressed = not item.known and not item.empty and item.contracts < policies.MIN_CONTRACTS
+    item.hidden = set()
+    if item.known or item.suppressed:
+        return item
+    for name in ("amount", "certified"):
+        if _dominated(getattr(item, name), item.largest.get(name, Decimal(0))):
+            item.hidden.add(name)
+    if item.receipts and (
+        item.paid_contracts < policies.MIN_CONTRACTS
+        or _dominated(item.receipts, item.largest.get("receipts", Decimal(0)))
+    ):
+        item.hidden.add("receipts")
     return item
+
+
+def suppress(items: list[Figures]) -> set[str]:
+    """Apply the rules to siblings (primary, dominance, complementary); returns what the parent must hide
+    because no sibling could hide it in its place ("contracts": the whole parent; else figures' names)."""
+    for item in items:
+        _primary(item)
+    parent_hides: set[str] = set()
+    if len([item for item in items if item.suppressed]) == 1:
+        candidates = [item for item in items if not item.known and not item.suppressed and not item.empty]
+        if candidates:
+            min(candidates, key=lambda item: (item.contracts, item.amount)).suppressed = True
+        else:
+            parent_hides.add("contracts")
+    for name in AMOUNTS:
+        if len([item for item in items if not item.shows(name)]) != 1:
+            continue
+        candidates = [item for item in items if not item.known and item.shows(name) and getattr(item, name)]
+        if candidates:
+            min(candidates, key=lambda item: getattr(item, name)).hidden.add(name)
+        else:
+            parent_hides.add(name)
+    return parent_hides
+
+
+def _hide_in_parent(parent: Figures, hides: set[str]) -> None:
+    """What the children's suppression asks of their parent (nothing when the caller knows the parent)."""
+    if parent.known:
+        return
+    if "contracts" in hides:
+        parent.suppressed = True
+    parent.hidden |= hides - {"contracts"}
 
 
 def _cells(**filters: Any) -> list[dict[str, Any]]:
@@ -236,7 +301,10 @@ def _cells(**filters: Any) -> list[dict[str, Any]]:
 
 
 def _sum(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {name: sum(int(row[name]) for row in rows) for name in MEASURES}
+    summed = {name: sum(int(row[name]) for row in rows) for name in cells.SUMMED_MEASURES}
+    return summed | {
+        name: max((int(row[name]) for row in rows), default=0) for name in cells.LARGEST_MEASURES
+    }
 
 
 def node_figures(principal: Principal, node: Node, period: Period, side: str) -> Figures:
@@ -282,8 +350,8 @@ def drilldown(principal: Principal, node: Node, period: Period) -> Drill:
     """The node's totals and its children (next-level regions and organisations directly in it), both
     sides, suppressed for the caller. Organisations are children of the region they are in."""
     if node.level == Level.ORGANISATION:
-        output = _suppress_alone(node_figures(principal, node, period, Side.OUTPUT))
-        absorption = _suppress_alone(node_figures(principal, node, period, Side.ABSORPTION))
+        output = _primary(node_figures(principal, node, period, Side.OUTPUT))
+        absorption = _primary(node_figures(principal, node, period, Side.ABSORPTION))
         return Drill(node, period, output, absorption)
     base = {
         "period_kind": period.kind,
@@ -325,12 +393,10 @@ def drilldown(principal: Principal, node: Node, period: Period) -> Drill:
         )
     output = node_figures(principal, node, period, Side.OUTPUT)
     absorption = node_figures(principal, node, period, Side.ABSORPTION)
-    _suppress_alone(output)
-    _suppress_alone(absorption)
-    if suppress([child.output for child in children]) and not output.known:
-        output.suppressed = True
-    if suppress([child.absorption for child in children]) and not absorption.known:
-        absorption.suppressed = True
+    _primary(output)
+    _primary(absorption)
+    _hide_in_parent(output, suppress([child.output for child in children]))
+    _hide_in_parent(absorption, suppress([child.absorption for child in children]))
     children.sort(key=lambda child: (child.level == Level.ORGANISATION, -child.output.contracts, child.code))
     drill = Drill(node, period, output, absorption, children)
     _add_counts(drill)
@@ -434,33 +500,46 @@ def organisation_breakdown_rows(
     if period.kind == PeriodKind.QUARTER:
         registered["registered_at__quarter"] = period.quarter
         received["received_on__quarter"] = period.quarter
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, list[int]] = {}
 
-    def row_of(value: Any) -> dict[str, Any]:
+    def add(value: Any, measures: cells.Measures) -> None:
         key = str(value or "")
-        return rows.setdefault(key, {"value": key, **dict.fromkeys(MEASURES, 0)})
+        current = rows.setdefault(key, [0] * len(MEASURES))
+        summed = len(cells.SUMMED_MEASURES)
+        for index, amount in enumerate(measures):
+            current[index] = current[index] + amount if index < summed else max(current[index], amount)
 
     for item in contract_selectors.registered_aggregates([field], quarters=False, where=registered):
-        row = row_of(item[field])
-        row["contracts"] += int(item["contracts"])
-        row["amount_fen"] += fen(item["amount"])
-        row["certified_fen"] += fen(item["certified"])
-    for item in contract_selectors.confirmed_receipt_aggregates([field], quarters=False, where=received):
-        row_of(item[field])["receipts_fen"] += fen(item["receipts"])
-    return list(rows.values())
+        add(
+            item[field],
+            cells.registration_measures(
+                int(item["contracts"]),
+                fen(item["amount"]),
+                fen(item["certified"]),
+                fen(item["largest_amount"]),
+                fen(item["largest_certified"]),
+            ),
+        )
+    for item in contract_selectors.confirmed_receipts_by_contract([field], quarters=False, where=received):
+        receipts = fen(item["receipts"])
+        add(item[field], cells.receipt_measures(receipts, 1, receipts))
+    return [
+        {"value": value, **dict(zip(MEASURES, measures, strict=True))} for value, measures in rows.items()
+    ]
 
 
 def breakdown(
     principal: Principal, node: Node, period: Period, side: str, dimension: str
-) -> tuple[list[BreakdownRow], bool]:
-    """The node's figures per value of one breakdown (suppressed); and whether the node total must be hidden."""
+) -> tuple[list[BreakdownRow], set[str]]:
+    """The node's figures per value of one breakdown (suppressed); and what of the node's own figures must
+    be hidden so that the breakdown cannot be subtracted from them (see ``suppress``)."""
     known = not node.is_nation and policies.knows_node(principal, node.level, node.code, node.chain)
     base = {"period_kind": period.kind, "period": period.key, "side": side, "dimension": dimension}
     if node.is_nation:
         rows = list(
             StatCell.objects.filter(**base, parent="", level=Level.PROVINCE)
             .values("value")
-            .annotate(**{name: Sum(name) for name in MEASURES})
+            .annotate(**AGGREGATES)
             .order_by()
         )
     elif node.level == Level.ORGANISATION:
@@ -492,13 +571,8 @@ def series(
         filters.update(level=Level.PROVINCE, parent="")
     else:
         filters.update(level=node.level, code=node.code)
-    rows = (
-        StatCell.objects.filter(**filters)
-        .values("period")
-        .annotate(**{name: Sum(name) for name in MEASURES})
-        .order_by("period")
-    )
-    return [(row["period"], _suppress_alone(Figures.of(row, known=known))) for row in rows]
+    rows = StatCell.objects.filter(**filters).values("period").annotate(**AGGREGATES).order_by("period")
+    return [(row["period"], _primary(Figures.of(row, known=known))) for row in rows]
 
 
 def comparison(principal: Principal, node: Node, period: Period, side: str) -> list[dict[str, Any]]:
@@ -512,7 +586,7 @@ def comparison(principal: Principal, node: Node, period: Period, side: str) -> l
             {
                 "name": name,
                 "period": item,
-                "figures": _suppress_alone(node_figures(principal, node, item, side)),
+                "figures": _primary(node_figures(principal, node, item, side)),
             }
         )
     return result
@@ -542,6 +616,7 @@ def level_of_code(code: str) -> str:
     return Level.COUNTY
 
 
+FIGURE_OF_COLUMN = {"amount_fen": "amount", "certified_fen": "certified", "receipts_fen": "receipts"}
 CONTRACT_METRICS = {
     "registered_contracts": "contracts",
     "contract_amount": "amount_fen",
@@ -570,15 +645,15 @@ def metric_yearly(principal: Principal, target: Target, last_year: int) -> list[
                 period__lte=last_year,
             )
             .values("period")
-            .annotate(**{name: Sum(name) for name in MEASURES})
+            .annotate(**AGGREGATES)
             .order_by("period")
         )
         result = []
         for row in rows:
-            figures = _suppress_alone(Figures.of(row, known=known))
-            if figures.suppressed:
-                continue
+            figures = _primary(Figures.of(row, known=known))
             column = CONTRACT_METRICS[target.metric]
+            if figures.suppressed or not figures.shows(FIGURE_OF_COLUMN.get(column, "")):
+                continue
             value = Decimal(int(row[column])) if column == "contracts" else Decimal(int(row[column])) / 100
             result.append((row["period"], value))
         return result
@@ -688,7 +763,7 @@ def _within(candidate: str, code: str) -> bool:
 class Dashboard:
     drill: Drill
     side: str
-    breakdowns: dict[str, tuple[list[BreakdownRow], bool]]
+    breakdowns: dict[str, tuple[list[BreakdownRow], set[str]]]
     comparison: list[dict[str, Any]]
     yearly: list[tuple[int, Figures]]
     quarterly: list[tuple[int, Figures]]
@@ -706,12 +781,15 @@ BREAKDOWNS = (
 def dashboard(principal: Principal, node: Node, period: Period, side: str) -> Dashboard:
     """Everything the dashboard shows for a node, period and side, suppressed for the caller."""
     drill = drilldown(principal, node, period)
+    breakdowns: dict[str, tuple[list[BreakdownRow], set[str]]] = {
+        dimension: breakdown(principal, node, period, side, dimension) for dimension in BREAKDOWNS
+    }
+    for _rows, hides in breakdowns.values():
+        _hide_in_parent(drill.output if side == Side.OUTPUT else drill.absorption, hides)
     return Dashboard(
         drill=drill,
         side=side,
-        breakdowns={
-            dimension: breakdown(principal, node, period, side, dimension) for dimension in BREAKDOWNS
-        },
+        breakdowns=breakdowns,
         comparison=comparison(principal, node, period, side),
         yearly=yearly_series(principal, node, side, period.year),
         quarterly=quarterly_series(principal, node, side, period.year),

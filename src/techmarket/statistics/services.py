@@ -28,16 +28,25 @@ from techmarket.statistics.models import ManualActual, StatCell, Target, fen
 
 TABLE = StatCell._meta.db_table
 KEY_COLUMNS = ("period_kind", "period", "side", "dimension", "parent", "level", "code", "value")
-MEASURE_COLUMNS = ("contracts", "amount_fen", "certified_fen", "receipts_fen")
+MEASURE_COLUMNS = cells.MEASURES
 ROWS_PER_STATEMENT = 500
 REGISTERED = "registered"
+
+
+def measure_updates() -> str:
+    """The ``ON CONFLICT … DO UPDATE SET`` list: sums added, the largest kept by maximum."""
+    greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
+    return ", ".join(
+        [f"{name} = {TABLE}.{name} + excluded.{name}" for name in cells.SUMMED_MEASURES]
+        + [f"{name} = {greatest}({TABLE}.{name}, excluded.{name})" for name in cells.LARGEST_MEASURES]
+    )
 
 
 def upsert(changes: dict[Key, Measures]) -> int:
     """Add each key's measures to its cell (created when missing); returns the number of keys."""
     items = sorted((key, measures) for key, measures in changes.items() if any(measures))
     columns = ", ".join((*KEY_COLUMNS, *MEASURE_COLUMNS))
-    updates = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in MEASURE_COLUMNS)
+    updates = measure_updates()
     placeholder = "(" + ", ".join(["%s"] * (len(KEY_COLUMNS) + len(MEASURE_COLUMNS))) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(items), ROWS_PER_STATEMENT):
@@ -64,9 +73,9 @@ def registration_day(contract: Any) -> datetime.date:
     return timezone.localtime(moment).date()
 
 
-def _apply(contract: Any, day: datetime.date, measures: Iterable[int]) -> int:
+def _apply(contract: Any, periods: list[tuple[str, int]], measures: cells.Measures) -> int:
     changes: dict[Key, Measures] = {}
-    cells.add(changes, cells.keys_for(_row(contract), cells.periods_of(day)), measures)
+    cells.add(changes, cells.keys_for(_row(contract), periods), measures)
     return upsert(changes)
 
 
@@ -74,30 +83,70 @@ def record_registration(contract: Any) -> int:
     """A contract was registered: +1 contract, its amount and certified amount in the registration period."""
     if contract.state != REGISTERED:
         return 0
+    amount, certified = fen(contract.total_amount), fen(contract.certified_amount)
     return _apply(
         contract,
-        registration_day(contract),
-        (1, fen(contract.total_amount), fen(contract.certified_amount), 0),
+        cells.periods_of(registration_day(contract)),
+        cells.registration_measures(1, amount, certified, amount, certified),
     )
 
 
 def record_receipt(receipt: Any) -> int:
-    """A receipt was confirmed: its amount in the receipt's period (a registered contract's only)."""
+    """A receipt was confirmed: its amount in the receipt's year and quarter (a registered contract's only);
+    the contract counts as paid in a period with its first receipt there, and its receipts in the period
+    (this one included) compete for the period's largest."""
     contract = receipt.contract
     if contract.state != REGISTERED:
         return 0
-    return _apply(contract, receipt.received_on, (0, 0, 0, fen(receipt.amount)))
+    day = receipt.received_on
+    quarter = (day.month - 1) // 3 + 1
+    written = 0
+    for period, period_quarter in (
+        (cells.year_period(day.year), None),
+        (cells.quarter_period(day.year, quarter), quarter),
+    ):
+        count, total = contract_selectors.confirmed_receipt_totals(contract.pk, day.year, period_quarter)
+        written += _apply(
+            contract, [period], cells.receipt_measures(fen(receipt.amount), int(count == 1), fen(total))
+        )
+    return written
 
 
 def record_amendment(amendment: Any, previous_total: Decimal, previous_certified: Decimal) -> int:
     """An amendment was registered: the amounts' changes, in the contract's registration period (where the
-    rebuild counts the contract's current amounts)."""
+    rebuild counts the contract's current amounts). A lowered amount may have been its cells' largest: those
+    are then taken again from the contracts (a rare event; a few indexed aggregates)."""
     contract = amendment.contract
     if contract.state != REGISTERED:
         return 0
-    delta_total = fen(amendment.new_total_amount) - fen(previous_total)
-    delta_certified = fen(amendment.new_certified_amount) - fen(previous_certified)
-    return _apply(contract, registration_day(contract), (0, delta_total, delta_certified, 0))
+    new_total, new_certified = fen(amendment.new_total_amount), fen(amendment.new_certified_amount)
+    periods = cells.periods_of(registration_day(contract))
+    written = _apply(
+        contract,
+        periods,
+        cells.registration_measures(
+            0,
+            new_total - fen(previous_total),
+            new_certified - fen(previous_certified),
+            new_total,
+            new_certified,
+        ),
+    )
+    if new_total < fen(previous_total) or new_certified < fen(previous_certified):
+        _retake_largest(list(cells.keys_for(_row(contract), periods)))
+    return written
+
+
+def _retake_largest(keys: list[Key]) -> None:
+    """Set the cells' largest amounts from the registered contracts they count."""
+    for key in sorted(keys):
+        kind, period, side, dimension, _parent, level, code, value = key
+        largest_amount, largest_certified = contract_selectors.largest_registered(
+            cells.contract_lookups(kind, period, side, dimension, level, code, value)
+        )
+        StatCell.objects.filter(**dict(zip(KEY_COLUMNS, key, strict=True))).update(
+            largest_amount_fen=fen(largest_amount), largest_certified_fen=fen(largest_certified)
+        )
 
 
 def _flush_rows(
@@ -108,9 +157,16 @@ def _flush_rows(
         year = int(row["year"])
         period = cells.quarter_period(year, int(row["quarter"])) if quarters else cells.year_period(year)
         if measure == "contracts":
-            measures = (int(row["contracts"]), fen(row["amount"]), fen(row["certified"]), 0)
+            measures = cells.registration_measures(
+                int(row["contracts"]),
+                fen(row["amount"]),
+                fen(row["certified"]),
+                fen(row["largest_amount"]),
+                fen(row["largest_certified"]),
+            )
         else:
-            measures = (0, 0, 0, fen(row["receipts"]))
+            receipts = fen(row["receipts"])
+            measures = cells.receipt_measures(receipts, 1, receipts)
         cells.add(changes, cells.keys_for(row, [period], sides=[side], dimensions=[dimension]), measures)
     return upsert(changes)
 
@@ -137,7 +193,7 @@ def rebuild() -> int:
                     "contracts",
                 )
                 _flush_rows(
-                    contract_selectors.confirmed_receipt_aggregates(fields, quarters=quarters),
+                    contract_selectors.confirmed_receipts_by_contract(fields, quarters=quarters),
                     side,
                     dimension,
                     quarters,

@@ -1,8 +1,8 @@
 """The statistics API under /api/v1/statistics/: the dashboard's aggregates with the pages' rules.
 
 Anyone may read (the public sees suppressed aggregates); figures are those the same caller sees on the
-page — a suppressed cell has ``suppressed: true``, ``contracts: null`` and no amounts. No endpoint
-returns a single contract.
+page — a suppressed cell has ``suppressed: true``, ``contracts: null`` and no amounts; an amount one
+contract dominates is null and named in ``hidden``. No endpoint returns a single contract.
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ class FiguresSerializer(serializers.Serializer[Any]):
         max_digits=18, decimal_places=2, allow_null=True, help_text=gettext_lazy("到账额（元）")
     )
     suppressed = serializers.BooleanField(help_text=gettext_lazy("小单元不公开"))
+    hidden = serializers.ListField(
+        child=serializers.ChoiceField(choices=["amount", "certified", "receipts"]),
+        help_text=gettext_lazy(
+            "不公开的金额（单一合同占比过高，或付款合同少于3份）：amount、certified、receipts"
+        ),
+    )
 
 
 class NodeSerializer(serializers.Serializer[Any]):

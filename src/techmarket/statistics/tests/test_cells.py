@@ -13,7 +13,7 @@ from techmarket.contracts import signals
 from techmarket.contracts.choices import ContractState
 from techmarket.contracts.models import Amendment, TechContract
 from techmarket.contracts.tests import factories
-from techmarket.statistics import selectors, services
+from techmarket.statistics import cells, selectors, services
 from techmarket.statistics.models import StatCell
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +62,10 @@ def cell(
 
 
 def snapshot() -> dict[tuple, tuple]:
+    """Every non-empty cell's measures (counts, sums and the largest contract's) by key."""
     return {
-        (c.period_kind, c.period, c.side, c.dimension, c.parent, c.level, c.code, c.value): (
-            c.contracts,
-            c.amount_fen,
-            c.certified_fen,
-            c.receipts_fen,
+        (c.period_kind, c.period, c.side, c.dimension, c.parent, c.level, c.code, c.value): tuple(
+            getattr(c, name) for name in cells.MEASURES
         )
         for c in StatCell.objects.all()
         if c.contracts or c.amount_fen or c.certified_fen or c.receipts_fen
@@ -239,11 +237,7 @@ def test_organisation_breakdowns_read_on_demand_add_up_to_its_cells(regions):
                     level="org",
                     code=str(organisation.pk),
                 ).first()
-                expected = (
-                    (total.contracts, total.amount_fen, total.certified_fen, total.receipts_fen)
-                    if total
-                    else (0, 0, 0, 0)
-                )
+                expected = tuple(getattr(total, name) if total else 0 for name in cells.MEASURES)
                 for dimension in (
                     "contract_type",
                     "technology_field",
@@ -252,7 +246,12 @@ def test_organisation_breakdowns_read_on_demand_add_up_to_its_cells(regions):
                     "buyer_entity_type",
                 ):
                     rows = selectors.organisation_breakdown_rows(node, period, side, dimension)
-                    summed = tuple(sum(row[name] for row in rows) for name in selectors.MEASURES)
-                    assert summed == expected, (organisation.pk, period, side, dimension)
+                    combined = tuple(
+                        sum(row[name] for row in rows)
+                        if name in cells.SUMMED_MEASURES
+                        else max((row[name] for row in rows), default=0)
+                        for name in cells.MEASURES
+                    )
+                    assert combined == expected, (organisation.pk, period, side, dimension)
                     checked += bool(total)
     assert checked > 100
