@@ -111,6 +111,7 @@ def test_a_pushed_owner_answers_in_a_conversation_with_the_enterprise(
     assert TITLE in owner.content()
     shot(owner, "1-owner-todo")
     open_menu(owner)
+    owner.click("#nav-work")  # the workspace menu
     owner.click("nav >> text=对接邀请")
     owner.wait_for_selector(f"text={TITLE}")
     owner.click("button:has-text('有意向')")
