@@ -57,4 +57,7 @@ def new_page(browser: Browser):  # type: ignore[no-untyped-def]
 def two_factor_sign_in(settings):  # type: ignore[no-untyped-def]
     """The journeys sign reviewers and administrators in with their second factor, as in production
     (the unit tests' settings switch it off for ``force_login``); ``signin.log_in`` passes the step."""
-    settings.TECHMARKET = {**settings.TECHMARKET, "TWO_FACTOR_ROLES": ("reviewer", "platform_admin")}
+    settings.TECHMARKET = {
+        **settings.TECHMARKET,
+        "TWO_FACTOR_ROLES": ("reviewer", "registrar", "platform_admin"),
+    }

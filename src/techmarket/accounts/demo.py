@@ -123,11 +123,13 @@ def other_account_rows() -> list[tuple[str, str, str, str]]:
 
 
 def enrol_second_factors() -> int:
-    """Give every reviewer and platform administrator (superusers too) the demo's authenticator secret,
-    whether or not TECHMARKET_2FA_ROLES asks them for it now; those who already have an authenticator keep
-    it. Returns how many were enrolled."""
+    """Give every reviewer, registrar and platform administrator (superusers too) the demo's authenticator
+    secret, whether or not TECHMARKET_2FA_ROLES asks them for it now; those who already have an
+    authenticator keep it. Returns how many were enrolled."""
     users = (
-        User.objects.filter(Q(roles__role__in=[Role.REVIEWER, Role.PLATFORM_ADMIN]) | Q(is_superuser=True))
+        User.objects.filter(
+            Q(roles__role__in=[Role.REVIEWER, Role.REGISTRAR, Role.PLATFORM_ADMIN]) | Q(is_superuser=True)
+        )
         .exclude(two_factor_device__confirmed_at__isnull=False)
         .distinct()
     )

@@ -126,10 +126,11 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "TECHMARKET_2FA_ROLES",
         list,
-        ["reviewer", "platform_admin"],
+        ["reviewer", "registrar", "platform_admin"],
         "Comma-separated roles that must sign in with a second factor (an authenticator app's 6-digit "
-        "code, TOTP): `reviewer`, `platform_admin` (superusers count as platform administrators), or any "
-        "other role name; `none` turns two-factor sign-in off.",
+        "code, TOTP): `reviewer`, `registrar` (technology contract registrars), `platform_admin` "
+        "(superusers count as platform administrators), or any other role name; `none` turns two-factor "
+        "sign-in off.",
     ),
     Option(
         "TECHMARKET_HTTPS",

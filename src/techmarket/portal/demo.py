@@ -125,6 +125,7 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             subsidies = subsidies_demo.load(people)
             statistics_demo.load()  # the five seed plans' target sets; statistics from the contracts above
             catalogue = achievements_demo.publish_catalogue(people.admin)
+            accounts_demo.enrol_second_factors()  # the registrars made by the contracts' demo too
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the
         # older ones read only then, so each person starts with a few unread, not all of them.
         notifications = notifications_demo.seed(rng)

@@ -90,6 +90,17 @@ class TestWhoNeedsIt:
         password_step(pending, reviewers["county"].username)
         assert pending.get("/todo/")["Location"].startswith("/accounts/login/")
 
+    def test_registrars_need_the_second_step_by_default(self, client, regions, settings, monkeypatch):
+        from techmarket.core import config
+
+        monkeypatch.delenv("TECHMARKET_2FA_ROLES", raising=False)
+        settings.TECHMARKET = {
+            **settings.TECHMARKET,
+            "TWO_FACTOR_ROLES": tuple(config.read("TECHMARKET_2FA_ROLES")),
+        }
+        registrar = user_with_role(Role.REGISTRAR, region=regions["city"])
+        assert password_step(client, registrar.username)["Location"] == "/accounts/login/enrol/"
+
     def test_the_setting_decides(self, client, reviewers, settings):
         settings.TECHMARKET = {**settings.TECHMARKET, "TWO_FACTOR_ROLES": ("platform_admin",)}
         assert password_step(client, reviewers["county"].username)["Location"] == "/todo/"

@@ -154,7 +154,14 @@ def test_reviewers_and_the_administrator_sign_in_with_the_printed_secret(demo_ou
     from techmarket.accounts import totp
     from techmarket.accounts.models import TwoFactorDevice
 
-    for username in ("demo-admin", "demo-province", "demo-city", "demo-county"):
+    for username in (
+        "demo-admin",
+        "demo-province",
+        "demo-city",
+        "demo-county",
+        "demo-registrar",
+        "reg-420000",
+    ):
         device = TwoFactorDevice.objects.get(user__username=username)
         assert device.is_confirmed
         assert device.secret == demo.DEMO_TOTP_SECRET

@@ -171,7 +171,7 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(
                 _(
-                    "审核员和平台管理员登录时还需两步验证码：在手机验证器应用中手动添加密钥 %(secret)s"
+                    "审核员、技术合同登记员和平台管理员登录时还需两步验证码：在手机验证器应用中手动添加密钥 %(secret)s"
                     "（所有演示账号共用），或运行 techmarket totp-code 查看当前验证码。"
                 )
                 % {"secret": demo.DEMO_TOTP_SECRET}
