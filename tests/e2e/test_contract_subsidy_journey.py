@@ -220,8 +220,11 @@ def test_deal_to_registered_contract_receipt_and_published_subsidy(
     seller.set_input_files("#id_evidence", str(slip_pdf))
     seller.click("#record-receipt")
     seller.wait_for_selector("#receipt-error")
-    assert "到账金额超过核定技术交易额" in seller.inner_text("#receipt-error")
-    assert "最多还可登记 600000.00 元" in seller.inner_text("#receipt-error")
+    assert "请更正下面标出的内容" in seller.inner_text("#receipt-error")  # said once, at the field
+    feedback = seller.inner_text("#id_amount ~ .invalid-feedback")
+    assert "到账金额超过核定技术交易额" in feedback
+    assert "最多还可登记 600000.00 元" in feedback
+    assert seller.content().count("到账金额超过核定技术交易额") == 1
     assert not Receipt.objects.exists()
     shot(seller, "5-receipt-refused")
     seller.fill("#id_amount", "600000")

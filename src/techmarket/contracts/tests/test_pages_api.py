@@ -75,6 +75,8 @@ def test_filing_through_the_pages(people):
     registrar.post(reverse("contracts:transition", args=[contract.pk, "start_review"]))
     page = body(registrar.get(reverse("contracts:detail", args=[contract.pk])))
     assert 'id="register-form"' in page
+    assert f'<a href="{reverse("contracts:queue")}">' in page  # the registry's way back: its queue
+    assert f'<a href="{reverse("contracts:mine")}">' in detail  # the filer's: its list
     registrar.post(reverse("contracts:transition", args=[contract.pk, "return"]), {"reason": ""})
     contract.refresh_from_db()
     assert contract.state == S.UNDER_REVIEW  # a return needs its reasons

@@ -39,6 +39,15 @@ def _errors(error: DomainError | None) -> dict[str, str]:
     return {name: " ".join(str(m) for m in texts) for name, texts in error.fields.items()}
 
 
+def _summary(error: DomainError | None) -> str:
+    """The alert above a form: the error's message, unless a field already says it (then a pointer to it)."""
+    if error is None:
+        return ""
+    if str(error.message) in _errors(error).values():
+        return _("未保存：请更正下面标出的内容。")
+    return str(error.message)
+
+
 def _receipts_page(
     request: HttpRequest,
     contract: TechContract,
@@ -61,8 +70,10 @@ def _receipts_page(
         "submission_key": submission_key_of(request),
         "receipt_error": receipt_error,
         "receipt_errors": _errors(receipt_error),
+        "receipt_summary": _summary(receipt_error),
         "amendment_error": amendment_error,
         "amendment_errors": _errors(amendment_error),
+        "amendment_summary": _summary(amendment_error),
         "posted": request.POST if (receipt_error or amendment_error) else {},
     }
     status = 400 if (receipt_error or amendment_error) else 200

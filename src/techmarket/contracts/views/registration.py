@@ -210,6 +210,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [t.name for t in CONTRACT_WORKFLOW.available(contract, principal)],
             "decision_form": DecisionForm(initial={"certified_amount": contract.certified_amount}),
             "may_edit": policies.can_edit_contract(principal, contract),
+            # The registry comes from its review queue, the parties from their list.
+            "from_queue": policies.is_registry(principal, contract)
+            and not policies.is_party(principal, contract),
         },
     )
 
