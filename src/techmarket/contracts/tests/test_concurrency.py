@@ -9,12 +9,10 @@ counter row does not exist yet (the first registration of a year creates it unde
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from techmarket.accounts.choices import Role
 from techmarket.accounts.tests.factories import user_with_role
@@ -22,6 +20,7 @@ from techmarket.contracts import services
 from techmarket.contracts.choices import ContractState as S
 from techmarket.contracts.models import RegistrationSerial, TechContract
 from techmarket.contracts.tests.helpers import build_people, in_state
+from techmarket.core.testing.concurrency import released_together
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,27 +33,6 @@ def _postgresql_only() -> None:
         pytest.skip("concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)")
 
 
-def _in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as error:  # the outcome is checked by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_concurrent_registrations_get_distinct_consecutive_numbers(regions, organisation, applicant) -> None:
     people = build_people(regions, organisation, applicant)
     registrars = [people["registrar"]] + [
@@ -63,7 +41,7 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(regions, orga
     contracts = [
         in_state(people, S.UNDER_REVIEW, signed_on=f"2026-03-{day:02d}") for day in range(1, THREADS + 1)
     ]
-    results = _in_threads(
+    results = released_together(
         THREADS, lambda i: services.contract_register(actor=registrars[i], contract=contracts[i])
     )
     assert all(isinstance(result, TechContract) for result in results), results
@@ -80,7 +58,7 @@ def test_two_filers_making_a_contract_of_one_deal_make_one(world, regions) -> No
     offer = buyer_offer(listing, world["buyer"])
     deal = services_deal_accept(world, offer)
     filers = [world["seller"], user_with_role(Role.ORG_ADMIN, organisation=world["university"])]
-    results = _in_threads(2, lambda i: services.draft_from_deal(actor=filers[i], deal=deal))
+    results = released_together(2, lambda i: services.draft_from_deal(actor=filers[i], deal=deal))
     made = [result for result in results if isinstance(result, TechContract)]
     assert len(made) == 1, results
     assert TechContract.objects.filter(deal_id=deal.pk).count() == 1

@@ -9,13 +9,11 @@ sellers recording at the same moment are held to the cap the same way.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from techmarket.contracts import receipt_services
 from techmarket.contracts.choices import ReceiptState
@@ -25,6 +23,7 @@ from techmarket.contracts.tests.factories import registered_contract
 from techmarket.contracts.tests.receipt_scene import record, scene
 from techmarket.core.errors import DomainError
 from techmarket.core.models import AuditEvent
+from techmarket.core.testing.concurrency import released_together
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,27 +34,6 @@ ROUNDS = 5
 def _postgresql_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)")
-
-
-def _in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as error:  # the outcome is checked by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_two_confirmations_over_the_certified_amount_never_pass_together(regions: Any) -> None:
@@ -70,7 +48,7 @@ def test_two_confirmations_over_the_certified_amount_never_pass_together(regions
         )
         # Written around the service (as an import would): pending receipts of 60 + 60 on a cap of 100.
         pending = [factory_receipt(contract, "60.00", state=ReceiptState.RECORDED) for _ in range(2)]
-        results = _in_threads(
+        results = released_together(
             2,
             lambda i, pending=pending: receipt_services.receipt_confirm(
                 actor=registrars[i], receipt=pending[i]
@@ -102,7 +80,7 @@ def test_two_recordings_over_the_certified_amount_never_pass_together(regions: A
             total="100.00",
             signed_on=world["contract"].signed_on,
         )
-        results = _in_threads(
+        results = released_together(
             2,
             lambda i, contract=contract: record(
                 world, "60.00", contract=contract, actor=sellers[i], reference=f"R{i}"

@@ -9,15 +9,14 @@ listing, by contrast, makes both deals.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from techmarket.core.errors import DomainError
 from techmarket.core.models import AuditEvent
+from techmarket.core.testing.concurrency import released_together
 from techmarket.deals import services
 from techmarket.deals.choices import OfferState
 from techmarket.deals.models import Deal, Offer
@@ -37,27 +36,6 @@ def _postgresql_only() -> None:
         pytest.skip("concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)")
 
 
-def _in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as error:  # the outcome is checked by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def _two_counter_offers(world: dict[str, Any], **listing: Any) -> tuple[Listing, list[Any], list[Offer]]:
     item = open_listing(world, **listing)
     buyers = [world["buyer"], buyer_user()]
@@ -71,7 +49,7 @@ def _two_counter_offers(world: dict[str, Any], **listing: Any) -> tuple[Listing,
 def test_two_buyers_accepting_on_one_exclusive_listing_make_exactly_one_deal(world: dict[str, Any]) -> None:
     for _round in range(ROUNDS):
         listing, buyers, offers = _two_counter_offers(world, mode="transfer")
-        results = _in_threads(
+        results = released_together(
             2, lambda i, buyers=buyers, offers=offers: services.offer_accept(actor=buyers[i], offer=offers[i])
         )
         deals = [result for result in results if isinstance(result, Deal)]
@@ -93,7 +71,7 @@ def test_two_buyers_accepting_on_one_exclusive_listing_make_exactly_one_deal(wor
 
 def test_two_buyers_of_an_ordinary_licence_both_deal(world: dict[str, Any]) -> None:
     listing, buyers, offers = _two_counter_offers(world, mode="license", license_kind="ordinary")
-    results = _in_threads(2, lambda i: services.offer_accept(actor=buyers[i], offer=offers[i]))
+    results = released_together(2, lambda i: services.offer_accept(actor=buyers[i], offer=offers[i]))
     assert all(isinstance(result, Deal) for result in results), results
     assert Deal.objects.filter(listing_id=listing.pk).count() == 2
     listing.refresh_from_db()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
-import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,12 +26,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, close_old_connections, connection, connections
+from django.db import IntegrityError, close_old_connections, connection
 from django.utils import timezone
 
 from techmarket.accounts.policies import principal_of
 from techmarket.core.errors import DomainError, NotPermitted
 from techmarket.core.models import AuditEvent
+from techmarket.core.testing.concurrency import released_together
 from techmarket.trading import ledger, services
 from techmarket.trading.choices import AuctionState, BidOutcome, ListingState, Pricing
 from techmarket.trading.models import Auction, BidLogEntry
@@ -50,26 +50,10 @@ def _postgresql_only() -> None:
         pytest.skip("concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)")
 
 
-def _in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``count`` threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+def _in_threads_ok(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """``released_together`` for work that must not raise: the first errors fail the test."""
+    results = released_together(count, work, timeout=300)
+    errors = [result for result in results if isinstance(result, BaseException)]
     assert not errors, errors[:3]
     return results
 
@@ -116,7 +100,7 @@ def test_fifty_concurrent_bidders_lose_and_double_count_nothing(
             counts[outcomes[0][1]] += 1
         return counts
 
-    results = _in_threads(BIDDERS, bid)
+    results = _in_threads_ok(BIDDERS, bid)
     assert sum(sizes) >= 2 * sum(result["keys"] for result in results)  # every call went through a batch
     assert max(sizes) > 1  # and concurrent calls were decided together
     keys = sum(result["keys"] for result in results)
@@ -143,7 +127,7 @@ def test_fifty_concurrent_bidders_lose_and_double_count_nothing(
         except DomainError as error:  # pragma: no cover - reported by the assertion below
             return error.code
 
-    states = _in_threads(10, close)
+    states = _in_threads_ok(10, close)
     assert set(states) == {AuctionState.SOLD}
     assert AuditEvent.objects.filter(action="trading.auction.close", target_id=str(auction.pk)).count() == 1
     assert AuditEvent.objects.filter(action="trading.bidderregistration.settle").count() == BIDDERS
@@ -259,7 +243,7 @@ def test_concurrent_retries_of_one_key_count_once(
                 seen.append((rejected.entry.pk, "rejected"))
         return seen
 
-    results = _in_threads(2 * pairs, bid)
+    results = _in_threads_ok(2 * pairs, bid)
     for index in range(pairs):
         assert [pk for pk, _ in results[index]] == [pk for pk, _ in results[index + pairs]]
     entries = list(BidLogEntry.objects.filter(auction=auction).order_by("seq"))
@@ -297,7 +281,7 @@ def test_a_batch_that_fails_as_a_whole_falls_back_per_request(
             return "rejected"
         return "accepted"
 
-    results = _in_threads(10, bid)
+    results = _in_threads_ok(10, bid)
     assert len(failures) == 2
     assert BidLogEntry.objects.filter(auction=auction).count() == 10  # every bid decided exactly once
     assert BidLogEntry.objects.filter(auction=auction, outcome=BidOutcome.ACCEPTED).count() == results.count(
@@ -336,7 +320,7 @@ def test_a_leader_error_answers_its_batch_and_nobody_hangs(
             return "error"
         return "accepted"
 
-    results = _in_threads(12, bid)  # returns: every thread finished (joined within the timeout)
+    results = _in_threads_ok(12, bid)  # returns: every thread finished (joined within the timeout)
     assert results.count("error") == calls[0]  # the failed batch's callers got the leader's error
     assert len(calls) >= 2  # the rest went on in later batches
     logged = BidLogEntry.objects.filter(auction=auction).count()
