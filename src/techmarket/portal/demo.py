@@ -123,7 +123,9 @@ def create_demo(*, achievements_count: int = 500, organisations_count: int = 32)
             trading = trading_demo.seed(rng, people, made.records)
             contracts = contracts_demo.seed(rng, people, trading.closed_auctions.get("sold"))
             subsidies = subsidies_demo.load(people)
-            statistics_demo.load()  # the five seed plans' target sets; statistics from the contracts above
+            statistics_demo.load(
+                admin=people.admin
+            )  # target sets and a few actuals; statistics from the contracts
             catalogue = achievements_demo.publish_catalogue(people.admin)
             accounts_demo.enrol_second_factors()  # the registrars made by the contracts' demo too
         # The workflow's notices are sent once the transaction commits (after-commit hooks): mark the

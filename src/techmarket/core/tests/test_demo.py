@@ -172,3 +172,14 @@ def test_reviewers_and_the_administrator_sign_in_with_the_printed_secret(demo_ou
     response = client.post("/accounts/login/code/", {"code": totp.code_at(demo.DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/achievements/review/").status_code == 200
+
+
+def test_the_kpi_page_has_target_sets_and_entered_actuals(demo_output, client):
+    from techmarket.statistics.models import ManualActual, TargetSet
+
+    assert TargetSet.objects.count() == 5
+    assert ManualActual.objects.filter(note="演示数据").count() >= 10
+    page = client.get("/statistics/kpi/").content.decode()
+    assert "吉林省科技大市场分市场" in page
+    assert "演示数据" in page  # the entries' history shows with the target
+    assert "平台管理员" not in page  # who entered it (the demo administrator): administrators only
