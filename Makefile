@@ -127,7 +127,7 @@ bench-subsidies: install-dev
 # The statistics dashboard's drill-down reads at 1,000,000 registered contracts (generated, seeded): SQLite
 # (a file under var/bench/statistics/, production settings), then PostgreSQL when reachable (database
 # tm_bench_statistics, dropped and created); p50/p95 per read against a same-run primary-key lookup and an
-# index-range COUNT; ~25 minutes; results in var/bench/statistics/<vendor>.md (docs/benchmarks.md).
+# index-range COUNT; ~30 minutes; results in var/bench/statistics/<vendor>.md (docs/benchmarks.md).
 bench-statistics: STATISTICS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tm_bench_statistics
 bench-statistics: STATISTICS_CONTRACTS ?= 1000000
 bench-statistics: install-dev

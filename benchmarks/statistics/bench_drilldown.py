@@ -10,8 +10,9 @@
    organisations spread over the counties, and ``--contracts`` registered contracts between random
    organisations over 2024–2026 with random types, fields, IP types and entity types, bulk-inserted
    (``bulk_create``, 5,000 a statement); 20 % of them get one confirmed receipt.
-3. The cells are made by the recovery path, ``services.rebuild()`` (the grouped queries of the contracts
-   app, added by upserts) — the same cells the signals keep incrementally (tested equal).
+3. The cells are made by one ``INSERT … SELECT … GROUP BY … ON CONFLICT`` per side, breakdown, period
+   kind, level and measure (``--rebuild``: by the recovery path, ``services.rebuild()``) — the same cells
+   the signals keep incrementally (``--check`` compares them with ``services.rebuild()``'s).
 4. Each read the dashboard makes is timed ``--repeat`` times on random nodes, as the public sees it
    (suppression included): ``drilldown`` per level (nation, province, city, county — the county's
    children are its organisations), ``breakdown`` per level and dimension, the year and quarter
