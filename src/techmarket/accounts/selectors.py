@@ -115,6 +115,13 @@ def organisations_by_id(ids: Iterable[int]) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=list(ids))
 
 
+def verified_organisation_by_credit_code(code: str) -> Organisation | None:
+    """The verified organisation holding a unified social credit code, if any (codes are unique)."""
+    if not code:
+        return None
+    return Organisation.objects.filter(status=OrganisationStatus.VERIFIED, credit_code=code).first()
+
+
 def todo_items(principal: Principal) -> list[TodoItem]:
     """Accounts' work waiting for the principal: organisations waiting for verification (platform
     administrators only), oldest first."""

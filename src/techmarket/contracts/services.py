@@ -523,6 +523,8 @@ def _brokered(principal: Principal, data: Mapping[str, Any], subtype: str, own_p
 
 
 def _buyer_organisation(data: Mapping[str, Any]) -> Organisation | None:
+    """The buyer's platform organisation named by id (API, deals). Without one, the callers link the verified
+    organisation holding the buyer's credit code (the web form names the buyer by name and code)."""
     value = data.get("buyer_organisation")
     if value in (None, ""):
         return None
@@ -568,7 +570,9 @@ def contract_create(
     principal = principal_of(actor)
     seller, agency = _seller_for(principal, data.get("seller_organisation"))
     cleaned = clean(data)
-    buyer = _buyer_organisation(data)
+    buyer = _buyer_organisation(data) or account_selectors.verified_organisation_by_credit_code(
+        cleaned.values["buyer_credit_code"]
+    )
     upload = _pdf(signed_pdf) if signed_pdf is not None else None
     with transaction.atomic():
         contract = TechContract(
@@ -618,7 +622,14 @@ def contract_update(
             **{k: v for k, v in data.items() if k not in ("seller_organisation",)},
         }
         cleaned = clean(merged)
-        buyer = _buyer_organisation(data) if "buyer_organisation" in data else locked.buyer_organisation
+        if "buyer_organisation" in data:
+            buyer = _buyer_organisation(data)
+        elif cleaned.values["buyer_credit_code"] != locked.buyer_credit_code:
+            buyer = account_selectors.verified_organisation_by_credit_code(
+                cleaned.values["buyer_credit_code"]
+            )
+        else:
+            buyer = locked.buyer_organisation
         upload = _pdf(signed_pdf) if signed_pdf is not None else None
         before = {name: str(getattr(locked, name)) for name in cleaned.values}
         _apply(locked, cleaned)

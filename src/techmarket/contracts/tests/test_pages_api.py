@@ -61,6 +61,8 @@ def test_filing_through_the_pages(people):
     contract = TechContract.objects.get()
     assert response.status_code == 302
     assert contract.certified_amount == 480000
+    # The web form names the buyer by name and credit code: the verified organisation holding it is linked.
+    assert contract.buyer_organisation == people["buyer"]
     detail = body(client.get(reverse("contracts:detail", args=[contract.pk])))
     assert SECRET_TITLE in detail
     assert reverse("contracts:transition", args=[contract.pk, "submit"]) in detail

@@ -315,3 +315,23 @@ def test_an_intermediary_contract_links_the_contract_it_brokered(people):
             parts=[],
             payment_plan=[],
         )
+
+
+def test_the_buyer_is_linked_by_its_credit_code_when_not_named(people):
+    from techmarket.accounts.tests.factories import OrganisationFactory, make_uscc
+
+    data = form_data(people["buyer"])
+    del data["buyer_organisation"]  # as the web form sends it: a name and a credit code
+    contract = services.contract_create(actor=people["filer"], data=data)
+    assert contract.buyer_organisation == people["buyer"]
+    other = OrganisationFactory(name="另一家买方")
+    contract = services.contract_update(
+        actor=people["filer"], contract=contract, data={"buyer_credit_code": other.credit_code}
+    )
+    assert contract.buyer_organisation == other
+    contract = services.contract_update(actor=people["filer"], contract=contract, data={"title": "只改名称"})
+    assert contract.buyer_organisation == other  # the code did not change: the link stays
+    contract = services.contract_update(
+        actor=people["filer"], contract=contract, data={"buyer_credit_code": make_uscc(987654)}
+    )
+    assert contract.buyer_organisation is None  # no organisation on the platform holds that code
