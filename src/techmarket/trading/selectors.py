@@ -516,8 +516,8 @@ def _row(listing: Listing, note: Any = "") -> TodoRow:
 
 
 def todo_items(principal: Principal) -> list[TodoItem]:
-    """Trading work: listings to review and open objections (administrators); returned listings
-    (sellers and agencies)."""
+    """Trading work: listings to review and open objections (administrators); disclosure requests waiting
+    for a decision and returned listings (sellers and agencies)."""
     if not principal.is_authenticated:
         return []
     items: list[TodoItem] = []
@@ -542,6 +542,29 @@ def todo_items(principal: Principal) -> list[TodoItem]:
                 urgent=count > 0,
                 rows=tuple(
                     _row(o.listing, _("%(day)s 提出异议") % {"day": _day(o.created_at)}) for o in objections
+                ),
+            )
+        )
+    if policies.can_list(principal) and not policies.is_trading_admin(principal):
+        waiting = (
+            requests_to_decide(principal).filter(state=DisclosureState.REQUESTED).order_by("created_at", "pk")
+        )
+        count, requests = count_and_first(waiting)
+        items.append(
+            TodoItem(
+                key="trading.disclosure",
+                title=_("待审批的查阅申请"),
+                count=count,
+                url=reverse("trading:disclosure_mine"),
+                urgent=count > 0,
+                rows=tuple(
+                    TodoRow(
+                        label=r.listing.title,
+                        url=reverse("trading:disclosure_requests", args=[r.listing_id]),
+                        note=_("%(organisation)s %(day)s 申请")
+                        % {"organisation": r.organisation.name, "day": _day(r.created_at)},
+                    )
+                    for r in requests
                 ),
             )
         )

@@ -755,3 +755,19 @@ def test_a_grantee_sees_the_fields_a_restricted_listing_keeps_back(
     services.disclosure_grant(actor=world["seller"], request=request, days=3)
     assert policies.shown_fields(principal, listing) == policies.ALL_FIELDS
     assert selectors.listing_public_view(principal, listing)["title"] == listing.title
+
+
+def test_a_waiting_request_is_on_the_sellers_to_do_list_until_decided(scene: dict[str, Any]) -> None:
+    user = scene["people"]["buyer_without_grant"]
+    listing = scene["listing"]
+    request = services.disclosure_request(actor=user, listing=listing, nda_id=scene["nda"].pk, accepted=True)
+    seller = client_of(scene["seller"])
+    page = seller.get(reverse("core:todo")).content.decode()
+    assert "待审批的查阅申请" in page
+    assert reverse("trading:disclosure_requests", args=[listing.pk]) in page
+    assert request.organisation.name in page
+    mine = client_of(user).get(reverse("core:todo")).content.decode()
+    assert reverse("trading:disclosure_requests", args=[listing.pk]) not in mine
+    services.disclosure_refuse(actor=scene["seller"], request=request, reason="暂不公开")
+    # Decided: gone from the list (the scene's other waiting request stays).
+    assert request.organisation.name not in seller.get(reverse("core:todo")).content.decode()
