@@ -658,6 +658,26 @@ def _draft_title(subject: str, type_label: str) -> str:
     return f"{subject}{type_label}合同"[:MAX_TITLE]
 
 
+# The achievement's IP rights (achievements.PatentType) as the form's IP type, the strongest first.
+IP_TYPE_OF_RIGHT = (
+    ("invention", "02"),
+    ("utility", "03"),
+    ("design", "04"),
+    ("software", "05"),
+    ("other", "09"),
+)
+
+
+def ip_type_of_deal(deal: Any) -> str:
+    """The IP type the listed achievement's rights suggest ("" when it lists none: the seller chooses
+    between 技术秘密 and 未涉及知识产权)."""
+    achievement_id = getattr(deal.listing, "achievement_id", None) if deal.listing_id else None
+    if achievement_id is None:
+        return ""
+    kinds = set(deal.listing.achievement.ip_rights.values_list("ip_type", flat=True))
+    return next((code for kind, code in IP_TYPE_OF_RIGHT if kind in kinds), "")
+
+
 def draft_from_deal(*, actor: User, deal: Any) -> TechContract:
     """A draft prefilled from a deal of the trading floor (parties, price ×10000 yuan, kind, agency): by
     the deal's seller side (its filers, or the deal's broker organisation). One live contract per deal."""
@@ -690,7 +710,7 @@ def draft_from_deal(*, actor: User, deal: Any) -> TechContract:
         certified_amount=total,
         payment_plan=[],
         technology_field="",
-        ip_type="",
+        ip_type=ip_type_of_deal(deal),
         plan_source="",
         deal_id=deal.pk,
         **_seller_values(seller),

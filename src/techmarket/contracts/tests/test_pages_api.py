@@ -248,6 +248,8 @@ def test_a_deal_becomes_a_draft_contract(world):
     from techmarket.deals.tests.factories import buyer_offer, open_listing
 
     listing = open_listing(world, mode="license", license_kind="exclusive")
+    listing.achievement.ip_rights.create(number="ZL202610000001.0", ip_type="utility", status="granted")
+    listing.achievement.ip_rights.create(number="ZL202610000002.0", ip_type="invention", status="filed")
     offer = buyer_offer(listing, world["buyer"], amount="50.00")
     deal = deal_services.offer_accept(actor=world["seller"], offer=offer)
     buyer_page = body(client_of(world["buyer"]).get(reverse("deals:deal", args=[deal.pk])))
@@ -265,6 +267,7 @@ def test_a_deal_becomes_a_draft_contract(world):
     assert contract.seller_organisation == world["university"]
     assert contract.buyer_organisation_id == world["buyer"].organisation_id
     assert contract.deal_id == deal.pk
+    assert contract.ip_type == "02"  # the listed achievement's strongest right: an invention patent
     page = body(seller.get(reverse("deals:deal", args=[deal.pk])))
     assert 'id="contract-from-deal"' not in page
     assert "草稿" in page
