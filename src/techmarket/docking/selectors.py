@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -393,3 +394,16 @@ def answered_counts_by_region(year: int, group_field: str, filters: dict[str, st
         .order_by()
     )
     return {row[f"demand__{group_field}"]: row["n"] for row in rows if row[f"demand__{group_field}"]}
+
+
+def median_response_hours(year: int, filters: dict[str, str]) -> Decimal | None:
+    """The median hours from publication to the first pushed response of the demands answered in
+    ``year`` within ``filters`` on the demand's region fields (``province_code``, ``city_code`` or
+    ``county_code``); None when none was answered — the KPI of the plans' response deadline."""
+    rows = ResponseClock.objects.filter(
+        responded_at__year=year, **{f"demand__{key}": value for key, value in filters.items()}
+    ).values_list("started_at", "responded_at")
+    hours = [(responded - started).total_seconds() / 3600 for started, responded in rows if responded]
+    if not hours:
+        return None
+    return Decimal(str(round(statistics.median(hours), 2)))

@@ -663,6 +663,13 @@ def metric_yearly(principal: Principal, target: Target, last_year: int) -> list[
             (year, Decimal(sum(region_counts(target.metric, year, field_name, {field_name: code}).values())))
             for year in range(first, last_year + 1)
         ]
+    if target.metric == "median_response_hours":
+        field_name = LEVEL_FIELD[level]
+        medians = [
+            (year, docking_selectors.median_response_hours(year, {field_name: code}))
+            for year in range(first, last_year + 1)
+        ]
+        return [(year, value) for year, value in medians if value is not None]
     return []
 
 

@@ -39,6 +39,7 @@ METRICS = (
     "achievements_registered",
     "achievements_transferred",
     "demands_answered",
+    "median_response_hours",
 )
 MANUAL = "manual"
 BASES = ("cumulative", "annual")

@@ -170,6 +170,34 @@ def test_computed_contract_amount_progress(regions, tmp_path):
     assert result.progress.on_track is False
 
 
+def test_computed_median_response_hours_against_a_ceiling(regions, reviewers, tmp_path):
+    from techmarket.docking.tests.factories import ResponseClockFactory, published_demand
+
+    TargetSet.objects.all().delete()
+    data = json.loads((targets.TARGETS_DIR / "hubei-2020.json").read_text(encoding="utf-8"))
+    data["region"]["code"] = regions["city"].code
+    data["targets"] = [
+        dict(target, region=regions["city"].code, start_year=2025, deadline="2026-12-31")
+        for target in data["targets"]
+        if target["id"] == "demand_response_hours"
+    ]
+    targets.load_paths([write(tmp_path, data, "hubei-city.json")])
+    start = datetime.datetime(2026, 3, 2, 1, 0, tzinfo=datetime.UTC)
+    for hours in (10, 20, 40):  # median 20 hours: under the 24-hour ceiling
+        demand = published_demand(regions["county"], reviewers["county"])
+        ResponseClockFactory(
+            demand=demand,
+            started_at=start,
+            responded_at=start + datetime.timedelta(hours=hours),
+            state="responded",
+        )
+    target = Target.objects.get()
+    result = selectors.target_progress(ANONYMOUS, target, datetime.date(2026, 12, 1))
+    assert result.yearly == [(2026, D("20"))]
+    assert result.progress.actual == D("20")
+    assert result.progress.share == 1  # a kept ceiling
+
+
 @pytest.mark.django_db
 def test_manual_actuals_by_administrators_with_history():
     targets.load_shipped()
