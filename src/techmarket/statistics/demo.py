@@ -16,7 +16,7 @@ from techmarket.statistics.models import Target
 
 # (target set, target, [(year, value), …]) — cumulative counts as entered each year.
 DEMO_ACTUALS: tuple[tuple[str, str, tuple[tuple[int, str], ...]], ...] = (
-    ("hubei-2020", "provincial_market", ((2021, "0"), (2022, "1"))),
+    ("hubei-2020", "provincial_market", ((2021, "1"), (2022, "1"))),
     ("yueyang-2017", "city_demonstration_agencies", ((2017, "4"), (2018, "9"), (2019, "15"))),
     ("yueyang-2017", "trained_professionals", ((2017, "12"), (2018, "27"), (2019, "38"))),
     ("luoyang-2017", "carriers", ((2017, "31"), (2018, "58"), (2019, "80"))),
