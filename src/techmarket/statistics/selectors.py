@@ -4,7 +4,8 @@ Every read goes through the cell table's indexes (see ``models.StatCell``): a dr
 index range (the children of a node), a breakdown another, a series a third. Figures a caller may not
 see exactly are suppressed here, once, for the pages, the API, the export and the report alike:
 
-* **primary**: a cell of fewer than ``policies.MIN_CONTRACTS`` contracts is shown as “<3” with no amounts;
+* **primary**: a cell of one or two (fewer than ``policies.MIN_CONTRACTS``) contracts is shown as “<3”
+  with no amounts;
 * **dominance**: an amount, certified amount or receipts total of which one contract makes up more than
   ``policies.DOMINANCE_SHARE`` is hidden (the count stays), and so are receipts paid on fewer than
   ``policies.MIN_CONTRACTS`` contracts: a sum must not reveal a single contract's figure;
@@ -246,8 +247,10 @@ def _dominated(total: Decimal, largest: Decimal) -> bool:
 
 
 def _primary(item: Figures) -> Figures:
-    """The cell's own rules: too few contracts hide it whole; a dominated figure hides that figure."""
-    item.suppressed = not item.known and not item.empty and item.contracts < policies.MIN_CONTRACTS
+    """The cell's own rules: one or two contracts hide it whole; a dominated figure hides that figure. A
+    cell with receipts but no contract registered in the period (older contracts paid now) shows its
+    zero count, its receipts judged by the receipts rule alone."""
+    item.suppressed = not item.known and 0 < item.contracts < policies.MIN_CONTRACTS
     item.hidden = set()
     if item.known or item.suppressed:
         return item

@@ -196,3 +196,20 @@ def test_lowering_the_largest_contract_retakes_the_cells_largest(regions, county
     assert org_cell.amount_fen == 3500000
     _drill, children = _children(ANONYMOUS, regions)
     assert children["一家独大公司"].public()["amount"] == Decimal("35000")
+
+
+def test_receipts_on_older_contracts_show_with_a_zero_count_when_enough_contracts_paid():
+    three = Figures(
+        contracts=0, receipts=Decimal("900"), paid_contracts=3, largest={"receipts": Decimal("300")}
+    )
+    one = Figures(
+        contracts=0, receipts=Decimal("900"), paid_contracts=1, largest={"receipts": Decimal("900")}
+    )
+    suppress([three])
+    suppress([one])
+    assert not three.suppressed
+    assert three.public()["contracts"] == 0
+    assert three.public()["receipts"] == Decimal("900")
+    assert not one.suppressed
+    assert one.public()["receipts"] is None  # paid on one contract
+    assert one.public()["amount"] == 0
