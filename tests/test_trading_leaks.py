@@ -13,6 +13,7 @@ positive control) do read what is theirs, so the secrets are known to be where t
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -392,6 +393,14 @@ def _stored_threads(user: Any) -> str:
     return "\n".join(Thread.objects.filter(participants__user=user).values_list("title", flat=True))
 
 
+def _shows(text: str, value: str) -> bool:
+    """Whether ``value`` appears in ``text``; an amount only as a number of its own, not inside a longer run
+    of digits (a timestamp's microseconds or an id may hold "4321" by chance)."""
+    if re.fullmatch(r"[\d.]+", value):
+        return re.search(rf"(?<!\d){re.escape(value)}(?!\d)", text) is not None
+    return value in text
+
+
 def _leaks(scene: dict[str, Any], who: str) -> list[str]:
     user = scene["people"][who]
     secrets = {
@@ -414,7 +423,7 @@ def _leaks(scene: dict[str, Any], who: str) -> list[str]:
         found.extend(
             f"{who}: {secret} in {channel}"
             for secret, value in secrets.items()
-            if value in text and not any(value in word or word in value for word in typed)
+            if _shows(text, value) and not any(value in word or word in value for word in typed)
         )
     # Searching and filtering by a hidden field must not even find the listing (nor its achievement).
     listing_urls = (
